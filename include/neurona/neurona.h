@@ -1,0 +1,9 @@
+/* neurona: Keras-style deep learning in C. Include this one header. */
+#ifndef NEURONA_H
+#define NEURONA_H
+
+#include "status.h"
+#include "tensor.h"
+#include "data.h"
+
+#endif
