@@ -1,5 +1,259 @@
-/* neurona: data loading and preparation (placeholder, filled by the data work). */
+/* neurona: loading and preparing data. CSV tables (plain or gzip), NumPy
+ * .npy arrays and MNIST-style IDX files become float32 tensors; train/test
+ * splits, one-hot labels and feature scalers prepare them for a model.
+ *
+ * Every fallible call returns an nr_status and, on failure, leaves a message
+ * in nr_last_error() that names the file and, for text formats, the
+ * 1-based line and column ("iris.csv:17:4: ..."). Out-parameters come last;
+ * on failure they are set to NULL and nothing needs freeing. Whatever a
+ * call hands back through an out-parameter belongs to the caller, who frees
+ * it with the matching _free function. */
 #ifndef NEURONA_DATA_H
 #define NEURONA_DATA_H
+
+#include <stdint.h>
+#include <stdio.h>
 #include "tensor.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- CSV ---
+ * Files are read through zlib, so "x.csv" and "x.csv.gz" both work. The
+ * syntax is RFC 4180: fields separated by the delimiter, rows by LF, CRLF
+ * or CR; a field in double quotes may hold delimiters, line breaks and
+ * doubled quotes (""). Beyond the RFC:
+ *   - a UTF-8 byte-order mark at the start is skipped;
+ *   - empty lines are skipped (so a trailing newline is harmless);
+ *   - spaces and tabs around an unquoted field are trimmed; a quoted field
+ *     keeps its text exactly;
+ *   - a NUL byte, an unterminated quote or text after a closing quote is an
+ *     error, as is a row whose field count differs from the first row's.
+ *
+ * Cells: a cell is *missing* when its trimmed text is empty or one of NA,
+ * NaN, N/A, ?, null (any case). It is *numeric* when it is a decimal number
+ * ("-1", "2.5", ".5e-3"; no hex, no inf). Otherwise it is text. A column is
+ * NR_CSV_TYPE_TEXT if any data cell in it is text, else NR_CSV_TYPE_NUMERIC
+ * (an all-missing column is numeric).
+ *
+ * Header detection (opts.header == 0): the first row is a header when
+ *   (a) one of its fields is not numeric (text or missing) while the rest of
+ *       that column below it has no text cell and at least one number, or
+ *   (b) none of its fields is numeric and the second row has a numeric field.
+ * A one-row file has no header unless forced. Without a header the columns
+ * are named "0", "1", ... (pandas' header=None names), so a name and a
+ * 0-based index given as a string agree. */
+
+typedef struct nr_csv nr_csv;
+
+typedef struct nr_csv_opts {
+    int header;      /* 0: detect (default), 1: first row is a header, -1: no header */
+    char delimiter;  /* 0: ',' */
+} nr_csv_opts;
+
+typedef enum nr_csv_type {
+    NR_CSV_TYPE_NUMERIC = 0,
+    NR_CSV_TYPE_TEXT = 1
+} nr_csv_type;
+
+/* Reads a whole CSV file into memory. opts may be NULL (all defaults).
+ * Errors: NR_STATUS_IO (cannot open/read, corrupt gzip), NR_STATUS_PARSE
+ * ("FILE:LINE:COL: ..." for ragged rows, quotes, NUL bytes; "FILE: empty
+ * file"; "FILE: no data rows"). Caller frees *out with nr_csv_free. */
+nr_status nr_csv_read(const char *path, const nr_csv_opts *opts, nr_csv **out);
+void nr_csv_free(nr_csv *csv);   /* NULL is a no-op */
+
+/* Accessors. Strings are borrowed: valid until nr_csv_free. Row and column
+ * indices are 0-based data indices (the header is not a row); out-of-range
+ * indices are programmer errors and give NULL / NaN / -1. */
+const char *nr_csv_path(const nr_csv *csv);
+int64_t nr_csv_num_rows(const nr_csv *csv);
+int nr_csv_num_cols(const nr_csv *csv);
+int nr_csv_has_header(const nr_csv *csv);
+const char *nr_csv_col_name(const nr_csv *csv, int col);
+/* Index of the first column with this exact name, or -1. */
+int nr_csv_col_find(const nr_csv *csv, const char *name);
+nr_csv_type nr_csv_col_type(const nr_csv *csv, int col);
+int64_t nr_csv_col_missing(const nr_csv *csv, int col);
+/* Value of a numeric cell; NaN when missing or when the column is text. */
+double nr_csv_value(const nr_csv *csv, int64_t row, int col);
+/* Text of a cell in a text column (missing cells keep their text, e.g.
+ * "NA"); NULL for a numeric column. */
+const char *nr_csv_text(const nr_csv *csv, int64_t row, int col);
+int nr_csv_is_missing(const nr_csv *csv, int64_t row, int col);
+/* 1-based line of the file on which a data row starts (for messages). */
+int64_t nr_csv_row_line(const nr_csv *csv, int64_t row);
+
+/* Writes a one-line-per-column summary (name, type, missing count) to f,
+ * which is borrowed and not closed. */
+void nr_csv_print_summary(const nr_csv *csv, FILE *f);
+
+/* ------------------------------------------------------------- labels ---
+ * Class names, index i <-> name. Names are copied. */
+
+typedef struct nr_labels nr_labels;
+
+/* Names must be distinct and non-NULL; n >= 1. Caller frees with
+ * nr_labels_free. */
+nr_status nr_labels_new(const char *const *names, int n, nr_labels **out);
+void nr_labels_free(nr_labels *labels);   /* NULL is a no-op */
+int nr_labels_count(const nr_labels *labels);
+/* Borrowed, valid until nr_labels_free; NULL when i is out of range. */
+const char *nr_labels_name(const nr_labels *labels, int i);
+/* Index of name, or -1. */
+int nr_labels_lookup(const nr_labels *labels, const char *name);
+
+/* -------------------------------------------------------- CSV tensors ---
+ * nr_csv_to_xy splits a table into features x (N, F) and target y.
+ *
+ * target: a column name, or else a 0-based column index written as a
+ * string ("4"; "-1" is the last column). Names win over indices.
+ * Features: every other column; they must be numeric.
+ *
+ * The target becomes:
+ *   - text column: class indices 0..K-1 in sorted (strcmp) order of the
+ *     distinct names, like sklearn's LabelEncoder; y is (N,), labels holds
+ *     the names;
+ *   - numeric column, classification 0 or -1: y is (N, 1), raw values,
+ *     labels is NULL (regression);
+ *   - numeric column, classification 1: y is (N,). If every value is an
+ *     integer in [0, 65535] the values are the class indices and labels
+ *     are "0".."max"; otherwise the distinct values, sorted, are mapped to
+ *     0..K-1 and labels are their shortest round-trip spellings.
+ * Missing values (in features or target) are an error naming their count
+ * and the first line, unless opts.missing is NR_CSV_MISSING_DROP, which
+ * drops those rows. */
+
+typedef enum nr_csv_missing {
+    NR_CSV_MISSING_ERROR = 0,   /* default */
+    NR_CSV_MISSING_DROP = 1
+} nr_csv_missing;
+
+typedef struct nr_csv_xy_opts {
+    int classification;      /* 0: by target type (default), 1: classes, -1: regression */
+    nr_csv_missing missing;  /* what to do with rows that have missing values */
+} nr_csv_xy_opts;
+
+/* opts may be NULL. labels may be NULL when the caller does not want them;
+ * otherwise *labels is set (NULL for regression). Caller frees *x and *y
+ * with nr_tensor_free and *labels with nr_labels_free. Errors:
+ * NR_STATUS_BAD_ARGUMENT (no such target column), NR_STATUS_PARSE (text in
+ * a feature, missing values, no rows left). */
+nr_status nr_csv_to_xy(const nr_csv *csv, const char *target, const nr_csv_xy_opts *opts,
+                       nr_tensor **x, nr_tensor **y, nr_labels **labels);
+
+/* Features only, for prediction: every column except the one named
+ * exclude, if there is one (exclude may be NULL). Missing values are an
+ * error. Caller frees *x with nr_tensor_free. */
+nr_status nr_csv_to_x(const nr_csv *csv, const char *exclude, nr_tensor **x);
+
+/* ---------------------------------------------------------------- NPY ---
+ * NumPy's .npy format:
+ *   bytes 0-5   "\x93NUMPY"
+ *   byte  6, 7  major, minor version (1.0, 2.0 and 3.0 are read)
+ *   then        header length HLEN: uint16 LE (v1) or uint32 LE (v2, v3)
+ *   then        HLEN bytes of ASCII (v3: UTF-8) Python dict literal, e.g.
+ *               {'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }
+ *               padded with spaces and ended by '\n'
+ *   then        the array data, C order.
+ * nr_npy_load reads little-endian f4, f8, i1, i2, i4, i8, u1, u2, u4, u8
+ * and b1 (bool) arrays of up to NR_MAX_DIMS dimensions and converts them to
+ * float32; Fortran order, big-endian and other dtypes are refused with a
+ * message. The header is bounded (1 MiB) and the data size must match the
+ * file size exactly. Caller frees *out with nr_tensor_free. */
+nr_status nr_npy_load(const char *path, nr_tensor **out);
+
+/* Writes t as a v1.0 '<f4' C-order file, header padded to 64 bytes.
+ * Atomic: the data goes to "PATH.tmp.XXXXXX" in the same directory, is
+ * fsync'ed, then renamed over path, so a crash never leaves a half file. */
+nr_status nr_npy_save(const char *path, const nr_tensor *t);
+
+/* ---------------------------------------------------------------- IDX ---
+ * LeCun's IDX format (MNIST, Fashion-MNIST), raw or gzip:
+ *   bytes 0-1  zero
+ *   byte  2    element type: 0x08 (unsigned byte) is the only one read
+ *   byte  3    number of dimensions: 1 (labels) or 3 (images)
+ *   then       each dimension as uint32 big-endian
+ *   then       the elements, row-major, and nothing after them.
+ * Images (N, rows, cols) become (N, rows, cols, 1) float32 scaled to [0, 1]
+ * (x / 255) unless opts.raw; labels become (N,) float32 holding 0..255. */
+
+typedef struct nr_idx_opts {
+    int raw;   /* 1: keep image values 0..255 instead of scaling to [0, 1] */
+} nr_idx_opts;
+
+/* opts may be NULL. Caller frees *out with nr_tensor_free. Errors:
+ * NR_STATUS_IO, NR_STATUS_BAD_FORMAT (bad magic, dims, truncation or
+ * trailing data, each with the file name). */
+nr_status nr_idx_load(const char *path, const nr_idx_opts *opts, nr_tensor **out);
+
+/* Loads the four MNIST files from dir: train-images-idx3-ubyte,
+ * train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte,
+ * each optionally ending in ".gz" and optionally spelt with a dot before
+ * "idx" ("train-images.idx3-ubyte"). Images are scaled to [0, 1]. A
+ * missing file is an NR_STATUS_IO error listing every missing name. Caller
+ * frees all four tensors. */
+nr_status nr_idx_load_dir(const char *dir, nr_tensor **x_train, nr_tensor **y_train,
+                          nr_tensor **x_test, nr_tensor **y_test);
+
+/* -------------------------------------------------------- preparation ---
+ * Randomness: splitmix64 seeded with `seed` drives a Fisher-Yates shuffle,
+ * so the same seed gives the same split on every machine. */
+
+/* Shuffles the rows of x (and y, which may be NULL) and splits them:
+ * n_test = ceil(N * test_fraction), like sklearn; both parts must be
+ * non-empty. stratify = 1 keeps each class's share in both parts (classes
+ * from y: class indices of shape (N,) or (N, 1), or one-hot (N, K) rows
+ * read through argmax); every class needs at least 2 rows. Outputs for y
+ * are NULL when y is NULL. Caller frees all outputs. */
+nr_status nr_train_test_split(const nr_tensor *x, const nr_tensor *y, float test_fraction,
+                              uint64_t seed, int stratify, nr_tensor **x_train, nr_tensor **x_test,
+                              nr_tensor **y_train, nr_tensor **y_test);
+
+/* Class indices y of shape (N,) or (N, 1) to one-hot (N, K). num_classes
+ * 0 means max(y) + 1. A negative, non-integer or too large label is an
+ * error naming its row. Caller frees *out. */
+nr_status nr_to_categorical(const nr_tensor *y, int num_classes, nr_tensor **out);
+
+/* Feature scalers, one (offset, scale) pair per feature, where a feature
+ * is one element of a row (x of shape (N, ...) has row_size features):
+ *   x' = (x - offset) * scale,   x = x' / scale + offset.
+ * Standard: offset = mean, scale = 1 / std with the population std (ddof 0,
+ * as sklearn's StandardScaler); a zero std gives scale 1.
+ * Min-max: offset = min, scale = 1 / (max - min), mapping to [0, 1]; a
+ * constant feature gives scale 1, so it maps to 0. Fitting is done in
+ * double precision. Kinds start at 1 so a zeroed field means "none". */
+
+typedef enum nr_scaler_kind {
+    NR_SCALER_STANDARD = 1,
+    NR_SCALER_MINMAX = 2
+} nr_scaler_kind;
+
+typedef struct nr_scaler nr_scaler;
+
+/* An unfitted scaler. Caller frees with nr_scaler_free. */
+nr_status nr_scaler_new(nr_scaler_kind kind, nr_scaler **out);
+void nr_scaler_free(nr_scaler *s);   /* NULL is a no-op */
+/* Learns offset and scale from x (N >= 1 rows, all values finite). */
+nr_status nr_scaler_fit(nr_scaler *s, const nr_tensor *x);
+/* In place; x's row size must equal the fitted feature count
+ * (NR_STATUS_STATE when not fitted, NR_STATUS_BAD_SHAPE otherwise). */
+nr_status nr_scaler_transform(const nr_scaler *s, nr_tensor *x);
+nr_status nr_scaler_inverse(const nr_scaler *s, nr_tensor *x);
+
+/* State, for model files. Sizes are 0 and arrays NULL before fit; arrays
+ * are borrowed, valid until the next fit or nr_scaler_free. */
+nr_scaler_kind nr_scaler_get_kind(const nr_scaler *s);
+int64_t nr_scaler_size(const nr_scaler *s);
+const float *nr_scaler_offset(const nr_scaler *s);
+const float *nr_scaler_scale(const nr_scaler *s);
+/* A fitted scaler from saved state (copied); offsets must be finite and
+ * scales finite and non-zero. Caller frees with nr_scaler_free. */
+nr_status nr_scaler_from_params(nr_scaler_kind kind, int64_t n, const float *offset,
+                                const float *scale, nr_scaler **out);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -5,5 +5,8 @@
 #include "status.h"
 #include "tensor.h"
 #include "data.h"
+#include "layers.h"
+#include "optim.h"
+#include "model.h"
 
 #endif

@@ -1,0 +1,208 @@
+/* neurona: the graph, symbolic tensors and Keras layers.
+ *
+ * Everything lives in one nr_graph: layers add ops to its DAG, their
+ * weights live in its one contiguous parameter buffer, and models (see
+ * model.h) are views on it. Layers and models are owned by the graph:
+ * nr_graph_free frees them all; never free a layer or a model yourself.
+ *
+ * Options structs follow one rule: a zero field means the Keras default.
+ *
+ *   nr_graph *g; nr_graph_new(&g, 42);
+ *   nr_sym x, h, y;
+ *   nr_layer *d1, *d2;
+ *   nr_input(g, &(nr_input_opts){.shape = {784}, .ndim = 1}, &x);
+ *   nr_dense(g, &(nr_dense_opts){.units = 64, .activation = NR_ACT_RELU}, &d1);
+ *   nr_layer_call(d1, &x, 1, &h);
+ *   ...
+ */
+#ifndef NEURONA_LAYERS_H
+#define NEURONA_LAYERS_H
+
+#include <stdint.h>
+#include "tensor.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct nr_graph nr_graph;
+typedef struct nr_layer nr_layer;
+typedef struct nr_model nr_model;
+
+/* A symbolic tensor: the output of an op in a graph. Its shape has the
+ * batch dimension first, unknown (-1, printed None) until run. */
+typedef int32_t nr_sym;
+#define NR_SYM_NONE (-1)
+
+typedef enum nr_activation {
+    NR_ACT_LINEAR = 0, /* Keras None / "linear" */
+    NR_ACT_SIGMOID,
+    NR_ACT_HARD_SIGMOID, /* Keras 3: relu6(x + 3) / 6 */
+    NR_ACT_TANH,
+    NR_ACT_RELU,
+    NR_ACT_RELU6,
+    NR_ACT_LEAKY_RELU,   /* alpha: negative slope, default 0.2 (keras.activations.leaky_relu) */
+    NR_ACT_ELU,          /* alpha default 1.0 */
+    NR_ACT_SELU,
+    NR_ACT_GELU,         /* exact erf form; alpha = 1 selects the tanh approximation */
+    NR_ACT_SWISH,        /* x * sigmoid(x), also "silu" */
+    NR_ACT_SOFTPLUS,
+    NR_ACT_SOFTSIGN,
+    NR_ACT_EXPONENTIAL,
+    NR_ACT_SOFTMAX,      /* over the last axis */
+    NR_ACT_HEAVISIDE,    /* step: 1 if x >= 0 else 0; forward only (perceptron) */
+    NR_ACT_COUNT_
+} nr_activation;
+
+/* "relu" -> NR_ACT_RELU (also "silu" for swish, None/"linear"). Error lists valid names. */
+nr_status nr_activation_parse(const char *name, nr_activation *out);
+const char *nr_activation_name(nr_activation a);
+
+typedef enum nr_init_kind {
+    NR_INIT_DEFAULT = 0, /* the layer's Keras default (glorot_uniform kernels, zero biases) */
+    NR_INIT_ZEROS,
+    NR_INIT_ONES,
+    NR_INIT_CONSTANT,        /* value */
+    NR_INIT_RANDOM_NORMAL,   /* mean, stddev (0.05) */
+    NR_INIT_RANDOM_UNIFORM,  /* minval (-0.05), maxval (0.05) */
+    NR_INIT_TRUNCATED_NORMAL,/* mean, stddev (0.05), cut at 2 stddev */
+    NR_INIT_GLOROT_UNIFORM,
+    NR_INIT_GLOROT_NORMAL,
+    NR_INIT_HE_UNIFORM,
+    NR_INIT_HE_NORMAL,
+    NR_INIT_LECUN_UNIFORM,
+    NR_INIT_LECUN_NORMAL,
+    NR_INIT_ORTHOGONAL,      /* gain (1.0) */
+    NR_INIT_COUNT_
+} nr_init_kind;
+
+typedef struct nr_init {
+    nr_init_kind kind;
+    float value;           /* constant */
+    float mean, stddev;    /* normal kinds */
+    float minval, maxval;  /* uniform (both 0 = Keras default) */
+    float gain;            /* orthogonal */
+    uint64_t seed;         /* used when has_seed, else drawn from the graph's seed */
+    int has_seed;
+} nr_init;
+
+nr_status nr_init_parse(const char *name, nr_init_kind *out); /* "he_normal", "HeNormal" */
+const char *nr_init_name(nr_init_kind k);
+
+/* L1/L2 penalty added to the loss: l1 * sum|w| + l2 * sum w^2. Zero = none. */
+typedef struct nr_regularizer { float l1, l2; } nr_regularizer;
+
+/* --- graph ----------------------------------------------------------- */
+
+/* New empty graph. seed makes initial weights, dropout and shuffling
+ * repeatable. Caller frees with nr_graph_free (frees layers and models). */
+nr_status nr_graph_new(nr_graph **out, uint64_t seed);
+void nr_graph_free(nr_graph *g);
+
+/* Shape of a symbolic tensor (batch dimension -1). */
+nr_status nr_sym_shape(const nr_graph *g, nr_sym s, int *ndim, int64_t shape[NR_MAX_DIMS]);
+
+/* --- layers ---------------------------------------------------------- */
+
+typedef struct nr_input_opts {
+    int64_t shape[NR_MAX_DIMS - 1]; /* without the batch dimension */
+    int ndim;
+    const char *name;               /* default "input_layer", "input_layer_1", ... */
+} nr_input_opts;
+
+/* A functional Input: a symbolic tensor fed with data at run time. */
+nr_status nr_input(nr_graph *g, const nr_input_opts *o, nr_sym *out);
+/* The same as a layer object, for Sequential models (model.add(Input(...))). */
+nr_status nr_input_layer(nr_graph *g, const nr_input_opts *o, nr_layer **out);
+
+/* Fields common to every layer (embedded as .base in every options struct). */
+typedef struct nr_layer_base {
+    const char *name;                 /* NULL: auto-named as Keras ("dense", "dense_1") */
+    int64_t input_shape[NR_MAX_DIMS - 1]; /* optional, for the first layer of a Sequential */
+    int input_ndim;
+    int frozen;                       /* 1: trainable = False */
+} nr_layer_base;
+
+typedef struct nr_dense_opts {
+    nr_layer_base base;
+    int units;
+    nr_activation activation;
+    float activation_alpha;           /* leaky_relu/elu alpha; 0 = default */
+    int no_bias;                      /* 1: use_bias = False */
+    nr_init kernel_initializer, bias_initializer;
+    nr_regularizer kernel_regularizer, bias_regularizer, activity_regularizer;
+} nr_dense_opts;
+nr_status nr_dense(nr_graph *g, const nr_dense_opts *o, nr_layer **out);
+
+typedef struct nr_activation_opts {
+    nr_layer_base base;
+    nr_activation activation;
+    float alpha;
+} nr_activation_opts;
+nr_status nr_activation_layer(nr_graph *g, const nr_activation_opts *o, nr_layer **out);
+
+typedef struct nr_dropout_opts {
+    nr_layer_base base;
+    float rate;                       /* fraction dropped, in [0, 1) */
+    uint64_t seed; int has_seed;
+} nr_dropout_opts;
+nr_status nr_dropout(nr_graph *g, const nr_dropout_opts *o, nr_layer **out);
+
+nr_status nr_flatten(nr_graph *g, const nr_layer_base *o, nr_layer **out);
+
+typedef struct nr_reshape_opts {
+    nr_layer_base base;
+    int64_t target_shape[NR_MAX_DIMS - 1]; /* one entry may be -1 */
+    int ndim;
+} nr_reshape_opts;
+nr_status nr_reshape(nr_graph *g, const nr_reshape_opts *o, nr_layer **out);
+
+typedef struct nr_leaky_relu_opts {
+    nr_layer_base base;
+    float negative_slope;             /* 0 = Keras default 0.3 */
+} nr_leaky_relu_opts;
+nr_status nr_leaky_relu(nr_graph *g, const nr_leaky_relu_opts *o, nr_layer **out);
+
+typedef struct nr_relu_opts {
+    nr_layer_base base;
+    float max_value;                  /* 0 = none */
+    float negative_slope, threshold;
+} nr_relu_opts;
+nr_status nr_relu(nr_graph *g, const nr_relu_opts *o, nr_layer **out);
+
+typedef struct nr_softmax_opts {
+    nr_layer_base base;
+    int axis;                         /* only -1 (the default) */
+} nr_softmax_opts;
+nr_status nr_softmax(nr_graph *g, const nr_softmax_opts *o, nr_layer **out);
+
+typedef enum nr_merge_kind {
+    NR_MERGE_CONCATENATE, NR_MERGE_ADD, NR_MERGE_SUBTRACT, NR_MERGE_MULTIPLY,
+    NR_MERGE_AVERAGE, NR_MERGE_MAXIMUM
+} nr_merge_kind;
+typedef struct nr_merge_opts {
+    nr_layer_base base;
+    nr_merge_kind kind;
+    int axis;                         /* Concatenate only; 0 = default -1 */
+} nr_merge_opts;
+nr_status nr_merge(nr_graph *g, const nr_merge_opts *o, nr_layer **out);
+
+/* Calls a layer on symbolic inputs. A layer called twice shares its weights.
+ * Weights are created on the first call, from the input shape. */
+nr_status nr_layer_call(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym *out);
+
+const char *nr_layer_name(const nr_layer *l);
+const char *nr_layer_type(const nr_layer *l);  /* "Dense" */
+void nr_layer_set_trainable(nr_layer *l, int trainable);
+int nr_layer_trainable(const nr_layer *l);
+int nr_layer_n_weights(const nr_layer *l);
+/* Weight i as a tensor view into the graph's parameter buffer (borrowed:
+ * valid until a layer is added to the graph or the graph is freed). Keras
+ * order and layout: Dense kernel (in, out), then bias (out). */
+nr_status nr_layer_weight(const nr_layer *l, int i, nr_tensor *view);
+int64_t nr_layer_count_params(const nr_layer *l);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

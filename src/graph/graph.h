@@ -1,0 +1,201 @@
+/* The static computation graph under every model: nodes (ops) in
+ * topological order, the contiguous parameter and gradient buffers, and the
+ * records of layer calls that models are views on.
+ *
+ * Node ids only ever point backwards (an op's inputs exist before it), so
+ * the node array is already a topological order: forward runs it upwards,
+ * backward downwards. Kernels never see the graph's layers or models: they
+ * get a node (op, attributes, shape, input ids) and an nr_exec holding the
+ * buffers of one planned run, so another backend can supply its own. */
+#ifndef NR_GRAPH_H
+#define NR_GRAPH_H
+
+#include "core/core.h"
+#include "neurona/layers.h"
+
+#define NR_MAX_IN 8
+
+typedef enum nr_op_kind {
+    NR_OP_INPUT,    /* data fed at run time */
+    NR_OP_PARAM,    /* a weight tensor in the graph's parameter buffer */
+    NR_OP_LINEAR,   /* y[r,o] = sum_i x[r,i] W[i,o] + b[o]; in = {x, W, b?}; rows = all but last dim */
+    NR_OP_ACT,      /* y = f(x) elementwise (attrs.act) */
+    NR_OP_SOFTMAX,  /* y = softmax(x) over the last axis */
+    NR_OP_DROPOUT,  /* training: y = x * keep / (1 - rate); inference: y = x */
+    NR_OP_COPY,     /* y = x viewed with another shape (Flatten, Reshape) */
+    NR_OP_CONCAT,   /* y = concat(x0..xn-1) along attrs.concat.axis */
+    NR_OP_ADD,      /* y = x0 + x1 + ... */
+    NR_OP_SUB,      /* y = x0 - x1 */
+    NR_OP_MUL,      /* y = x0 * x1 * ... */
+    NR_OP_AVG,      /* y = (x0 + ... + xn-1) / n */
+    NR_OP_MAX,      /* y = max(x0, ..., xn-1), gradient to the first maximum */
+    NR_OP_LOSS,     /* scalar: sum_r w_r loss(pred_r, target_r) / N; in = {pred, target, w?} */
+    NR_OP_PENALTY,  /* scalar: (l1 sum|x| + l2 sum x^2) / N (activity regularizer) */
+    NR_OP_COUNT_
+} nr_op_kind;
+
+/* Loss kinds as the graph sees them; the numbering follows nr_loss_kind. */
+typedef struct nr_loss_attrs {
+    int kind;        /* nr_loss_kind */
+    int logits;      /* 1: pred is logits (from_logits, or fused with softmax/sigmoid) */
+    float delta;     /* huber */
+} nr_loss_attrs;
+
+typedef union nr_op_attrs {
+    struct { nr_activation fn; float alpha; } act;
+    struct { int axis; } concat;                 /* >= 1; the batch is axis 0 */
+    struct { float rate; uint64_t seed; } dropout;
+    nr_loss_attrs loss;
+    struct { float l1, l2; } penalty;
+} nr_op_attrs;
+
+typedef struct nr_node {
+    nr_op_kind op;
+    int n_in;
+    nr_sym in[NR_MAX_IN];
+    int ndim;                        /* including the batch dimension when batched */
+    int64_t shape[NR_MAX_DIMS];      /* shape[0] is -1 when batched */
+    int batched;                     /* 0 for params and scalars */
+    nr_op_attrs a;
+    int needs_grad;                  /* 1 if a parameter lies upstream (set when added) */
+    int differentiable;              /* 0 for forward-only ops (Heaviside) */
+    int64_t param_off;               /* NR_OP_PARAM: offset in the parameter buffer */
+    nr_regularizer reg;              /* NR_OP_PARAM: weight penalty */
+    nr_layer *layer;                 /* NR_OP_PARAM: owner (its trainable flag) */
+} nr_node;
+
+/* Buffers of one planned run. val/grad are indexed by node id; grad is NULL
+ * where no gradient flows. work holds per-node scratch (dropout masks). */
+typedef struct nr_exec {
+    const nr_node *nodes;
+    float **val;
+    float **grad;
+    float **work;
+    int64_t batch;                   /* rows in this run (<= the planned batch) */
+    int training;
+    uint64_t step;                   /* advances each training step: dropout stream */
+} nr_exec;
+
+/* Elements of node n at the exec's batch size. */
+static inline int64_t nr_node_numel(const nr_node *n, int64_t batch) {
+    int64_t k = 1;
+    for (int i = 0; i < n->ndim; i++) k *= (i == 0 && n->batched) ? batch : n->shape[i];
+    return k;
+}
+/* Elements per batch row (1 for an unbatched scalar). */
+static inline int64_t nr_node_row(const nr_node *n) {
+    int64_t k = 1;
+    for (int i = n->batched ? 1 : 0; i < n->ndim; i++) k *= n->shape[i];
+    return k;
+}
+
+typedef void (*nr_kernel_fn)(const nr_exec *x, const nr_node *n);
+
+/* A backend supplies a forward and a backward kernel per op and its own
+ * memory. Backward kernels accumulate (+=) into the inputs' gradients. */
+typedef struct nr_backend {
+    const char *name;
+    nr_kernel_fn forward[NR_OP_COUNT_];
+    nr_kernel_fn backward[NR_OP_COUNT_];
+    size_t work_floats[NR_OP_COUNT_]; /* scratch floats per output element (dropout: 1) */
+} nr_backend;
+
+extern const nr_backend nr_backend_cpu;
+/* The backend in use (CPU; NEURONA_REFERENCE=1 selects the plain kernels). */
+const nr_backend *nr_backend_get(void);
+extern const nr_backend nr_backend_reference;
+
+/* Op names for messages ("linear", "act"). */
+const char *nr_op_name(nr_op_kind op);
+
+/* --- layers and calls ------------------------------------------------ */
+
+typedef struct nr_strbuf {
+    char *s;
+    size_t len, cap;
+    int failed;                       /* an allocation failed */
+} nr_strbuf;
+void nr_strbuf_printf(nr_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+typedef struct nr_layer_class {
+    const char *type;                 /* "Dense" */
+    const char *base_name;            /* "dense": auto names dense, dense_1, ... */
+    int min_inputs, max_inputs;
+    /* Builds weights on first call, then adds the layer's ops. */
+    nr_status (*call)(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out);
+    /* Writes the constructor arguments in SPEC syntax ("32, activation=\"relu\""). */
+    void (*config)(const nr_layer *l, nr_strbuf *sb);
+} nr_layer_class;
+
+#define NR_MAX_WEIGHTS 8
+
+struct nr_layer {
+    nr_graph *g;
+    const nr_layer_class *cls;
+    char name[64];
+    int trainable;
+    int built;
+    int n_weights;
+    nr_sym weights[NR_MAX_WEIGHTS];   /* NR_OP_PARAM nodes, Keras order */
+    union {
+        nr_input_opts input;
+        nr_dense_opts dense;
+        nr_activation_opts act;
+        nr_dropout_opts dropout;
+        nr_layer_base flatten;
+        nr_reshape_opts reshape;
+        nr_leaky_relu_opts leaky;
+        nr_relu_opts relu;
+        nr_softmax_opts softmax;
+        nr_merge_opts merge;
+    } o;
+    nr_model *model;                  /* a model used as a layer */
+    nr_sym input_sym;                 /* InputLayer: its input node */
+};
+
+/* One call of a layer: what a model's summary and SPEC text are made of. */
+typedef struct nr_call {
+    nr_layer *layer;
+    int n_in;
+    nr_sym in[NR_MAX_IN];
+    nr_sym out;
+    nr_sym penalty;                   /* activity-regularizer node, or NR_SYM_NONE */
+    int hidden;                       /* made by replaying a nested model: not a row of its own */
+} nr_call;
+
+struct nr_graph {
+    nr_node *nodes;
+    int n_nodes, cap_nodes;
+    float *params, *grads;            /* parallel, contiguous */
+    int64_t n_params, cap_params;
+    nr_layer **layers;
+    int n_layers, cap_layers;
+    nr_call *calls;
+    int n_calls, cap_calls;
+    nr_model **models;
+    int n_models, cap_models;
+    uint64_t seed;
+    uint64_t n_seeded;                /* initializers drawn so far */
+};
+
+/* Adds a node (shape inferred by the caller), returns its id in *out. */
+nr_status nr_graph_add_node(nr_graph *g, const nr_node *n, nr_sym *out);
+/* Adds a parameter tensor owned by layer l, initialized by init. */
+nr_status nr_graph_add_param(nr_graph *g, nr_layer *l, int ndim, const int64_t *shape,
+                             const nr_init *init, nr_init_kind default_kind, nr_regularizer reg,
+                             nr_sym *out);
+/* Registers a new layer object (auto-names it when name is NULL). */
+nr_status nr_graph_add_layer(nr_graph *g, const nr_layer_class *cls, const char *name, nr_layer **out);
+nr_status nr_graph_add_call(nr_graph *g, nr_layer *l, const nr_sym *in, int n_in, nr_sym out);
+nr_status nr_graph_add_model(nr_graph *g, nr_model *m);
+int nr_graph_valid_sym(const nr_graph *g, nr_sym s);
+
+/* "(None, 32)" for a node. */
+char *nr_node_shape_str(const nr_node *n, char *buf, size_t size);
+
+/* Fills a parameter tensor according to an initializer (Keras formulas;
+ * fan_in/fan_out from the Keras rule for the shape). */
+nr_status nr_init_fill(float *w, int ndim, const int64_t *shape, const nr_init *init,
+                       nr_init_kind default_kind, uint64_t seed);
+
+#endif

@@ -1,0 +1,24 @@
+/* Internal: model files on top of the nrfile container.
+ *
+ * Sections of a model file (container format in io/nrfile.h):
+ *   "neurona/format"     text  "neurona model 1"
+ *   "architecture"       text  SPEC statements rebuilding the model (variable "model")
+ *   "compile"            text  a model.compile(...) statement, when compiled
+ *   "graph/seed"         bytes u64 LE
+ *   "training/step"      bytes u64 LE, training steps run (dropout stream)
+ *   "weights/LAYER/I"    tensor, weight I of layer LAYER in Keras order
+ *   "optimizer/state"    tensor, the optimizer's slots (nr_optimizer_state)
+ *   "optimizer/iterations" bytes i64 LE
+ *   "scaler/kind"        text "standard" | "minmax"; "scaler/offset", "scaler/scale" tensors
+ *   "labels"             text, one class label a line
+ * Unknown sections are ignored, so later versions can add some; the
+ * container's version guards incompatible changes. */
+#ifndef NR_MODEL_FILE_H
+#define NR_MODEL_FILE_H
+
+#include "graph/graph.h"
+#include "neurona/model.h"
+
+void nr_compile_to_spec(const nr_model *m, const char *var, nr_strbuf *sb);
+
+#endif

@@ -1,0 +1,101 @@
+/* The generic layer call: checks, the layer's own call, and the call record
+ * that summaries, SPEC text and nested models are built from. */
+#include <string.h>
+#include "layers/layer.h"
+
+nr_status nr_layer_create(nr_graph *g, const nr_layer_class *cls, const nr_layer_base *base, nr_layer **out) {
+    NR_TRY(nr_graph_add_layer(g, cls, base ? base->name : NULL, out));
+    if (base && base->frozen) (*out)->trainable = 0;
+    return NR_OK;
+}
+
+nr_status nr_layer_call(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym *out) {
+    *out = NR_SYM_NONE;
+    const nr_layer_class *c = l->cls;
+    if (n_inputs < c->min_inputs || n_inputs > c->max_inputs) {
+        if (c->min_inputs == c->max_inputs)
+            return nr_error(NR_STATUS_BAD_ARGUMENT, "layer \"%s\" (%s) takes %d input%s, got %d", l->name, c->type,
+                            c->min_inputs, c->min_inputs == 1 ? "" : "s", n_inputs);
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "layer \"%s\" (%s) takes %d to %d inputs, got %d", l->name, c->type,
+                        c->min_inputs, c->max_inputs, n_inputs);
+    }
+    for (int i = 0; i < n_inputs; i++)
+        if (!nr_graph_valid_sym(l->g, inputs[i]))
+            return nr_error(NR_STATUS_BAD_ARGUMENT, "layer \"%s\" (%s): input %d is not a tensor of this graph",
+                            l->name, c->type, i);
+    int penalties_before = l->g->n_nodes;
+    NR_TRY(c->call(l, inputs, n_inputs, out));
+    NR_TRY(nr_graph_add_call(l->g, l, inputs, n_inputs, *out));
+    for (int k = penalties_before; k < l->g->n_nodes; k++)
+        if (l->g->nodes[k].op == NR_OP_PENALTY) l->g->calls[l->g->n_calls - 1].penalty = k;
+    return NR_OK;
+}
+
+nr_status nr_layer_add_op(nr_layer *l, nr_op_kind op, const nr_sym *in, int n_in, int ndim,
+                          const int64_t *shape, const nr_op_attrs *a, nr_sym *out) {
+    nr_node n = {.op = op, .n_in = n_in, .ndim = ndim, .batched = 1};
+    for (int i = 0; i < n_in; i++) n.in[i] = in[i];
+    for (int i = 0; i < ndim; i++) n.shape[i] = shape[i];
+    n.shape[0] = -1;
+    if (a) n.a = *a;
+    return nr_graph_add_node(l->g, &n, out);
+}
+
+float nr_activation_default_alpha(nr_activation fn, float alpha) {
+    if (alpha != 0) return alpha;
+    if (fn == NR_ACT_LEAKY_RELU) return 0.2f;
+    if (fn == NR_ACT_ELU) return 1.0f;
+    return 0;
+}
+
+nr_status nr_layer_add_activation(nr_layer *l, nr_sym x, nr_activation fn, float alpha, nr_sym *out) {
+    if ((unsigned)fn >= NR_ACT_COUNT_)
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "layer \"%s\": activation %d is not valid", l->name, (int)fn);
+    if (fn == NR_ACT_LINEAR) { *out = x; return NR_OK; }
+    const nr_node *n = &l->g->nodes[x];
+    int64_t shape[NR_MAX_DIMS];
+    memcpy(shape, n->shape, sizeof shape);
+    if (fn == NR_ACT_SOFTMAX) return nr_layer_add_op(l, NR_OP_SOFTMAX, &x, 1, n->ndim, shape, NULL, out);
+    nr_op_attrs a = {.act = {fn, nr_activation_default_alpha(fn, alpha)}};
+    return nr_layer_add_op(l, NR_OP_ACT, &x, 1, n->ndim, shape, &a, out);
+}
+
+void nr_strbuf_shape(nr_strbuf *sb, int ndim, const int64_t *shape) {
+    nr_strbuf_printf(sb, "(");
+    for (int i = 0; i < ndim; i++) nr_strbuf_printf(sb, "%s%lld", i ? ", " : "", (long long)shape[i]);
+    nr_strbuf_printf(sb, ndim == 1 ? ",)" : ")");
+}
+
+void nr_layer_config_common(const nr_layer *l, nr_strbuf *sb) {
+    nr_strbuf_printf(sb, "name=\"%s\"", l->name);
+    if (!l->trainable) nr_strbuf_printf(sb, ", trainable=False");
+}
+
+const char *nr_layer_name(const nr_layer *l) { return l->name; }
+const char *nr_layer_type(const nr_layer *l) { return l->cls->type; }
+void nr_layer_set_trainable(nr_layer *l, int trainable) { l->trainable = trainable != 0; }
+int nr_layer_trainable(const nr_layer *l) { return l->trainable; }
+int nr_layer_n_weights(const nr_layer *l) { return l->n_weights; }
+
+nr_status nr_layer_weight(const nr_layer *l, int i, nr_tensor *view) {
+    if (i < 0 || i >= l->n_weights)
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "layer \"%s\" has %d weights, asked for weight %d", l->name,
+                        l->n_weights, i);
+    const nr_node *n = &l->g->nodes[l->weights[i]];
+    memset(view, 0, sizeof *view);
+    view->ndim = n->ndim;
+    for (int d = 0; d < n->ndim; d++) view->shape[d] = n->shape[d];
+    view->data = l->g->params + n->param_off;
+    return NR_OK;
+}
+
+int64_t nr_layer_count_params(const nr_layer *l) {
+    int64_t total = 0;
+    for (int i = 0; i < l->n_weights; i++) {
+        const nr_node *n = &l->g->nodes[l->weights[i]];
+        int64_t k = 1;
+        for (int d = 0; d < n->ndim; d++) k *= n->shape[d];
+        total += k;
+    }
+    return total;
+}

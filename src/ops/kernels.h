@@ -1,0 +1,35 @@
+/* Declarations of the CPU kernels. Each op has a fast kernel (nr_cpu_*)
+ * and a plain reference kernel (nr_ref_*) that tests compare it with;
+ * ops whose simple form is already fast share one kernel. Argument shapes
+ * are documented beside each definition. */
+#ifndef NR_KERNELS_H
+#define NR_KERNELS_H
+
+#include "graph/graph.h"
+
+#define NR_DECLARE_OP(name) \
+    void nr_cpu_##name##_forward(const nr_exec *x, const nr_node *n); \
+    void nr_cpu_##name##_backward(const nr_exec *x, const nr_node *n); \
+    void nr_ref_##name##_forward(const nr_exec *x, const nr_node *n); \
+    void nr_ref_##name##_backward(const nr_exec *x, const nr_node *n);
+
+NR_DECLARE_OP(linear)
+NR_DECLARE_OP(act)
+NR_DECLARE_OP(softmax)
+NR_DECLARE_OP(dropout)
+NR_DECLARE_OP(copy)
+NR_DECLARE_OP(concat)
+NR_DECLARE_OP(add)
+NR_DECLARE_OP(sub)
+NR_DECLARE_OP(mul)
+NR_DECLARE_OP(avg)
+NR_DECLARE_OP(max)
+NR_DECLARE_OP(loss)
+NR_DECLARE_OP(penalty)
+
+/* Scalar activation and its derivative, shared by the kernels and tests. */
+float nr_act_value(nr_activation fn, float alpha, float x);
+/* Derivative dy/dx given x and y = f(x). */
+float nr_act_grad(nr_activation fn, float alpha, float x, float y);
+
+#endif
