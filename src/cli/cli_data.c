@@ -1,0 +1,209 @@
+/* CSV and IDX data for the subcommands. The library does the parsing; this
+ * file decides which files to read, and maps class names between a data
+ * file and the class indices a model was trained with, so that a test file
+ * holding only some of the classes still lines up. */
+#include <string.h>
+#include <sys/stat.h>
+#include "cli/cli_data.h"
+#include "core/core.h"
+
+void cli_data_free(cli_data *d) {
+    nr_tensor_free(d->x);
+    nr_tensor_free(d->y);
+    nr_tensor_free(d->x_test);
+    nr_tensor_free(d->y_test);
+    nr_labels_free(d->labels);
+    memset(d, 0, sizeof *d);
+}
+
+static int is_dir(const char *path) {
+    struct stat st;
+    return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int cli_data_is_idx(const cli_data_args *a) {
+    return is_dir(a->data) || a->train_images || a->test_images;
+}
+
+/* --------------------------------------------------------------- CSV --- */
+
+static nr_status read_csv(const cli_data_args *a, const char *path, nr_csv **csv) {
+    nr_csv_opts o = {.header = a->header ? 1 : a->no_header ? -1 : 0};
+    return nr_csv_read(path, &o, csv);
+}
+
+/* The target's column, resolved as nr_csv_to_xy does (names win), or -1. */
+static int target_col(const nr_csv *csv, const char *target) {
+    int c = nr_csv_col_find(csv, target);
+    if (c >= 0) return c;
+    int n = nr_csv_num_cols(csv);
+    char *end;
+    long v = strtol(target, &end, 10);
+    if (!*target || *end || v < -n || v >= n) return -1;
+    return v < 0 ? (int)(v + n) : (int)v;
+}
+
+/* The name of a column given by name or index (nr_csv_to_x takes names). */
+static nr_status column_name(const nr_csv *csv, const char *col, const char **name) {
+    int c = target_col(csv, col);
+    if (c < 0)
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: no column '%s' (give a name from the header or a 0-based index)",
+                        nr_csv_path(csv), col);
+    *name = nr_csv_col_name(csv, c);
+    return NR_OK;
+}
+
+static void label_list(const nr_labels *l, char *buf, size_t size) {
+    size_t k = 0;
+    buf[0] = 0;
+    for (int i = 0; i < nr_labels_count(l) && k + 8 < size; i++)
+        k += (size_t)snprintf(buf + k, size - k, "%s%s", i ? ", " : "", nr_labels_name(l, i));
+    if (k + 8 >= size) strcpy(buf + size - 8, ", ...");
+}
+
+/* Rewrites y's class indices, numbered by the file's own sorted names
+ * (got), into the numbering of want. No row was dropped (missing values
+ * are an error), so row r of y is data row r of the file. */
+static nr_status remap(const nr_csv *csv, const char *target, nr_tensor *y, const nr_labels *got,
+                       const nr_labels *want) {
+    int64_t n = nr_tensor_numel(y);
+    for (int64_t r = 0; r < n; r++) {
+        const char *name = nr_labels_name(got, (int)y->data[r]);
+        int k = nr_labels_lookup(want, name);
+        if (k < 0) {
+            char list[512];
+            label_list(want, list, sizeof list);
+            return nr_error(NR_STATUS_BAD_ARGUMENT, "%s:%lld: unknown class '%s' in column '%s'; the model knows: %s",
+                            nr_csv_path(csv), (long long)nr_csv_row_line(csv, r), name,
+                            nr_csv_col_name(csv, target_col(csv, target)), list);
+        }
+        y->data[r] = (float)k;
+    }
+    return NR_OK;
+}
+
+/* x, y and the file's class names; mapped onto want when it is given. */
+static nr_status load_csv_xy(const cli_data_args *a, const char *path, int classification, const nr_labels *want,
+                             nr_tensor **x, nr_tensor **y, nr_labels **labels) {
+    nr_csv *csv = NULL;
+    nr_labels *got = NULL;
+    NR_TRY(read_csv(a, path, &csv));
+    nr_csv_xy_opts o = {.classification = classification ? 1 : -1};
+    nr_status s = nr_csv_to_xy(csv, a->target, &o, x, y, &got);
+    if (s == NR_OK && want && got) s = remap(csv, a->target, *y, got, want);
+    if (s == NR_OK && want && !got)
+        s = nr_error(NR_STATUS_BAD_ARGUMENT, "%s: the model has class names but target '%s' holds no classes", path,
+                     a->target);
+    if (s != NR_OK) {
+        nr_tensor_free(*x);
+        nr_tensor_free(*y);
+        *x = *y = NULL;
+    }
+    if (s == NR_OK && labels && !want) *labels = got;
+    else nr_labels_free(got);
+    nr_csv_free(csv);
+    return s;
+}
+
+static nr_status need_target(const cli_data_args *a) {
+    if (a->target) return NR_OK;
+    return nr_error(NR_STATUS_BAD_ARGUMENT, "%s is a CSV file: say which column to predict with --target COL", a->data);
+}
+
+/* --------------------------------------------------------------- IDX --- */
+
+/* Finds STEM-KIND (e.g. t10k-images-idx3-ubyte) in dir, in the spellings
+ * nr_idx_load_dir accepts: "-idx" or ".idx", with or without ".gz". */
+static nr_status find_idx(const char *dir, const char *stem, const char *kind, char *path, size_t size) {
+    static const char *const forms[4] = {"%s/%s-%s", "%s/%s-%s.gz", "%s/%s.%s", "%s/%s.%s.gz"};
+    for (int i = 0; i < 4; i++) {
+        struct stat st;
+        snprintf(path, size, forms[i], dir, stem, kind);
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) return NR_OK;
+    }
+    return nr_error(NR_STATUS_IO, "%s: missing IDX file %s-%s[.gz]", dir, stem, kind);
+}
+
+static nr_status load_idx_pair(const char *images, const char *labels, nr_tensor **x, nr_tensor **y) {
+    nr_status s = nr_idx_load(images, NULL, x);
+    if (s == NR_OK && labels) s = nr_idx_load(labels, NULL, y);
+    if (s == NR_OK && (*x)->ndim != 4)
+        s = nr_error(NR_STATUS_BAD_FORMAT, "%s: not an image file (idx3): shape has %d dimensions", images, (*x)->ndim - 1);
+    if (s == NR_OK && labels && (*y)->shape[0] != (*x)->shape[0])
+        s = nr_error(NR_STATUS_BAD_FORMAT, "%s has %lld images but %s has %lld labels", images,
+                     (long long)(*x)->shape[0], labels, (long long)(*y)->shape[0]);
+    return s;
+}
+
+/* The test images (and labels when y is not NULL) of IDX arguments. */
+static nr_status load_idx_test(const cli_data_args *a, nr_tensor **x, nr_tensor **y) {
+    char img[4096], lab[4096];
+    const char *images = a->test_images, *labels = a->test_labels;
+    if (!images && !a->data) return nr_error(NR_STATUS_BAD_ARGUMENT, "IDX data needs --test-images (or --data DIR)");
+    if (!images) {
+        NR_TRY(find_idx(a->data, "t10k-images", "idx3-ubyte", img, sizeof img));
+        images = img;
+    }
+    if (y && !labels) {
+        if (!a->data) return nr_error(NR_STATUS_BAD_ARGUMENT, "--test-images needs --test-labels");
+        NR_TRY(find_idx(a->data, "t10k-labels", "idx1-ubyte", lab, sizeof lab));
+        labels = lab;
+    }
+    return load_idx_pair(images, y ? labels : NULL, x, y);
+}
+
+static nr_status load_idx_train(const cli_data_args *a, cli_data *d) {
+    d->images = 1;
+    if (is_dir(a->data)) return nr_idx_load_dir(a->data, &d->x, &d->y, &d->x_test, &d->y_test);
+    if (!a->train_images || !a->train_labels)
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "IDX training data needs --train-images and --train-labels (or --data DIR)");
+    NR_TRY(load_idx_pair(a->train_images, a->train_labels, &d->x, &d->y));
+    if (!a->test_images) return NR_OK;
+    return load_idx_pair(a->test_images, a->test_labels, &d->x_test, &d->y_test);
+}
+
+/* ------------------------------------------------------------ public --- */
+
+nr_status cli_load_train(const cli_data_args *a, int classification, cli_data *d) {
+    memset(d, 0, sizeof *d);
+    nr_status s;
+    if (cli_data_is_idx(a)) s = load_idx_train(a, d);
+    else if ((s = need_target(a)) == NR_OK) {
+        s = load_csv_xy(a, a->data, classification, NULL, &d->x, &d->y, &d->labels);
+        if (s == NR_OK && a->test)
+            s = load_csv_xy(a, a->test, classification, d->labels, &d->x_test, &d->y_test, NULL);
+    }
+    if (s != NR_OK) cli_data_free(d);
+    return s;
+}
+
+nr_status cli_load_labelled(const cli_data_args *a, int classification, const nr_labels *labels, cli_data *d) {
+    memset(d, 0, sizeof *d);
+    nr_status s;
+    if (cli_data_is_idx(a)) {
+        d->images = 1;
+        s = load_idx_test(a, &d->x, &d->y);
+    } else if ((s = need_target(a)) == NR_OK) {
+        s = load_csv_xy(a, a->data, classification, labels, &d->x, &d->y, labels ? NULL : &d->labels);
+    }
+    if (s != NR_OK) cli_data_free(d);
+    return s;
+}
+
+nr_status cli_load_features(const cli_data_args *a, cli_data *d) {
+    memset(d, 0, sizeof *d);
+    nr_status s;
+    if (cli_data_is_idx(a)) {
+        d->images = 1;
+        s = load_idx_test(a, &d->x, NULL);
+    } else {
+        nr_csv *csv = NULL;
+        const char *exclude = NULL;
+        s = read_csv(a, a->data, &csv);
+        if (s == NR_OK && a->target) s = column_name(csv, a->target, &exclude);
+        if (s == NR_OK) s = nr_csv_to_x(csv, exclude, &d->x);
+        nr_csv_free(csv);
+    }
+    if (s != NR_OK) cli_data_free(d);
+    return s;
+}

@@ -1,0 +1,40 @@
+/* Fitting loaded data to a model: targets shaped for its loss, features
+ * scaled with the scaler it keeps, and its input shape checked against the
+ * data before anything runs, so a mismatch is reported with both shapes
+ * and the file it came from. The CLI feeds one input and one output. */
+#ifndef NR_CLI_PREP_H
+#define NR_CLI_PREP_H
+
+#include "neurona/neurona.h"
+
+/* The loss the model was compiled with (output 0); NR_LOSS_NONE if none. */
+nr_loss_kind cli_model_loss(const nr_model *m);
+
+/* 1 for the cross-entropy losses, whose targets are classes. */
+int cli_loss_is_classification(nr_loss_kind loss);
+
+/* Units of the model's output (its last dimension); 0 while a Sequential
+ * without an input shape is still unbuilt. */
+int64_t cli_output_units(const nr_model *m);
+
+/* Refuses models with more than one input or output. */
+nr_status cli_check_single_io(const nr_model *m);
+
+/* Builds a Sequential that has no input shape yet from x's shape (Keras
+ * builds it on its first data) and checks that x fits the model's input,
+ * naming source, both shapes and, with hint, a likely cause. */
+nr_status cli_fit_input(nr_model *m, const nr_tensor *x, const char *source, const char *hint);
+
+/* Replaces *y (class indices (N,) or values (N, 1)) with the targets the
+ * loss wants: one-hot (N, K) for categorical_crossentropy, class indices
+ * (N,) for the sparse loss, (N, 1) otherwise. K is the output's units. */
+nr_status cli_shape_targets(const nr_model *m, nr_loss_kind loss, nr_tensor **y);
+
+/* Fits a scaler ("standard", "minmax"; "none" does nothing) on x, applies
+ * it to x and to x_test (may be NULL) and stores it in the model. */
+nr_status cli_fit_scaler(nr_model *m, const char *kind, nr_tensor *x, nr_tensor *x_test);
+
+/* Applies the model's stored scaler, if it has one, to x in place. */
+nr_status cli_apply_scaler(const nr_model *m, nr_tensor *x);
+
+#endif

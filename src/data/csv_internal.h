@@ -1,0 +1,29 @@
+/* The CSV table layout, shared by the reader (csv.c) and the conversion
+ * to tensors (csv_xy.c). */
+#ifndef NR_CSV_INTERNAL_H
+#define NR_CSV_INTERNAL_H
+
+#include "neurona/data.h"
+
+struct nr_csv {
+    char *path;
+    int64_t nrows;           /* data rows, header excluded */
+    int ncols;
+    int has_header;
+    char **names;            /* ncols names */
+    nr_csv_type *types;      /* ncols */
+    int64_t *missing;        /* ncols missing-cell counts */
+    int64_t *slot;           /* column -> its index among columns of its type */
+    double *num;             /* numeric columns, column-major: num[slot * nrows + row] */
+    int64_t *text;           /* text columns, offsets into arena, same layout */
+    char *arena;             /* NUL-terminated strings; offset 0 is "" */
+    size_t arena_len, arena_cap;
+    int64_t *lines;          /* nrows 1-based file lines where rows start */
+};
+
+/* 1 when the text of a cell is a missing-value token (after trimming). */
+int nr_csv_text_is_missing(const char *s);
+/* 1 when it is a decimal number (after trimming). */
+int nr_csv_text_is_number(const char *s);
+
+#endif

@@ -1,0 +1,46 @@
+/* The op table: which kernel runs each op, fast (nr_backend_cpu) or plain
+ * (nr_backend_reference, chosen with NEURONA_REFERENCE=1), and op names.
+ * INPUT and PARAM have no kernels: the planner points their values at the
+ * fed data and the parameter buffer. */
+#include <stdlib.h>
+#include <string.h>
+#include "ops/kernels.h"
+
+#define OPS(prefix)                                                                           \
+    .forward = {[NR_OP_LINEAR] = prefix##_linear_forward,   [NR_OP_ACT] = prefix##_act_forward, \
+                [NR_OP_SOFTMAX] = prefix##_softmax_forward, [NR_OP_DROPOUT] = prefix##_dropout_forward, \
+                [NR_OP_COPY] = prefix##_copy_forward,       [NR_OP_CONCAT] = prefix##_concat_forward, \
+                [NR_OP_ADD] = prefix##_add_forward,         [NR_OP_SUB] = prefix##_sub_forward,   \
+                [NR_OP_MUL] = prefix##_mul_forward,         [NR_OP_AVG] = prefix##_avg_forward,   \
+                [NR_OP_MAX] = prefix##_max_forward,         [NR_OP_LOSS] = prefix##_loss_forward, \
+                [NR_OP_PENALTY] = prefix##_penalty_forward},                                    \
+    .backward = {[NR_OP_LINEAR] = prefix##_linear_backward,   [NR_OP_ACT] = prefix##_act_backward, \
+                 [NR_OP_SOFTMAX] = prefix##_softmax_backward, [NR_OP_DROPOUT] = prefix##_dropout_backward, \
+                 [NR_OP_COPY] = prefix##_copy_backward,       [NR_OP_CONCAT] = prefix##_concat_backward, \
+                 [NR_OP_ADD] = prefix##_add_backward,         [NR_OP_SUB] = prefix##_sub_backward,   \
+                 [NR_OP_MUL] = prefix##_mul_backward,         [NR_OP_AVG] = prefix##_avg_backward,   \
+                 [NR_OP_MAX] = prefix##_max_backward,         [NR_OP_LOSS] = prefix##_loss_backward, \
+                 [NR_OP_PENALTY] = prefix##_penalty_backward},                                   \
+    .work_floats = {[NR_OP_DROPOUT] = 1}
+
+const nr_backend nr_backend_cpu = {.name = "cpu", OPS(nr_cpu)};
+const nr_backend nr_backend_reference = {.name = "reference", OPS(nr_ref)};
+
+/* Read on every call (once per planned run, not per op), so a test can
+ * switch with setenv. */
+const nr_backend *nr_backend_get(void) {
+    const char *s = getenv("NEURONA_REFERENCE");
+    return (s && *s && strcmp(s, "0") != 0) ? &nr_backend_reference : &nr_backend_cpu;
+}
+
+static const char *const op_names[NR_OP_COUNT_] = {
+    [NR_OP_INPUT] = "input", [NR_OP_PARAM] = "param", [NR_OP_LINEAR] = "linear",
+    [NR_OP_ACT] = "act",     [NR_OP_SOFTMAX] = "softmax", [NR_OP_DROPOUT] = "dropout",
+    [NR_OP_COPY] = "copy",   [NR_OP_CONCAT] = "concat", [NR_OP_ADD] = "add",
+    [NR_OP_SUB] = "sub",     [NR_OP_MUL] = "mul",       [NR_OP_AVG] = "avg",
+    [NR_OP_MAX] = "max",     [NR_OP_LOSS] = "loss",     [NR_OP_PENALTY] = "penalty",
+};
+
+const char *nr_op_name(nr_op_kind op) {
+    return (unsigned)op < NR_OP_COUNT_ && op_names[op] ? op_names[op] : "unknown";
+}

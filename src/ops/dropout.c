@@ -1,0 +1,79 @@
+/* DROPOUT (attrs.dropout: rate, seed), as keras.layers.Dropout.
+ *   training:  keep_i = u_i >= rate,  y_i = keep_i ? x_i / (1 - rate) : 0
+ *              dx_i += dy_i * s_i, where s_i = keep_i / (1 - rate) is kept
+ *              in the node's work buffer (one float per element)
+ *   inference, or rate 0:  y = x,  dx += dy
+ * u_i = nr_hash_uniform(seed ^ splitmix64(step), i): the mask depends on
+ * the seed, the training step and the element only, never on how the loop
+ * is split across threads. */
+#include <string.h>
+#include "core/rng.h"
+#include "ops/kernels.h"
+#include "ops/vmath.h"
+
+static int dropping(const nr_exec *x, const nr_node *n) { return x->training && n->a.dropout.rate > 0; }
+
+/* x: any shape, numel K; y: same shape; work[K]: per-element scale. */
+void nr_ref_dropout_forward(const nr_exec *x, const nr_node *n) {
+    int64_t K = nr_node_numel(n, x->batch);
+    const float *in = x->val[n->in[0]];
+    float *y = x->val[NR_ID(x, n)];
+    if (!dropping(x, n)) {
+        for (int64_t i = 0; i < K; i++) y[i] = in[i];
+        return;
+    }
+    float *s = x->work[NR_ID(x, n)];
+    const float rate = n->a.dropout.rate, scale = 1.0f / (1.0f - rate);
+    const uint64_t key = n->a.dropout.seed ^ nr_splitmix64(x->step);
+    for (int64_t i = 0; i < K; i++) {
+        s[i] = nr_hash_uniform(key, (uint64_t)i) >= rate ? scale : 0.0f;
+        y[i] = in[i] * s[i];
+    }
+}
+
+void nr_ref_dropout_backward(const nr_exec *x, const nr_node *n) {
+    float *dx = x->grad[n->in[0]];
+    if (!dx) return;
+    int64_t K = nr_node_numel(n, x->batch);
+    const float *dy = x->grad[NR_ID(x, n)];
+    if (!dropping(x, n)) {
+        for (int64_t i = 0; i < K; i++) dx[i] += dy[i];
+        return;
+    }
+    const float *s = x->work[NR_ID(x, n)];
+    for (int64_t i = 0; i < K; i++) dx[i] += dy[i] * s[i];
+}
+
+void nr_cpu_dropout_forward(const nr_exec *x, const nr_node *n) {
+    int64_t K = nr_node_numel(n, x->batch);
+    const float *in = x->val[n->in[0]];
+    float *y = x->val[NR_ID(x, n)];
+    if (!dropping(x, n)) {
+        if (y != in) memcpy(y, in, (size_t)K * sizeof *y);
+        return;
+    }
+    float *s = x->work[NR_ID(x, n)];
+    const float rate = n->a.dropout.rate, scale = 1.0f / (1.0f - rate);
+    const uint64_t key = n->a.dropout.seed ^ nr_splitmix64(x->step);
+#pragma omp parallel for simd if (K > NR_PAR_MIN / 4)
+    for (int64_t i = 0; i < K; i++) {
+        float si = nr_hash_uniform(key, (uint64_t)i) >= rate ? scale : 0.0f;
+        s[i] = si;
+        y[i] = in[i] * si;
+    }
+}
+
+void nr_cpu_dropout_backward(const nr_exec *x, const nr_node *n) {
+    float *dx = x->grad[n->in[0]];
+    if (!dx) return;
+    int64_t K = nr_node_numel(n, x->batch);
+    const float *dy = x->grad[NR_ID(x, n)];
+    if (!dropping(x, n)) {
+#pragma omp parallel for simd if (K > NR_PAR_MIN)
+        for (int64_t i = 0; i < K; i++) dx[i] += dy[i];
+        return;
+    }
+    const float *s = x->work[NR_ID(x, n)];
+#pragma omp parallel for simd if (K > NR_PAR_MIN)
+    for (int64_t i = 0; i < K; i++) dx[i] += dy[i] * s[i];
+}
