@@ -38,12 +38,17 @@ extern "C" {
  * (an all-missing column is numeric).
  *
  * Header detection (opts.header == 0): the first row is a header when
- *   (a) one of its fields is not numeric (text or missing) while the rest of
- *       that column below it has no text cell and at least one number, or
- *   (b) none of its fields is numeric and the second row has a numeric field.
- * A one-row file has no header unless forced. Without a header the columns
- * are named "0", "1", ... (pandas' header=None names), so a name and a
- * 0-based index given as a string agree. */
+ *   (a) one of its fields is text while the rest of that column below it
+ *       has no text cell and at least one number, or
+ *   (b) none of its fields is a number, at least one is text, and the
+ *       second row has a number.
+ * A missing token alone ("NA,1,2") does not make a header, and a one-row
+ * file has no header unless forced. Without a header the columns are named
+ * "0", "1", ... (pandas' header=None names), so a name and a 0-based index
+ * given as a string agree.
+ *
+ * Memory: the file (decompressed) while reading, then 8 bytes per cell
+ * (numbers are kept as double) plus the text of text columns. */
 
 typedef struct nr_csv nr_csv;
 

@@ -237,7 +237,8 @@ nr_status nr_model_predict_on_batch(nr_model *m, const nr_tensor *const *x, nr_t
 float nr_model_learning_rate(const nr_model *m);
 nr_status nr_model_set_learning_rate(nr_model *m, float lr);
 
-/* Copies all weights of the model out / back (for restore_best_weights). */
+/* Copies all weights of the model out / back (for restore_best_weights).
+ * nr_model_weights_size is the number of floats, or -1 out of memory. */
 int64_t nr_model_weights_size(const nr_model *m);
 nr_status nr_model_get_weights(const nr_model *m, float *dst);
 nr_status nr_model_set_weights(nr_model *m, const float *src);

@@ -14,7 +14,47 @@
  * inp = Input(shape=(4,)); h = Dense(8, activation="relu")(inp);
  * model = Model(inputs=inp, outputs=out); model.compile(...); model.fit(...).
  *
- * Errors name FILE:LINE:COL and, for unknown names, the closest valid ones.
+ * Syntax (a subset of Python): assignments (name = expr, x.trainable =
+ * False) and expressions; calls with positional and keyword arguments,
+ * call chains (Dense(8)(x)), attributes (model.output, model.layers[0]),
+ * ints, floats (1e-3, -.5), strings in either quote (also r"", """..."""),
+ * tuples ((64,)), lists, dicts ({0: 1.0}), True/False/None. A statement
+ * goes on over several lines while a bracket is open, or after a
+ * backslash; ';' separates statements. import/from lines are skipped, and
+ * the prefixes keras., tf.keras., layers., optimizers., callbacks., ...
+ * are dropped (keras.layers.Dense is Dense).
+ *
+ * Names: the layers of layers.h (Input, InputLayer, Dense, Activation,
+ * Dropout, Flatten, Reshape, LeakyReLU, ReLU, Softmax, Concatenate, Add,
+ * Subtract, Multiply, Average, Maximum and the shortcuts concatenate([a, b]),
+ * add(...)...), Sequential, Model, model.add/compile/fit/summary/get_layer,
+ * the optimizers of optim.h with Keras 3's arguments (lr= accepted for
+ * learning_rate) and the schedules ExponentialDecay, PiecewiseConstantDecay,
+ * CosineDecay, the losses of model.h as names or objects, initializers
+ * (names or HeNormal(seed=1), RandomNormal(...), Constant(0.1)...),
+ * regularizers ("l2" = 0.01, L1(...), L2(...), L1L2(...)), and the callbacks
+ * EarlyStopping, ModelCheckpoint, CSVLogger, ReduceLROnPlateau,
+ * TerminateOnNaN. Activations are Keras's names plus "step" (Heaviside).
+ *
+ * A bare layer line (a layer constructor or Input, not assigned) is added to
+ * an implicit Sequential. Bare compile()/fit()/summary() apply to the
+ * variable "model" if it holds a model, else to that implicit Sequential,
+ * else to the last model built. summary() does nothing (the CLI prints it).
+ *
+ * fit() trains nothing: it records its options for the caller, which brings
+ * the data. Its x and y may name variables the SPEC never defines
+ * (fit(x_train, y_train, ...)): they are ignored. verbose defaults to 1
+ * (Keras's "auto"). validation_data, sample_weight and steps_per_epoch are
+ * refused (NR_STATUS_UNSUPPORTED): the CLI takes validation data and weights.
+ *
+ * Errors start with "FILE:LINE:COL: " and, for unknown names (constructors,
+ * arguments, activations, losses, variables...), give the closest valid
+ * ones. NR_STATUS_PARSE: syntax errors and unknown names; BAD_ARGUMENT: a
+ * value of the wrong type or out of range ("Dense: units must be an int,
+ * got string \"32\""); BAD_SHAPE: from the layers (shapes that do not
+ * fit), with the statement's position; UNSUPPORTED: Keras features neurona
+ * lacks (constraints, LearningRateScheduler, which needs a Python function,
+ * dtype other than float32, variable-size dimensions).
  */
 #ifndef NEURONA_SPEC_H
 #define NEURONA_SPEC_H

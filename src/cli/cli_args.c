@@ -51,6 +51,13 @@ static int bad_choice(const cli_command *c, const cli_opt *o, const char *val) {
         k += (size_t)snprintf(list + k, sizeof list - k, "%s%.*s", k ? ", " : "", (int)len, p);
         p += len + (p[len] == '|');
     }
+    const char *names[16];
+    char copy[256];
+    int n = 0;
+    snprintf(copy, sizeof copy, "%s", o->choices);
+    for (char *p = strtok(copy, "|"); p && n < 16; p = strtok(NULL, "|")) names[n++] = p;
+    const char *best = cli_closest(val, names, n);
+    if (best) return cli_usage(c->name, "invalid value '%s' for --%s; did you mean '%s'?", val, o->name, best);
     return cli_usage(c->name, "invalid value '%s' for --%s; valid: %s", val, o->name, list);
 }
 

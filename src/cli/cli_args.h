@@ -23,6 +23,14 @@ typedef struct cli_opt {
     int min, max;          /* CLI_INT: inclusive bounds */
 } cli_opt;
 
+/* Table rows, one macro per kind. */
+#define CLI_OPT_FLAG(n, d, h) {.name = (n), .kind = CLI_FLAG, .dest = (d), .help = (h)}
+#define CLI_OPT_STR(n, d, a, h) {.name = (n), .kind = CLI_STR, .dest = (d), .arg = (a), .help = (h)}
+#define CLI_OPT_CHOICE(n, d, c, h) {.name = (n), .kind = CLI_STR, .dest = (d), .arg = (c), .help = (h), .choices = (c)}
+#define CLI_OPT_INT(n, d, a, lo, hi, h) \
+    {.name = (n), .kind = CLI_INT, .dest = (d), .arg = (a), .help = (h), .min = (lo), .max = (hi)}
+#define CLI_OPT_FLOAT(n, d, a, h) {.name = (n), .kind = CLI_FLOAT, .dest = (d), .arg = (a), .help = (h)}
+
 typedef struct cli_command {
     const char *name;      /* "train" */
     const char *usage;     /* after "neurona NAME ", one line per form, '\n' between */

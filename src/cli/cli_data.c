@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli/cli_data.h"
+#include "cli/cli_prep.h"
 #include "core/core.h"
 
 void cli_data_free(cli_data *d) {
@@ -82,27 +83,43 @@ static nr_status remap(const nr_csv *csv, const char *target, nr_tensor *y, cons
     return NR_OK;
 }
 
-/* x, y and the file's class names; mapped onto want when it is given. */
-static nr_status load_csv_xy(const cli_data_args *a, const char *path, int classification, const nr_labels *want,
-                             nr_tensor **x, nr_tensor **y, nr_labels **labels) {
-    nr_csv *csv = NULL;
-    nr_labels *got = NULL;
-    NR_TRY(read_csv(a, path, &csv));
+/* A CSV file as features, targets and the file's own class names. */
+typedef struct csv_xy {
+    nr_csv *csv;
+    nr_tensor *x, *y;
+    nr_labels *labels;
+} csv_xy;
+
+static void csv_xy_free(csv_xy *t) {
+    nr_csv_free(t->csv);
+    nr_tensor_free(t->x);
+    nr_tensor_free(t->y);
+    nr_labels_free(t->labels);
+    memset(t, 0, sizeof *t);
+}
+
+static nr_status csv_xy_load(const cli_data_args *a, const char *path, int classification, csv_xy *t) {
+    memset(t, 0, sizeof *t);
+    NR_TRY(read_csv(a, path, &t->csv));
     nr_csv_xy_opts o = {.classification = classification ? 1 : -1};
-    nr_status s = nr_csv_to_xy(csv, a->target, &o, x, y, &got);
-    if (s == NR_OK && want && got) s = remap(csv, a->target, *y, got, want);
-    if (s == NR_OK && want && !got)
-        s = nr_error(NR_STATUS_BAD_ARGUMENT, "%s: the model has class names but target '%s' holds no classes", path,
-                     a->target);
-    if (s != NR_OK) {
-        nr_tensor_free(*x);
-        nr_tensor_free(*y);
-        *x = *y = NULL;
-    }
-    if (s == NR_OK && labels && !want) *labels = got;
-    else nr_labels_free(got);
-    nr_csv_free(csv);
-    return s;
+    return nr_csv_to_xy(t->csv, a->target, &o, &t->x, &t->y, &t->labels);
+}
+
+/* Renumbers the classes as want numbers them (want NULL: as they are). */
+static nr_status csv_xy_map(const cli_data_args *a, csv_xy *t, const nr_labels *want) {
+    if (!want) return NR_OK;
+    if (!t->labels)
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: the model has class names but target '%s' holds no classes",
+                        nr_csv_path(t->csv), a->target);
+    return remap(t->csv, a->target, t->y, t->labels, want);
+}
+
+/* Moves the tensors (and, with keep_labels, the class names) into d. */
+static void csv_xy_take(csv_xy *t, nr_tensor **x, nr_tensor **y, nr_labels **labels) {
+    *x = t->x, *y = t->y;
+    t->x = t->y = NULL;
+    if (labels) *labels = t->labels, t->labels = NULL;
+    csv_xy_free(t);
 }
 
 static nr_status need_target(const cli_data_args *a) {
@@ -164,30 +181,62 @@ static nr_status load_idx_train(const cli_data_args *a, cli_data *d) {
 
 /* ------------------------------------------------------------ public --- */
 
+static nr_status load_csv_train(const cli_data_args *a, int classification, cli_data *d) {
+    csv_xy t;
+    nr_status s = csv_xy_load(a, a->data, classification, &t);
+    if (s != NR_OK) {
+        csv_xy_free(&t);
+        return s;
+    }
+    csv_xy_take(&t, &d->x, &d->y, &d->labels);
+    if (!a->test) return NR_OK;
+    s = csv_xy_load(a, a->test, classification, &t);
+    if (s == NR_OK) s = csv_xy_map(a, &t, d->labels);
+    if (s == NR_OK) csv_xy_take(&t, &d->x_test, &d->y_test, NULL);
+    csv_xy_free(&t);
+    return s;
+}
+
 nr_status cli_load_train(const cli_data_args *a, int classification, cli_data *d) {
     memset(d, 0, sizeof *d);
     nr_status s;
     if (cli_data_is_idx(a)) s = load_idx_train(a, d);
-    else if ((s = need_target(a)) == NR_OK) {
-        s = load_csv_xy(a, a->data, classification, NULL, &d->x, &d->y, &d->labels);
-        if (s == NR_OK && a->test)
-            s = load_csv_xy(a, a->test, classification, d->labels, &d->x_test, &d->y_test, NULL);
-    }
+    else if ((s = need_target(a)) == NR_OK) s = load_csv_train(a, classification, d);
     if (s != NR_OK) cli_data_free(d);
     return s;
 }
 
-nr_status cli_load_labelled(const cli_data_args *a, int classification, const nr_labels *labels, cli_data *d) {
+/* The shape is checked before the class names are mapped: data meant for
+ * another model is better reported by its shape than by its first class. */
+static nr_status load_csv_labelled(const cli_data_args *a, nr_model *m, cli_data *d) {
+    csv_xy t;
+    nr_status s = csv_xy_load(a, a->data, cli_loss_is_classification(cli_model_loss(m)), &t);
+    if (s == NR_OK) s = cli_fit_input(m, t.x, a->data, NULL);
+    if (s == NR_OK) s = csv_xy_map(a, &t, nr_model_labels(m));
+    if (s == NR_OK) csv_xy_take(&t, &d->x, &d->y, NULL);
+    csv_xy_free(&t);
+    return s;
+}
+
+nr_status cli_load_labelled(const cli_data_args *a, nr_model *m, cli_data *d) {
     memset(d, 0, sizeof *d);
     nr_status s;
     if (cli_data_is_idx(a)) {
         d->images = 1;
         s = load_idx_test(a, &d->x, &d->y);
+        if (s == NR_OK) s = cli_fit_input(m, d->x, a->data ? a->data : a->test_images, NULL);
     } else if ((s = need_target(a)) == NR_OK) {
-        s = load_csv_xy(a, a->data, classification, labels, &d->x, &d->y, labels ? NULL : &d->labels);
+        s = load_csv_labelled(a, m, d);
     }
     if (s != NR_OK) cli_data_free(d);
     return s;
+}
+
+/* A text column among the features is most often the target itself. */
+static nr_status target_hint(nr_status s) {
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", nr_last_error());
+    return nr_error(s, "%s; if it is the target, leave it out with --target COL", msg);
 }
 
 nr_status cli_load_features(const cli_data_args *a, cli_data *d) {
@@ -202,6 +251,7 @@ nr_status cli_load_features(const cli_data_args *a, cli_data *d) {
         s = read_csv(a, a->data, &csv);
         if (s == NR_OK && a->target) s = column_name(csv, a->target, &exclude);
         if (s == NR_OK) s = nr_csv_to_x(csv, exclude, &d->x);
+        if (s == NR_STATUS_PARSE && !a->target) s = target_hint(s);
         nr_csv_free(csv);
     }
     if (s != NR_OK) cli_data_free(d);

@@ -41,10 +41,10 @@ int cli_data_is_idx(const cli_data_args *a);
  * CSV's class names are mapped onto the training set's. */
 nr_status cli_load_train(const cli_data_args *a, int classification, cli_data *d);
 
-/* One labelled set into d->x, d->y: a CSV file, or the test files of IDX
- * data. labels (the model's class names, may be NULL) map a CSV target's
- * names to the indices the model was trained with. */
-nr_status cli_load_labelled(const cli_data_args *a, int classification, const nr_labels *labels, cli_data *d);
+/* One labelled set into d->x, d->y for model m: a CSV file, or the test
+ * files of IDX data. The data's shape is checked against m's input, and a
+ * CSV target's class names are mapped to the indices m was trained with. */
+nr_status cli_load_labelled(const cli_data_args *a, nr_model *m, cli_data *d);
 
 /* Features only into d->x: a CSV file without the --target column (if
  * given), or the test images of IDX data. */

@@ -10,6 +10,9 @@
 /* The loss the model was compiled with (output 0); NR_LOSS_NONE if none. */
 nr_loss_kind cli_model_loss(const nr_model *m);
 
+/* 1 when the loss reads the model's output as logits (from_logits=True). */
+int cli_model_from_logits(const nr_model *m);
+
 /* 1 for the cross-entropy losses, whose targets are classes. */
 int cli_loss_is_classification(nr_loss_kind loss);
 
@@ -24,6 +27,11 @@ nr_status cli_check_single_io(const nr_model *m);
  * builds it on its first data) and checks that x fits the model's input,
  * naming source, both shapes and, with hint, a likely cause. */
 nr_status cli_fit_input(nr_model *m, const nr_tensor *x, const char *source, const char *hint);
+
+/* Checks that the model's output has a unit for every class of labels
+ * (one unit for two classes under binary_crossentropy). labels may be
+ * NULL. */
+nr_status cli_check_classes(const nr_model *m, nr_loss_kind loss, const nr_labels *labels, const char *source);
 
 /* Replaces *y (class indices (N,) or values (N, 1)) with the targets the
  * loss wants: one-hot (N, K) for categorical_crossentropy, class indices

@@ -39,7 +39,21 @@ static inline double nr_rng_normal(nr_rng *r) {
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
-/* Uniform integer in [0, n). */
-static inline uint64_t nr_rng_below(nr_rng *r, uint64_t n) { return n ? nr_rng_next(r) % n : 0; }
+/* Uniform integer in [0, n), n > 0: the top partial block is rejected so
+ * every residue is equally likely. */
+static inline uint64_t nr_rng_below(nr_rng *r, uint64_t n) {
+    uint64_t limit = UINT64_MAX - UINT64_MAX % n, v;
+    do v = nr_rng_next(r); while (v >= limit);
+    return v % n;
+}
+
+/* Fisher-Yates shuffle of idx[0..n). */
+static inline void nr_shuffle(int64_t *idx, int64_t n, nr_rng *r) {
+    for (int64_t i = n - 1; i > 0; i--) {
+        int64_t j = (int64_t)nr_rng_below(r, (uint64_t)i + 1), t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+    }
+}
 
 #endif

@@ -1,13 +1,14 @@
 /* CSV reader. The whole (decompressed) file is read into memory and lexed
- * twice: the first pass checks the syntax, counts rows and classifies every
- * cell, which decides the header and the column types; the second pass
- * fills column-major storage of exactly the right size. Two passes keep
- * memory at the file plus the final table, and leave no "column turned out
- * to be text after 10^6 numbers" re-conversion to get wrong.
+ * in up to two passes. The first checks the syntax, classifies every cell
+ * (number, missing, text) and keeps every cell's numeric value, row-major;
+ * the counts then decide the header and the column types. The second pass
+ * only runs for what the first could not keep: the header names and the
+ * cells of text columns, which go to one string arena. So a numeric file
+ * is converted once, and no column "turns out to be text after 10^6
+ * numbers" halfway through.
  *
- * Numeric columns are stored as doubles, text columns as offsets into one
- * string arena. Both passes share the lexer, so they agree by construction;
- * the second pass can only fail on memory. */
+ * Both passes share the lexer and so agree by construction; the second can
+ * only fail on memory. */
 #include <math.h>
 #include <string.h>
 #include "core/core.h"
@@ -173,16 +174,20 @@ static void lex_init(lexer *lx, const char *path, char *buf, size_t n, char deli
 
 /* ------------------------------------------------------------ cells --- */
 
+static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c; }
+
+/* Called for every cell, so it rejects on the first byte: every token
+ * but "" and "?" starts with 'n'. */
 static int is_missing_token(const char *s, size_t len) {
-    static const char *const tokens[] = {"na", "nan", "n/a", "?", "null"};
     if (len == 0) return 1;
-    if (len > 4) return 0;
-    char low[5];
-    for (size_t i = 0; i < len; i++) low[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
-    low[len] = 0;
-    for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++)
-        if (strcmp(low, tokens[i]) == 0) return 1;
-    return 0;
+    char c = lower(s[0]);
+    if (c == '?') return len == 1;
+    if (c != 'n' || len < 2 || len > 4) return 0;
+    char low[4];
+    for (size_t i = 0; i < len; i++) low[i] = lower(s[i]);
+    if (len == 2) return memcmp(low, "na", 2) == 0;
+    if (len == 3) return memcmp(low, "nan", 3) == 0 || memcmp(low, "n/a", 3) == 0;
+    return memcmp(low, "null", 4) == 0;
 }
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -269,22 +274,26 @@ typedef struct scan {
     int64_t nrows;        /* every row, header candidate included */
     int64_t first_line;
     unsigned char *first; /* kinds of the first row's cells */
-    int first_cap;
+    size_t first_cap;
     int second_has_number;
     int64_t *below;       /* per column: text, number, missing counts of rows 2.. */
+    double *vals;         /* every cell, row-major; NaN unless a number */
+    size_t nvals, vals_cap;
+    int64_t *lines;       /* the line each row starts on */
+    size_t lines_cap;
 } scan;
 
-static nr_status scan_first_cell(scan *sc, int fi, int kind) {
-    if (fi >= sc->first_cap) {
-        int cap = sc->first_cap ? sc->first_cap * 2 : 64;
-        if (cap < 0 || cap > (1 << 30)) return nr_error(NR_STATUS_PARSE, "too many columns");
-        unsigned char *b = nr_realloc(sc->first, (size_t)cap);
-        if (!b) return NR_NOMEM();
-        sc->first = b;
-        sc->first_cap = cap;
+/* Reallocates p for at least need elements, doubling *cap; NULL (p and
+ * *cap untouched) when out of memory. */
+static void *grow(void *p, size_t *cap, size_t need, size_t elem) {
+    size_t c = *cap ? *cap : 1024;
+    while (c < need) {
+        if (c > SIZE_MAX / 2 / elem) return NULL;
+        c *= 2;
     }
-    sc->first[fi] = (unsigned char)kind;
-    return NR_OK;
+    void *b = nr_realloc(p, c * elem);
+    if (b) *cap = c;
+    return b;
 }
 
 static nr_status ragged(const lexer *lx, const scan *sc, int64_t line, int64_t col, int found) {
@@ -292,22 +301,45 @@ static nr_status ragged(const lexer *lx, const scan *sc, int64_t line, int64_t c
                     lx->path, (long long)line, (long long)col, sc->ncols, (long long)sc->first_line, found);
 }
 
+/* Counts the cell's kind for header detection and column typing, and
+ * keeps its value so numeric cells are converted once. */
+static nr_status scan_cell(scan *sc, int fi, int kind, double v) {
+    if (sc->nvals == sc->vals_cap) {
+        double *b = grow(sc->vals, &sc->vals_cap, sc->nvals + 1, sizeof *b);
+        if (!b) return NR_NOMEM();
+        sc->vals = b;
+    }
+    sc->vals[sc->nvals++] = kind == KIND_NUMBER ? v : NAN;
+    if (sc->nrows == 0) {
+        if ((size_t)fi == sc->first_cap) {
+            unsigned char *b = grow(sc->first, &sc->first_cap, (size_t)fi + 1, 1);
+            if (!b) return NR_NOMEM();
+            sc->first = b;
+        }
+        sc->first[fi] = (unsigned char)kind;
+    } else {
+        sc->below[3 * fi + (kind == KIND_TEXT ? 0 : kind == KIND_NUMBER ? 1 : 2)]++;
+        if (sc->nrows == 1 && kind == KIND_NUMBER) sc->second_has_number = 1;
+    }
+    return NR_OK;
+}
+
 static nr_status scan_row(lexer *lx, scan *sc) {
     int64_t line = lx->line, bad_col = 0;
     int fi = 0, end = 0;
     field f;
+    if ((size_t)sc->nrows == sc->lines_cap) {
+        int64_t *b = grow(sc->lines, &sc->lines_cap, (size_t)sc->nrows + 1, sizeof *b);
+        if (!b) return NR_NOMEM();
+        sc->lines = b;
+    }
+    sc->lines[sc->nrows] = line;
     while (!end) {
         NR_TRY(lex_field(lx, &f, &end));
-        double v;
+        double v = NAN;
         int kind = classify(f.s, f.len, &v);
-        if (sc->nrows == 0) {
-            NR_TRY(scan_first_cell(sc, fi, kind));
-        } else if (fi < sc->ncols) {
-            sc->below[3 * fi + (kind == KIND_TEXT ? 0 : kind == KIND_NUMBER ? 1 : 2)]++;
-            if (sc->nrows == 1 && kind == KIND_NUMBER) sc->second_has_number = 1;
-        } else if (fi == sc->ncols) {
-            bad_col = f.col;
-        }
+        if (sc->nrows == 0 || fi < sc->ncols) NR_TRY(scan_cell(sc, fi, kind, v));
+        else if (fi == sc->ncols) bad_col = f.col;
         if (fi == INT32_MAX - 1) return nr_error(NR_STATUS_PARSE, "%s:%lld: too many fields", lx->path, (long long)line);
         fi++;
     }
@@ -351,12 +383,9 @@ static nr_status arena_add(nr_csv *csv, const char *s, size_t len, int64_t *off)
         return NR_OK;
     }
     if (csv->arena_len + len + 1 > csv->arena_cap) {
-        size_t cap = csv->arena_cap;
-        while (cap < csv->arena_len + len + 1) cap *= 2;
-        char *b = nr_realloc(csv->arena, cap);
+        char *b = grow(csv->arena, &csv->arena_cap, csv->arena_len + len + 1, 1);
         if (!b) return NR_NOMEM();
         csv->arena = b;
-        csv->arena_cap = cap;
     }
     *off = (int64_t)csv->arena_len;
     memcpy(csv->arena + csv->arena_len, s, len);
@@ -378,19 +407,14 @@ static nr_status fill_header(lexer *lx, nr_csv *csv) {
     return NR_OK;
 }
 
+/* Only text cells are left to store; numbers were kept by pass 1. */
 static nr_status fill_row(lexer *lx, nr_csv *csv, int64_t r) {
     field f;
     int end = 0;
-    csv->lines[r] = lx->line;
     for (int c = 0; !end; c++) {
         NR_TRY(lex_field(lx, &f, &end));
-        if (csv->types[c] == NR_CSV_TYPE_TEXT) {
+        if (csv->types[c] == NR_CSV_TYPE_TEXT)
             NR_TRY(arena_add(csv, f.s, f.len, &csv->text[csv->slot[c] * csv->nrows + r]));
-        } else {
-            double v = NAN;
-            classify(f.s, f.len, &v);
-            csv->num[csv->slot[c] * csv->nrows + r] = v;
-        }
     }
     return NR_OK;
 }
@@ -405,36 +429,46 @@ static nr_status fill_names(nr_csv *csv) {
     return NR_OK;
 }
 
+/* Takes pass 1's values and line numbers, minus the header row. */
+static void take_scan(nr_csv *csv, scan *sc) {
+    size_t skip = csv->has_header ? (size_t)csv->ncols : 0, n = (size_t)(csv->nrows * csv->ncols);
+    memmove(sc->vals, sc->vals + skip, n * sizeof *sc->vals);
+    memmove(sc->lines, sc->lines + csv->has_header, (size_t)csv->nrows * sizeof *sc->lines);
+    csv->num = sc->vals;
+    csv->lines = sc->lines;
+    sc->vals = NULL;
+    sc->lines = NULL;
+}
+
 /* Types and missing counts over the data rows, then storage. */
-static nr_status table_alloc(nr_csv *csv, const scan *sc) {
+static nr_status table_alloc(nr_csv *csv, scan *sc) {
     int nc = sc->ncols;
     csv->names = nr_calloc((size_t)nc, sizeof *csv->names);
     csv->types = nr_calloc((size_t)nc, sizeof *csv->types);
     csv->missing = nr_calloc((size_t)nc, sizeof *csv->missing);
     csv->slot = nr_calloc((size_t)nc, sizeof *csv->slot);
-    csv->lines = nr_calloc((size_t)csv->nrows, sizeof *csv->lines);
-    csv->arena = nr_malloc(csv->arena_cap = 4096);
-    if (!csv->names || !csv->types || !csv->missing || !csv->slot || !csv->lines || !csv->arena)
-        return NR_NOMEM();
+    csv->arena_cap = 4096;
+    csv->arena = nr_malloc(csv->arena_cap);
+    if (!csv->names || !csv->types || !csv->missing || !csv->slot || !csv->arena) return NR_NOMEM();
     csv->arena[0] = 0;
     csv->arena_len = 1;
-    int64_t ntext = 0, nnum = 0;
+    int64_t ntext = 0;
     for (int c = 0; c < nc; c++) {
         const int64_t *b = sc->below + 3 * c;
         int first = csv->has_header ? KIND_MISSING : sc->first[c];
         int text = b[0] > 0 || (!csv->has_header && first == KIND_TEXT);
         csv->types[c] = text ? NR_CSV_TYPE_TEXT : NR_CSV_TYPE_NUMERIC;
         csv->missing[c] = b[2] + (!csv->has_header && first == KIND_MISSING);
-        csv->slot[c] = text ? ntext++ : nnum++;
+        csv->slot[c] = text ? ntext++ : -1;
     }
-    if (nnum && (uint64_t)nnum > SIZE_MAX / sizeof(double) / (uint64_t)csv->nrows) return NR_NOMEM();
+    csv->ntext = ntext;
     if (ntext && (uint64_t)ntext > SIZE_MAX / sizeof(int64_t) / (uint64_t)csv->nrows) return NR_NOMEM();
-    csv->num = nr_malloc((size_t)(nnum * csv->nrows) * sizeof(double));
-    csv->text = nr_malloc((size_t)(ntext * csv->nrows) * sizeof(int64_t));
-    if (!csv->num || !csv->text) return NR_NOMEM();
+    if (ntext && !(csv->text = nr_malloc((size_t)(ntext * csv->nrows) * sizeof(int64_t)))) return NR_NOMEM();
+    take_scan(csv, sc);
     return NR_OK;
 }
 
+/* Pass 2: header names, and text cells when there are text columns. */
 static nr_status fill_table(lexer *lx, nr_csv *csv) {
     if (csv->has_header) {
         lex_next_row(lx);
@@ -442,7 +476,7 @@ static nr_status fill_table(lexer *lx, nr_csv *csv) {
     } else {
         NR_TRY(fill_names(csv));
     }
-    for (int64_t r = 0; r < csv->nrows; r++) {
+    for (int64_t r = 0; csv->ntext && r < csv->nrows; r++) {
         lex_next_row(lx);
         NR_TRY(fill_row(lx, csv, r));
     }
@@ -485,6 +519,8 @@ static nr_status parse(nr_csv *csv, char *buf, size_t n, int header, char delim)
     nr_free(lx.scratch);
     nr_free(sc.first);
     nr_free(sc.below);
+    nr_free(sc.vals);
+    nr_free(sc.lines);
     return s;
 }
 
@@ -565,7 +601,7 @@ int64_t nr_csv_col_missing(const nr_csv *csv, int col) {
 
 double nr_csv_value(const nr_csv *csv, int64_t row, int col) {
     if (!cell_ok(csv, row, col) || csv->types[col] != NR_CSV_TYPE_NUMERIC) return NAN;
-    return csv->num[csv->slot[col] * csv->nrows + row];
+    return csv->num[row * csv->ncols + col];
 }
 
 const char *nr_csv_text(const nr_csv *csv, int64_t row, int col) {

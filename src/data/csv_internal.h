@@ -13,9 +13,12 @@ struct nr_csv {
     char **names;            /* ncols names */
     nr_csv_type *types;      /* ncols */
     int64_t *missing;        /* ncols missing-cell counts */
-    int64_t *slot;           /* column -> its index among columns of its type */
-    double *num;             /* numeric columns, column-major: num[slot * nrows + row] */
-    int64_t *text;           /* text columns, offsets into arena, same layout */
+    int64_t *slot;           /* column -> its index among text columns, or -1 */
+    int64_t ntext;           /* text columns */
+    double *num;             /* every cell, row-major: num[row * ncols + col]; NaN
+                              * for missing cells and in text columns */
+    int64_t *text;           /* text columns, column-major offsets into arena:
+                              * text[slot * nrows + row] */
     char *arena;             /* NUL-terminated strings; offset 0 is "" */
     size_t arena_len, arena_cap;
     int64_t *lines;          /* nrows 1-based file lines where rows start */

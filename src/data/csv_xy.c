@@ -96,9 +96,10 @@ static nr_status build_x(const nr_csv *csv, int skip, const unsigned char *keep,
     int64_t i = 0;
     for (int64_t r = 0; r < csv->nrows; r++) {
         if (!keep[r]) continue;
-        int64_t j = 0;
+        const double *row = csv->num + r * csv->ncols;
+        float *out = d + i * nf;
         for (int c = 0; c < csv->ncols; c++)
-            if (c != skip) d[i * nf + j++] = (float)nr_csv_value(csv, r, c);
+            if (c != skip) *out++ = (float)row[c];
         i++;
     }
     return NR_OK;

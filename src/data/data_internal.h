@@ -11,14 +11,5 @@
  * *len excludes the NUL). NR_STATUS_IO on open/read/gzip errors. */
 nr_status nr_data_read_all(const char *path, char **buf, size_t *len);
 
-/* splitmix64 (Steele, Lea, Flood 2014): one 64-bit state, full period,
- * good enough for shuffles and identical on every platform. */
-uint64_t nr_data_rand(uint64_t *state);
-
-/* Uniform integer in [0, n) without modulo bias (n >= 1). */
-uint64_t nr_data_rand_below(uint64_t *state, uint64_t n);
-
-/* Fisher-Yates shuffle of idx[0..n). */
-void nr_data_shuffle(int64_t *idx, int64_t n, uint64_t *state);
 
 #endif

@@ -55,27 +55,3 @@ nr_status nr_data_read_all(const char *path, char **buf, size_t *len) {
     gzclose_r(gz);
     return s;
 }
-
-uint64_t nr_data_rand(uint64_t *state) {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-uint64_t nr_data_rand_below(uint64_t *state, uint64_t n) {
-    /* Reject the top partial block so every residue is equally likely. */
-    uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-    uint64_t r;
-    do r = nr_data_rand(state); while (r >= limit);
-    return r % n;
-}
-
-void nr_data_shuffle(int64_t *idx, int64_t n, uint64_t *state) {
-    for (int64_t i = n - 1; i > 0; i--) {
-        int64_t j = (int64_t)nr_data_rand_below(state, (uint64_t)i + 1);
-        int64_t t = idx[i];
-        idx[i] = idx[j];
-        idx[j] = t;
-    }
-}

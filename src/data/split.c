@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 #include "core/core.h"
+#include "core/rng.h"
 #include "data/data_internal.h"
 #include "neurona/data.h"
 
@@ -93,21 +94,21 @@ static nr_status check_counts(const int64_t *count, int64_t k) {
  * deals its first take[c] rows to the test part, the rest to training;
  * then shuffles each part so classes are interleaved. */
 static void deal(const int64_t *cls, int64_t n, int64_t k, int64_t n_test, const int64_t *count, const int64_t *take,
-                 int64_t *start, int64_t *grouped, uint64_t *rng, int64_t *perm) {
+                 int64_t *start, int64_t *grouped, nr_rng *rng, int64_t *perm) {
     start[0] = 0;
     for (int64_t c = 0; c < k; c++) start[c + 1] = start[c] + count[c];
     for (int64_t i = n - 1; i >= 0; i--) grouped[--start[cls[i] + 1]] = i;   /* leaves start[c + 1] = begin of c */
     int64_t t = 0, r = n_test;
     for (int64_t c = 0; c < k; c++) {
         int64_t *g = grouped + start[c + 1];
-        nr_data_shuffle(g, count[c], rng);
+        nr_shuffle(g, count[c], rng);
         for (int64_t j = 0; j < count[c]; j++) perm[j < take[c] ? t++ : r++] = g[j];
     }
-    nr_data_shuffle(perm, n_test, rng);
-    nr_data_shuffle(perm + n_test, n - n_test, rng);
+    nr_shuffle(perm, n_test, rng);
+    nr_shuffle(perm + n_test, n - n_test, rng);
 }
 
-static nr_status stratified_perm(const int64_t *cls, int64_t n, int64_t k, int64_t n_test, uint64_t *rng,
+static nr_status stratified_perm(const int64_t *cls, int64_t n, int64_t k, int64_t n_test, nr_rng *rng,
                                  int64_t *perm) {
     int64_t *count = nr_calloc((size_t)k, sizeof *count), *take = nr_malloc((size_t)k * sizeof *take);
     int64_t *start = nr_malloc(((size_t)k + 1) * sizeof *start), *grouped = nr_malloc((size_t)n * sizeof *grouped);
@@ -125,10 +126,10 @@ static nr_status stratified_perm(const int64_t *cls, int64_t n, int64_t k, int64
 
 static nr_status make_perm(const nr_tensor *y, int64_t n, int64_t n_test, uint64_t seed, int stratify,
                            int64_t *perm) {
-    uint64_t rng = seed;
+    nr_rng rng = {seed};
     if (!stratify) {
         for (int64_t i = 0; i < n; i++) perm[i] = i;
-        nr_data_shuffle(perm, n, &rng);
+        nr_shuffle(perm, n, &rng);
         return NR_OK;
     }
     int64_t *cls = nr_malloc((size_t)n * sizeof *cls), k = 0;

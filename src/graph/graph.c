@@ -93,8 +93,9 @@ nr_status nr_graph_add_param(nr_graph *g, nr_layer *l, int ndim, const int64_t *
     return nr_graph_add_node(g, &n, out);
 }
 
-/* Keras names the first layer of a kind "dense", then "dense_1", ...;
- * Input layers "input_1", "input_2", ... A requested name must be unique. */
+/* Keras 3 names the first layer of a kind "dense", then "dense_1", ...
+ * (Input layers "input_layer", "input_layer_1"). A requested name must be
+ * unique. */
 static int name_taken(const nr_graph *g, const char *name) {
     for (int i = 0; i < g->n_layers; i++)
         if (strcmp(g->layers[i]->name, name) == 0) return 1;
@@ -125,7 +126,7 @@ nr_status nr_graph_add_layer(nr_graph *g, const nr_layer_class *cls, const char 
     l->trainable = 1;
     l->input_sym = NR_SYM_NONE;
     if (name) snprintf(l->name, sizeof l->name, "%s", name);
-    else nr_graph_unique_name(g, cls->base_name, strcmp(cls->base_name, "input") == 0, l->name, sizeof l->name);
+    else nr_graph_unique_name(g, cls->base_name, 0, l->name, sizeof l->name);
     g->layers[g->n_layers++] = l;
     *out = l;
     return NR_OK;

@@ -26,7 +26,10 @@ static nr_status dense_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out
         return nr_error(NR_STATUS_BAD_SHAPE, "layer \"%s\" (Dense) needs an input of rank >= 2, got shape %s",
                         l->name, nr_node_shape_str(x, buf, sizeof buf));
     int64_t in_dim = x->shape[x->ndim - 1];
-    if (!l->built) NR_TRY(dense_build(l, in_dim));
+    if (!l->built) {
+        NR_TRY(dense_build(l, in_dim));
+        x = &l->g->nodes[in[0]]; /* adding the weights may have moved the node array */
+    }
     int64_t want = l->g->nodes[l->weights[0]].shape[0];
     if (in_dim != want)
         return nr_error(NR_STATUS_BAD_SHAPE,

@@ -10,22 +10,29 @@ nr_status nr_layer_create(nr_graph *g, const nr_layer_class *cls, const nr_layer
 }
 
 nr_status nr_layer_call(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym *out) {
-    *out = NR_SYM_NONE;
     const nr_layer_class *c = l->cls;
     if (n_inputs < c->min_inputs || n_inputs > c->max_inputs) {
+        *out = NR_SYM_NONE;
         if (c->min_inputs == c->max_inputs)
             return nr_error(NR_STATUS_BAD_ARGUMENT, "layer \"%s\" (%s) takes %d input%s, got %d", l->name, c->type,
                             c->min_inputs, c->min_inputs == 1 ? "" : "s", n_inputs);
         return nr_error(NR_STATUS_BAD_ARGUMENT, "layer \"%s\" (%s) takes %d to %d inputs, got %d", l->name, c->type,
                         c->min_inputs, c->max_inputs, n_inputs);
     }
-    for (int i = 0; i < n_inputs; i++)
-        if (!nr_graph_valid_sym(l->g, inputs[i]))
+    /* A copy, so out may alias inputs (h = layer(h)). */
+    nr_sym in[NR_MAX_IN];
+    for (int i = 0; i < n_inputs; i++) {
+        if (!nr_graph_valid_sym(l->g, inputs[i])) {
+            *out = NR_SYM_NONE;
             return nr_error(NR_STATUS_BAD_ARGUMENT, "layer \"%s\" (%s): input %d is not a tensor of this graph",
                             l->name, c->type, i);
+        }
+        in[i] = inputs[i];
+    }
+    *out = NR_SYM_NONE;
     int penalties_before = l->g->n_nodes;
-    NR_TRY(c->call(l, inputs, n_inputs, out));
-    NR_TRY(nr_graph_add_call(l->g, l, inputs, n_inputs, *out));
+    NR_TRY(c->call(l, in, n_inputs, out));
+    NR_TRY(nr_graph_add_call(l->g, l, in, n_inputs, *out));
     for (int k = penalties_before; k < l->g->n_nodes; k++)
         if (l->g->nodes[k].op == NR_OP_PENALTY) l->g->calls[l->g->n_calls - 1].penalty = k;
     return NR_OK;

@@ -57,11 +57,33 @@ static void early_begin(nr_model *m, void *user) {
     e->best_epoch = -1;
     e->stopped_epoch = 0;
     e->best = e->max ? -INFINITY : INFINITY;
-    if (e->o.restore_best_weights && !e->best_weights) {
-        e->n_weights = nr_model_weights_size(m);
-        e->best_weights = nr_malloc((size_t)(e->n_weights + 1) * sizeof(float));
-        if (!e->best_weights) m->callback_status = NR_NOMEM();
+    if (e->o.restore_best_weights) {
+        /* sized for this model: the callback may be reused with another */
+        int64_t n = nr_model_weights_size(m);
+        if (n < 0) {
+            nr_free(e->best_weights);
+            e->best_weights = NULL;
+            m->callback_status = NR_NOMEM();
+            return;
+        }
+        if (!e->best_weights || n != e->n_weights) {
+            nr_free(e->best_weights);
+            e->n_weights = n;
+            e->best_weights = nr_malloc((size_t)(n + 1) * sizeof(float));
+            if (!e->best_weights) m->callback_status = NR_NOMEM();
+        }
     }
+}
+
+/* Copies the weights for restore_best_weights; a failure stops training
+ * (fit returns it) rather than restoring a stale copy later. */
+static int early_snapshot(nr_model *m, early *e) {
+    nr_status s = nr_model_get_weights(m, e->best_weights);
+    if (s == NR_OK) return 0;
+    m->callback_status = nr_error_prefix(s, "EarlyStopping");
+    nr_free(e->best_weights);
+    e->best_weights = NULL;
+    return 1;
 }
 
 /* Keras 3's rule: wait counts epochs since the last improvement; an
@@ -70,13 +92,13 @@ static int early_epoch_end(nr_model *m, int epoch, const nr_logs *logs, void *us
     early *e = user;
     double v = nr_logs_get(logs, e->monitor);
     if (isnan(v) || epoch < e->o.start_from_epoch) return 0;
-    if (e->best_weights && e->best_epoch < 0) nr_model_get_weights(m, e->best_weights);
+    if (e->best_weights && e->best_epoch < 0 && early_snapshot(m, e)) return 1;
     e->wait++;
     double delta = fabs(e->o.min_delta);
     if (better(v, e->best, delta, e->max)) {
         e->best = v;
         e->best_epoch = epoch;
-        if (e->best_weights) nr_model_get_weights(m, e->best_weights);
+        if (e->best_weights && early_snapshot(m, e)) return 1;
         if (!e->o.has_baseline || better(v, e->o.baseline, delta, e->max)) e->wait = 0;
         return 0;
     }
@@ -93,7 +115,8 @@ static void early_end(nr_model *m, const nr_logs *logs, void *user) {
     if (e->stopped_epoch > 0 && e->o.verbose) printf("Epoch %d: early stopping\n", e->stopped_epoch + 1);
     if (e->best_weights && e->best_epoch >= 0) {
         if (e->o.verbose) printf("Restoring model weights from the end of the best epoch: %d.\n", e->best_epoch + 1);
-        nr_model_set_weights(m, e->best_weights);
+        nr_status s = nr_model_set_weights(m, e->best_weights);
+        if (s != NR_OK) m->callback_status = nr_error_prefix(s, "EarlyStopping: restoring the best weights");
     }
 }
 

@@ -172,6 +172,24 @@ static nr_status collect_vars(nr_model *m, const unsigned char *up) {
     return NR_OK;
 }
 
+/* A forward-only op (the Heaviside step) between trainable weights and the
+ * loss would silently stop gradients: Keras users expect an error. */
+static nr_status check_differentiable(const nr_model *m, const unsigned char *up) {
+    const nr_graph *g = m->g;
+    for (int k = 0; k < g->n_nodes; k++) {
+        const nr_node *n = &g->nodes[k];
+        if (!up[k] || n->differentiable || !n->needs_grad) continue;
+        const char *layer = "?";
+        for (int c = 0; c < g->n_calls; c++)
+            if (g->calls[c].out == k) layer = g->calls[c].layer->name;
+        return nr_error(NR_STATUS_NOT_DIFFERENTIABLE,
+                        "model \"%s\": layer \"%s\" uses the %s activation, which has no gradient, so it cannot be "
+                        "trained by backpropagation; use sigmoid or tanh, or train a single neuron with the perceptron rule",
+                        m->name, layer, nr_activation_name(n->a.act.fn));
+    }
+    return NR_OK;
+}
+
 static nr_status make_optimizer(nr_model *m) {
     nr_param_range *ranges = nr_calloc((size_t)m->n_vars + 1, sizeof *ranges);
     if (!ranges) return NR_NOMEM();
@@ -197,7 +215,8 @@ nr_status nr_model_prepare(nr_model *m) {
     for (int k = m->g->n_nodes - 1; k >= 0; k--)
         if (up[k])
             for (int j = 0; j < m->g->nodes[k].n_in; j++) up[m->g->nodes[k].in[j]] = 1;
-    nr_status s = collect_vars(m, up);
+    nr_status s = check_differentiable(m, up);
+    if (s == NR_OK) s = collect_vars(m, up);
     nr_free(up);
     NR_TRY(s);
     NR_TRY(make_optimizer(m));

@@ -82,12 +82,8 @@ static nr_status split_data(nr_model *m, const nr_fit_opts *o, int64_t n, fit_da
 
 static void shuffle(int64_t *idx, int64_t n, uint64_t seed, int on) {
     for (int64_t i = 0; i < n; i++) idx[i] = i;
-    if (!on) return;
     nr_rng r = {seed};
-    for (int64_t i = n - 1; i > 0; i--) {
-        int64_t j = (int64_t)nr_rng_below(&r, (uint64_t)i + 1);
-        int64_t t = idx[i]; idx[i] = idx[j]; idx[j] = t;
-    }
+    if (on) nr_shuffle(idx, n, &r);
 }
 
 typedef struct fit_run {
@@ -164,7 +160,8 @@ static nr_status fit_loop(fit_run *r, nr_history *h) {
     }
     for (int c = 0; c < o->n_callbacks; c++)
         if (o->callbacks[c]->fns.on_train_end) o->callbacks[c]->fns.on_train_end(m, &logs, o->callbacks[c]->fns.user);
-    return s;
+    /* a built-in callback that failed at the end (CSVLogger's close, EarlyStopping's restore) */
+    return s == NR_OK ? m->callback_status : s;
 }
 
 nr_status nr_model_fit(nr_model *m, const nr_tensor *const *x, const nr_tensor *const *y, const nr_fit_opts *o,

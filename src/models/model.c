@@ -200,7 +200,9 @@ nr_status nr_model_as_layer(nr_model *m, nr_layer **out) {
     if (m->as_layer) { *out = m->as_layer; return NR_OK; }
     *out = NULL;
     nr_layer *l;
-    NR_TRY(nr_graph_add_layer(m->g, &model_layer_class, m->name, &l));
+    /* The layer is the model and takes its name, which the model holds. */
+    NR_TRY(nr_graph_add_layer(m->g, &model_layer_class, NULL, &l));
+    snprintf(l->name, sizeof l->name, "%s", m->name);
     l->model = m;
     l->built = 1;
     m->as_layer = *out = l;

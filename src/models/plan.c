@@ -197,6 +197,18 @@ void nr_plan_forward(nr_plan *p, const nr_graph *g, int64_t batch, int training)
         nr_op_kind op = g->nodes[k].op;
         if (op != NR_OP_INPUT && op != NR_OP_PARAM) be->forward[op](&p->exec, &g->nodes[k]);
     }
+    /* A gradient no consumer writes (a root's: the model's outputs, the
+     * losses) starts each step at zero, since its memory is shared with
+     * buffers of the previous backward pass; nr_plan_seed then sets the
+     * losses'. Without this, the backward of an output whose loss reads
+     * its logits (softmax + crossentropy) would add stale values. */
+    if (p->backward && training)
+        for (int i = 0; i < p->n_order; i++) {
+            int k = p->order[i];
+            nr_op_kind op = g->nodes[k].op;
+            if (p->needs_grad[k] && p->first_writer[k] < 0 && op != NR_OP_PARAM && op != NR_OP_INPUT && p->exec.grad[k])
+                memset(p->exec.grad[k], 0, (size_t)nr_node_numel(&g->nodes[k], batch) * sizeof(float));
+        }
 }
 
 void nr_plan_seed(nr_plan *p, nr_sym node, float value) {

@@ -136,10 +136,16 @@ static nr_status upstream(const nr_model *m, unsigned char **out) {
     return NR_OK;
 }
 
+/* -1 when the count cannot be made (out of memory), never a wrong size:
+ * callers size buffers for nr_model_get_weights with it. */
 int64_t nr_model_weights_size(const nr_model *m) {
-    int64_t t, f;
-    nr_model_count_params(m, &t, &f);
-    return t + f;
+    unsigned char *up = NULL;
+    if (upstream(m, &up) != NR_OK) return -1;
+    int64_t total = 0;
+    for (int k = 0; k < m->g->n_nodes; k++)
+        if (model_param(m, up, k)) total += nr_node_numel(&m->g->nodes[k], 1);
+    nr_free(up);
+    return total;
 }
 
 static nr_status copy_weights(const nr_model *m, float *buf, int to_model) {

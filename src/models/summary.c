@@ -18,20 +18,38 @@ static void rule(FILE *f, char c, int width) {
     fputc('\n', f);
 }
 
-/* Prints fields in columns ending at stops[], each cut to fit. */
+/* Prints fields in columns ending at stops[]. A field too long for its
+ * column continues on the next lines, broken as Keras breaks it: after the
+ * first "'," or ")," that fits (so each connection of "Connected to" gets
+ * its own line), else at the column's width. */
 static void row(FILE *f, const char *const *fields, const int *stops, int n) {
-    char line[512];
-    int pos = 0;
-    memset(line, ' ', sizeof line);
-    for (int i = 0; i < n; i++) {
-        int start = i ? stops[i - 1] : 0, width = stops[i] - start - 1;
-        int len = (int)strlen(fields[i]);
-        if (len > width) len = width;
-        memcpy(line + start + 1, fields[i], (size_t)len);
-        pos = stops[i];
+    const char *left[8];
+    int more = 0;
+    for (int i = 0; i < n && i < 8; i++) {
+        left[i] = fields[i];
+        more |= *left[i] != 0;
     }
-    line[pos] = 0;
-    fprintf(f, "%s\n", line);
+    do {
+        char line[512];
+        int pos = 0;
+        memset(line, ' ', sizeof line);
+        more = 0;
+        for (int i = 0; i < n && i < 8; i++) {
+            int start = i ? stops[i - 1] : 0, width = stops[i] - start - 1;
+            int len = (int)strlen(left[i]);
+            if (len > width) {
+                len = width;
+                for (int k = 1; k + 1 <= width; k++)
+                    if ((left[i][k - 1] == '\'' || left[i][k - 1] == ')') && left[i][k] == ',') { len = k + 1; break; }
+            }
+            memcpy(line + start + 1, left[i], (size_t)len);
+            left[i] += len;
+            more |= *left[i] != 0;
+            pos = stops[i];
+        }
+        line[pos] = 0;
+        fprintf(f, "%s\n", line);
+    } while (more);
 }
 
 static int64_t layer_params(const nr_layer *l) {

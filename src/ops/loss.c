@@ -35,17 +35,17 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("no-trapping-math")
 #endif
+#include "neurona/model.h"
 #include "ops/kernels.h"
 #include "ops/vmath.h"
 
-/* nr_loss_kind's numbering (neurona/model.h). */
 enum {
-    LOSS_MSE = 1,
-    LOSS_MAE = 2,
-    LOSS_HUBER = 3,
-    LOSS_BCE = 4,
-    LOSS_CCE = 5,
-    LOSS_SPARSE_CCE = 6,
+    LOSS_MSE = NR_LOSS_MEAN_SQUARED_ERROR,
+    LOSS_MAE = NR_LOSS_MEAN_ABSOLUTE_ERROR,
+    LOSS_HUBER = NR_LOSS_HUBER,
+    LOSS_BCE = NR_LOSS_BINARY_CROSSENTROPY,
+    LOSS_CCE = NR_LOSS_CATEGORICAL_CROSSENTROPY,
+    LOSS_SPARSE_CCE = NR_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY,
 };
 
 /* keras.backend.epsilon() and hiilon as float32 computes them
@@ -276,7 +276,6 @@ static float cpu_row_loss(const loss_geom *g, int64_t r) {
         int64_t cls = g->kind == LOSS_SPARSE_CCE ? class_index(t[0], k) : -1;
         if (g->logits) {
             float m = p[0], e = 0;
-#pragma omp simd reduction(max : m)
             for (int64_t j = 1; j < k; j++) m = p[j] > m ? p[j] : m;
 #pragma omp simd reduction(+ : e)
             for (int64_t j = 0; j < k; j++) e += nr_fast_expf(p[j] - m);
@@ -348,7 +347,6 @@ static void cpu_row_grad(const loss_geom *g, int64_t r, float c, float *dp_all) 
         int64_t cls = g->kind == LOSS_SPARSE_CCE ? class_index(t[0], k) : -1;
         if (g->logits) {
             float m = p[0], e = 0, T = 1.0f;
-#pragma omp simd reduction(max : m)
             for (int64_t j = 1; j < k; j++) m = p[j] > m ? p[j] : m;
 #pragma omp simd reduction(+ : e)
             for (int64_t j = 0; j < k; j++) e += nr_fast_expf(p[j] - m);

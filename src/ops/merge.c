@@ -192,9 +192,9 @@ void nr_cpu_avg_forward(const nr_exec *x, const nr_node *n) {
     float *y = x->val[NR_ID(x, n)];
     if (n->n_in == 1) nr_cpu_copy_forward(x, n);
     else fold_add(x, n);
-    const float inv = (float)n->n_in;
+    const float count = (float)n->n_in; /* divide, as the reference does, for identical results */
 #pragma omp parallel for simd if (K > NR_PAR_MIN)
-    for (int64_t i = 0; i < K; i++) y[i] = y[i] / inv;
+    for (int64_t i = 0; i < K; i++) y[i] = y[i] / count;
 }
 
 void nr_cpu_avg_backward(const nr_exec *x, const nr_node *n) {

@@ -49,7 +49,6 @@ void nr_cpu_softmax_forward(const nr_exec *x, const nr_node *n) {
         const float *xr = in + r * C;
         float *yr = y + r * C;
         float m = xr[0];
-#pragma omp simd reduction(max : m)
         for (int64_t c = 1; c < C; c++) m = xr[c] > m ? xr[c] : m;
         float s = 0;
 #pragma omp simd reduction(+ : s)

@@ -4,7 +4,9 @@
  * and UBSan this is the parsers' main memory-safety test. */
 #include "data/data_test.h"
 
-#define ITERS 2000
+#ifndef ITERS
+#define ITERS 2000   /* override with -DITERS=N for a longer campaign */
+#endif
 
 static uint64_t rng_state = 20240601;
 

@@ -160,7 +160,37 @@ static void test_fashion_mnist(void) {
     nr_tensor_free(yb);
 }
 
+/* Allocation N fails: OK or NO_MEMORY, never a leak or a crash. */
+static void test_out_of_memory(void) {
+    char dir[] = "/tmp/nr_idx_XXXXXX";
+    if (!CHECK(mkdtemp(dir) != NULL)) return;
+    unsigned char img[256], lab[64];
+    size_t ni = make_idx(img, 3, (uint32_t[]){2, 3, 2}, pixels, sizeof pixels);
+    size_t nl = make_idx(lab, 1, (uint32_t[]){2}, labels, 2);
+    const char *names[] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte.gz",
+                           "t10k-labels-idx1-ubyte.gz"};
+    for (int i = 0; i < 4; i++) put(dir, names[i], i % 2 ? lab : img, i % 2 ? nl : ni, i >= 2);
+    int saw_ok = 0, bad = 0;
+    for (long n = 0; n < 100 && !saw_ok; n++) {
+        nr_tensor *t[4] = {NULL, NULL, NULL, NULL};
+        fail_allocs_from(n);
+        nr_status s = nr_idx_load_dir(dir, &t[0], &t[1], &t[2], &t[3]);
+        fail_allocs_from(-1);
+        saw_ok = s == NR_OK;
+        bad += s != NR_OK && (s != NR_STATUS_NO_MEMORY || t[0] || t[3]);
+        for (int i = 0; i < 4; i++) nr_tensor_free(t[i]);
+    }
+    CHECK(saw_ok && bad == 0);
+    for (int i = 0; i < 4; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 int main(void) {
+    test_out_of_memory();
     test_valid();
     test_malformed();
     test_dir();

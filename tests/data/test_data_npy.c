@@ -167,7 +167,25 @@ static void test_malformed(void) {
     CHECK(t == NULL);
 }
 
+/* Allocation N fails: OK or NO_MEMORY, never a leak or a crash. */
+static void test_out_of_memory(void) {
+    int64_t i8[6] = {1, 2, 3, 4, 5, 6};
+    const char *p = npy_file(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }", i8, sizeof i8);
+    int saw_ok = 0, bad = 0;
+    for (long n = 0; n < 50 && !saw_ok; n++) {
+        nr_tensor *t = NULL;
+        fail_allocs_from(n);
+        nr_status s = nr_npy_load(p, &t);
+        fail_allocs_from(-1);
+        saw_ok = s == NR_OK;
+        bad += s != NR_OK && (s != NR_STATUS_NO_MEMORY || t != NULL);
+        nr_tensor_free(t);
+    }
+    CHECK(saw_ok && bad == 0);
+}
+
 int main(void) {
+    test_out_of_memory();
     test_dtypes();
     test_round_trip();
     test_malformed();

@@ -232,7 +232,33 @@ static void test_minmax(void) {
     nr_scaler_free(s);
 }
 
+/* Allocation N fails: OK or NO_MEMORY, never a leak or a crash. */
+static void test_out_of_memory(void) {
+    nr_tensor *x = NULL, *y = NULL;
+    make_data(&x, &y);
+    int saw_ok = 0, bad = 0;
+    for (long n = 0; n < 100 && !saw_ok; n++) {
+        nr_tensor *xa = NULL, *xb = NULL, *ya = NULL, *yb = NULL, *oh = NULL;
+        nr_scaler *s = NULL;
+        fail_allocs_from(n);
+        nr_status st = nr_train_test_split(x, y, 0.2f, 1, 1, &xa, &xb, &ya, &yb);
+        if (st == NR_OK) st = nr_to_categorical(ya, 0, &oh);
+        if (st == NR_OK) st = nr_scaler_new(NR_SCALER_STANDARD, &s);
+        if (st == NR_OK) st = nr_scaler_fit(s, xa);
+        fail_allocs_from(-1);
+        saw_ok = st == NR_OK;
+        bad += st != NR_OK && st != NR_STATUS_NO_MEMORY;
+        free4(xa, xb, ya, yb);
+        nr_tensor_free(oh);
+        nr_scaler_free(s);
+    }
+    CHECK(saw_ok && bad == 0);
+    nr_tensor_free(x);
+    nr_tensor_free(y);
+}
+
 int main(void) {
+    test_out_of_memory();
     test_split();
     test_stratify();
     test_to_categorical();

@@ -2,6 +2,7 @@
  * backends, batch sizes 1 and 7 and several shapes (odd sizes included),
  * plus exact values where they are known by hand: loss reductions, clipping,
  * dropout masks and kernels that must do nothing. */
+#include "neurona/model.h"
 #include "ops/opcheck.h"
 
 static const nr_backend *const backends[] = {&nr_backend_cpu, &nr_backend_reference};
@@ -400,7 +401,11 @@ static void test_max_ties(void) {
 
 /* --- LOSS ------------------------------------------------------------------ */
 
-enum { MSE = 1, MAE, HUBER, BCE, CCE, SPARSE };
+enum {
+    MSE = NR_LOSS_MEAN_SQUARED_ERROR, MAE = NR_LOSS_MEAN_ABSOLUTE_ERROR, HUBER = NR_LOSS_HUBER,
+    BCE = NR_LOSS_BINARY_CROSSENTROPY, CCE = NR_LOSS_CATEGORICAL_CROSSENTROPY,
+    SPARSE = NR_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY
+};
 static const char *const loss_names[] = {"none", "mse", "mae", "huber", "bce", "cce", "sparse_cce"};
 
 /* Builds pred (N, feat...), target, optional weights (N,) and the loss node.

@@ -5,6 +5,7 @@
  * Perf mode: NR_OPS_PERF=1 also prints the time of each op's forward and
  * backward on both backends (informative only, never a pass/fail). */
 #include <time.h>
+#include "neurona/model.h"
 #include "ops/opcheck.h"
 
 #define ATOL 1e-6
@@ -201,7 +202,11 @@ static void test_merge(void) {
             }
 }
 
-enum { MSE = 1, MAE, HUBER, BCE, CCE, SPARSE };
+enum {
+    MSE = NR_LOSS_MEAN_SQUARED_ERROR, MAE = NR_LOSS_MEAN_ABSOLUTE_ERROR, HUBER = NR_LOSS_HUBER,
+    BCE = NR_LOSS_BINARY_CROSSENTROPY, CCE = NR_LOSS_CATEGORICAL_CROSSENTROPY,
+    SPARSE = NR_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY
+};
 static const char *const loss_names[] = {"none", "mse", "mae", "huber", "bce", "cce", "sparse_cce"};
 
 static void test_loss(void) {

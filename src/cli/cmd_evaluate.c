@@ -1,0 +1,84 @@
+/* neurona evaluate: a saved model's loss and metrics on labelled data, the
+ * raw data prepared exactly as in training (the model's scaler, its class
+ * names, its loss's target shape). */
+#include <stdio.h>
+#include "cli/cli.h"
+#include "cli/cli_args.h"
+#include "cli/cli_data.h"
+#include "cli/cli_prep.h"
+#include "core/core.h"
+
+static const char usage[] =
+    "MODEL --data FILE.csv --target COL [options]\n"
+    "MODEL --data DIR [options]\n"
+    "MODEL --test-images FILE --test-labels FILE [options]";
+
+static const char about[] =
+    "Evaluates a model saved by 'neurona train' on labelled data and prints the\n"
+    "loss and every compiled metric, as Keras's evaluate(), on a line starting\n"
+    "'test'. Text class names in the target column are matched to the model's\n"
+    "by name; the model's feature scaler is applied to the data first.";
+
+static const char notes[] = "IDX data: --data DIR evaluates on its t10k-images/t10k-labels files.";
+
+static const char example[] = "neurona evaluate iris.nrm --data data/iris.csv --target species";
+
+typedef struct eval_args {
+    const char *model;
+    cli_data_args data;
+    int batch_size;
+} eval_args;
+
+static nr_status evaluate(const eval_args *a, nr_model *m, cli_data *d) {
+    nr_loss_kind loss = cli_model_loss(m);
+    NR_TRY(cli_check_single_io(m));
+    NR_TRY(cli_load_labelled(&a->data, m, d));
+    NR_TRY(cli_apply_scaler(m, d->x));
+    NR_TRY(cli_shape_targets(m, loss, &d->y));
+    const nr_tensor *x[1] = {d->x}, *y[1] = {d->y};
+    nr_eval_opts o = {.batch_size = a->batch_size};
+    nr_logs logs;
+    NR_TRY(nr_model_evaluate(m, x, y, &o, &logs));
+    char buf[1024];
+    printf("test %s\n", nr_logs_format(&logs, buf, sizeof buf));
+    return NR_OK;
+}
+
+static int run(const eval_args *a) {
+    nr_graph *g = NULL;
+    nr_model *m = NULL;
+    cli_data d = {0};
+    nr_status s = nr_model_load(a->model, &g, &m);
+    if (s == NR_OK) s = evaluate(a, m, &d);
+    cli_data_free(&d);
+    nr_graph_free(g);
+    return s == NR_OK ? CLI_EXIT_OK : cli_fail(s);
+}
+
+int cmd_evaluate(int argc, char **argv) {
+    eval_args a = {0};
+    cli_data_args *d = &a.data;
+    const cli_opt opts[] = {
+        CLI_OPT_STR("data", &d->data, "FILE.csv|DIR", "labelled data: a CSV file, or a folder of IDX files"),
+        CLI_OPT_STR("target", &d->target, "COL", "CSV column holding the targets: a name or a 0-based index"),
+        CLI_OPT_FLAG("header", &d->header, "the CSV file's first row is a header (default: detect)"),
+        CLI_OPT_FLAG("no-header", &d->no_header, "the CSV file has no header row"),
+        CLI_OPT_STR("test-images", &d->test_images, "FILE", "IDX images (instead of --data DIR)"),
+        CLI_OPT_STR("test-labels", &d->test_labels, "FILE", "IDX labels"),
+        CLI_OPT_INT("batch-size", &a.batch_size, "N", 1, 1 << 24, "rows per step (default: 32)"),
+    };
+    const cli_command c = {.name = "evaluate", .usage = usage, .about = about, .opts = opts,
+                           .n_opts = (int)(sizeof opts / sizeof *opts), .min_pos = 1, .max_pos = 1,
+                           .pos_name = "MODEL", .notes = notes, .example = example};
+    const char *pos[1];
+    int n_pos;
+    int rc = cli_parse(&c, argc, argv, pos, &n_pos);
+    if (rc != CLI_RUN) return rc;
+    a.model = pos[0];
+    if (!d->data && !d->test_images) return cli_usage("evaluate", "evaluate: missing --data FILE.csv|DIR");
+    if (d->header && d->no_header) return cli_usage("evaluate", "--header and --no-header exclude each other");
+    if (d->test_images && !d->test_labels) return cli_usage("evaluate", "--test-images needs --test-labels");
+    if (!cli_data_is_idx(d) && !d->target)
+        return cli_usage("evaluate", "evaluate: CSV data needs --target COL (a column name or index)");
+    return run(&a);
+}

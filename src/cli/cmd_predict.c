@@ -1,0 +1,203 @@
+/* neurona predict: a saved model's predictions for new data, as CSV. For a
+ * classifier, the class (its name when the model has class names) and one
+ * probability column per class; otherwise the output values. The file is
+ * written atomically, so a failed run never leaves half a file. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "cli/cli_args.h"
+#include "cli/cli_data.h"
+#include "cli/cli_prep.h"
+#include "core/core.h"
+#include "io/atomic.h"
+
+static const char usage[] =
+    "MODEL --data FILE.csv [--target COL] [--out FILE.csv] [options]\n"
+    "MODEL --data DIR [--out FILE.csv] [options]";
+
+static const char about[] =
+    "Predicts with a model saved by 'neurona train' and writes one CSV row per\n"
+    "input row. A classifier's rows are 'class' (the class name when the model\n"
+    "has class names) and one probability column per class, named after the\n"
+    "class; other models give their output values ('prediction', or\n"
+    "'prediction_0', 'prediction_1', ... for several). The model's feature\n"
+    "scaler is applied to the data first.";
+
+static const char notes[] =
+    "Every CSV column but --target is a feature. IDX data: --data DIR predicts\n"
+    "its t10k-images file.";
+
+static const char example[] =
+    "neurona predict iris.nrm --data data/iris.csv --target species --out predictions.csv";
+
+typedef struct predict_args {
+    const char *model;
+    cli_data_args data;
+    const char *out;
+    int batch_size;
+} predict_args;
+
+/* How the output reads: classes (with K probabilities) or plain values. */
+typedef struct layout {
+    int classes;              /* 1: a classifier */
+    int binary;               /* one sigmoid unit: P(class 1) */
+    int64_t k;                /* probability columns (classes) or value columns */
+    const nr_labels *names;   /* class names (the first ones), or NULL */
+} layout;
+
+static layout make_layout(const nr_model *m, const nr_tensor *p) {
+    layout l = {0};
+    nr_loss_kind loss = cli_model_loss(m);
+    int64_t units = nr_tensor_row_size(p);
+    l.binary = loss == NR_LOSS_BINARY_CROSSENTROPY && units == 1;
+    l.classes = l.binary || ((loss == NR_LOSS_CATEGORICAL_CROSSENTROPY ||
+                              loss == NR_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) && p->ndim == 2);
+    l.k = l.binary ? 2 : units;
+    const nr_labels *names = nr_model_labels(m);
+    if (l.classes && names && nr_labels_count(names) <= l.k) l.names = names;
+    return l;
+}
+
+/* A field, quoted when it holds a delimiter, quote, line break or edge space. */
+static void put_field(FILE *f, const char *s) {
+    size_t n = strlen(s);
+    if (!strpbrk(s, ",\"\r\n") && (n == 0 || (s[0] != ' ' && s[n - 1] != ' '))) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* The class's name, or its index (in buf) when the model has no names. */
+static const char *class_name(const layout *l, int64_t k, char *buf, size_t size) {
+    if (l->names && k < nr_labels_count(l->names)) return nr_labels_name(l->names, (int)k);
+    snprintf(buf, size, "%lld", (long long)k);
+    return buf;
+}
+
+static void write_header(FILE *f, const layout *l) {
+    char buf[24];
+    if (l->classes) fputs("class", f);
+    for (int64_t k = 0; k < l->k; k++) {
+        if (l->classes) {
+            fputc(',', f);
+            put_field(f, class_name(l, k, buf, sizeof buf));
+        } else if (l->k == 1) fputs("prediction", f);
+        else fprintf(f, "%sprediction_%lld", k ? "," : "", (long long)k);
+    }
+    fputc('\n', f);
+}
+
+/* Class probabilities of one row into prob[0..k), from logits if need be. */
+static void probabilities(const layout *l, const float *row, int logits, double *prob) {
+    if (l->binary) {
+        double p = logits ? 1 / (1 + exp(-(double)row[0])) : row[0];
+        prob[0] = 1 - p, prob[1] = p;
+        return;
+    }
+    double mx = row[0], sum = 0;
+    for (int64_t k = 0; k < l->k; k++) mx = row[k] > mx ? row[k] : mx;
+    for (int64_t k = 0; k < l->k; k++) sum += prob[k] = logits ? exp(row[k] - mx) : row[k];
+    if (logits)
+        for (int64_t k = 0; k < l->k; k++) prob[k] /= sum;
+}
+
+static void write_class_row(FILE *f, const layout *l, const double *prob) {
+    int64_t best = 0;
+    char buf[24];
+    for (int64_t k = 1; k < l->k; k++) best = prob[k] > prob[best] ? k : best;
+    put_field(f, class_name(l, best, buf, sizeof buf));
+    for (int64_t k = 0; k < l->k; k++) fprintf(f, ",%.6f", prob[k]);
+    fputc('\n', f);
+}
+
+#define MAX_CLASS_COLUMNS 4096   /* more classes print as plain values */
+
+static void write_csv(FILE *f, const nr_model *m, const nr_tensor *p) {
+    layout l = make_layout(m, p);
+    int logits = cli_model_from_logits(m);
+    static double prob[MAX_CLASS_COLUMNS];
+    if (l.k > MAX_CLASS_COLUMNS) l.classes = 0;
+    write_header(f, &l);
+    for (int64_t r = 0; r < p->shape[0]; r++) {
+        const float *row = p->data + r * nr_tensor_row_size(p);
+        if (l.classes) {
+            probabilities(&l, row, logits, prob);
+            write_class_row(f, &l, prob);
+            continue;
+        }
+        for (int64_t k = 0; k < l.k; k++) fprintf(f, "%s%.9g", k ? "," : "", row[k]);
+        fputc('\n', f);
+    }
+}
+
+static nr_status output(const predict_args *a, const nr_model *m, const nr_tensor *p) {
+    if (!a->out) {
+        write_csv(stdout, m, p);
+        if (fflush(stdout) != 0 || ferror(stdout)) return nr_error(NR_STATUS_IO, "standard output: write failed");
+        return NR_OK;
+    }
+    nr_atomic_file af;
+    NR_TRY(nr_atomic_open(&af, a->out));
+    write_csv(af.f, m, p);
+    return nr_atomic_commit(&af);
+}
+
+static const char *const target_hint =
+    "; does the file hold the target column? leave it out with --target COL";
+
+static nr_status predict(const predict_args *a, nr_model *m, cli_data *d) {
+    NR_TRY(cli_check_single_io(m));
+    NR_TRY(cli_load_features(&a->data, d));
+    const char *hint = !d->images && !a->data.target ? target_hint : NULL;
+    NR_TRY(cli_fit_input(m, d->x, a->data.data ? a->data.data : a->data.test_images, hint));
+    NR_TRY(cli_apply_scaler(m, d->x));
+    const nr_tensor *x[1] = {d->x};
+    nr_tensor *out[NR_MAX_IO] = {0};
+    NR_TRY(nr_model_predict(m, x, a->batch_size, out));
+    nr_status s = output(a, m, out[0]);
+    nr_tensor_free(out[0]);
+    if (s == NR_OK && a->out) printf("Saved %lld predictions to %s\n", (long long)d->x->shape[0], a->out);
+    return s;
+}
+
+static int run(const predict_args *a) {
+    nr_graph *g = NULL;
+    nr_model *m = NULL;
+    cli_data d = {0};
+    nr_status s = nr_model_load(a->model, &g, &m);
+    if (s == NR_OK) s = predict(a, m, &d);
+    cli_data_free(&d);
+    nr_graph_free(g);
+    return s == NR_OK ? CLI_EXIT_OK : cli_fail(s);
+}
+
+int cmd_predict(int argc, char **argv) {
+    predict_args a = {0};
+    cli_data_args *d = &a.data;
+    const cli_opt opts[] = {
+        CLI_OPT_STR("data", &d->data, "FILE.csv|DIR", "input rows: a CSV file, or a folder of IDX files"),
+        CLI_OPT_STR("target", &d->target, "COL", "a CSV column to leave out (e.g. the known answers)"),
+        CLI_OPT_STR("out", &a.out, "FILE.csv", "write the predictions here (default: standard output)"),
+        CLI_OPT_FLAG("header", &d->header, "the CSV file's first row is a header (default: detect)"),
+        CLI_OPT_FLAG("no-header", &d->no_header, "the CSV file has no header row"),
+        CLI_OPT_INT("batch-size", &a.batch_size, "N", 1, 1 << 24, "rows per step (default: 32)"),
+    };
+    const cli_command c = {.name = "predict", .usage = usage, .about = about, .opts = opts,
+                           .n_opts = (int)(sizeof opts / sizeof *opts), .min_pos = 1, .max_pos = 1,
+                           .pos_name = "MODEL", .notes = notes, .example = example};
+    const char *pos[1];
+    int n_pos;
+    int rc = cli_parse(&c, argc, argv, pos, &n_pos);
+    if (rc != CLI_RUN) return rc;
+    a.model = pos[0];
+    if (!d->data) return cli_usage("predict", "predict: missing --data FILE.csv|DIR");
+    if (d->header && d->no_header) return cli_usage("predict", "--header and --no-header exclude each other");
+    return run(&a);
+}

@@ -1,0 +1,233 @@
+/* neurona train: builds the model a SPEC file defines, trains it on CSV or
+ * IDX data as its compile() and fit() say, reports the test figures and
+ * saves the model with its scaler and class names, so that evaluate and
+ * predict can take raw data. */
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "cli/cli_args.h"
+#include "cli/cli_data.h"
+#include "cli/cli_prep.h"
+#include "core/core.h"
+
+/* Fixed by default so that a run can be repeated; --seed changes it. */
+#define DEFAULT_SEED 42
+
+typedef struct train_args {
+    const char *spec;
+    cli_data_args data;
+    double test_split;         /* 0: none */
+    const char *scale;         /* NULL: standard for CSV, none for IDX */
+    int epochs, batch_size;    /* 0: the SPEC's fit() value */
+    int verbose;               /* -1: the SPEC's, else 1 */
+    int seed;
+    const char *out, *history;
+} train_args;
+
+/* Everything a run holds, freed in one place. */
+typedef struct train_run {
+    const train_args *a;
+    nr_spec *spec;
+    nr_model *m;
+    nr_loss_kind loss;
+    cli_data d;
+    nr_fit_opts fit;
+    nr_history *history;
+} train_run;
+
+static const char usage[] =
+    "SPEC --data FILE.csv --target COL [--test FILE.csv | --test-split F] [options]\n"
+    "SPEC --data DIR [options]\n"
+    "SPEC --train-images FILE --train-labels FILE [--test-images FILE --test-labels FILE] [options]";
+
+static const char about[] =
+    "Trains the model that SPEC defines (its layers, compile() and optional fit()),\n"
+    "prints its summary, the progress of every epoch and, when there is a test set,\n"
+    "the test loss and metrics on a line starting 'test'; then saves the model.";
+
+static const char notes[] =
+    "CSV data: the --target column is predicted from every other column. A text\n"
+    "target holds class names; a numeric one holds classes when the loss is a\n"
+    "cross-entropy, values otherwise. Features are scaled with statistics of the\n"
+    "training rows only; the scaler and the class names are saved in the model.\n"
+    "IDX data: DIR holds train-images-idx3-ubyte, train-labels-idx1-ubyte,\n"
+    "t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (optionally .gz); pixels\n"
+    "are scaled to [0, 1], images keep their (28, 28, 1) shape (give the model\n"
+    "a Flatten, or an Input of shape (784,)), and the t10k files are the test set.\n"
+    "--epochs, --batch-size and --verbose override the SPEC's fit() values.\n"
+    "--seed drives the initial weights, dropout, shuffling and --test-split.";
+
+static const char example[] =
+    "neurona train examples/iris_mlp.nr --data data/iris.csv --target species \\\n"
+    "    --test-split 0.2 --out iris.nrm --history iris_history.csv\n"
+    "neurona train examples/fashion_mlp.nr --data /usr/share/datasets/fashion-mnist";
+
+/* "examples/iris_mlp.nr" -> "iris_mlp.nrm", in the current folder. */
+static void default_out(const char *spec, char *buf, size_t size) {
+    const char *base = strrchr(spec, '/');
+    base = base ? base + 1 : spec;
+    const char *dot = strrchr(base, '.');
+    int len = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+    snprintf(buf, size, "%.*s.nrm", len, base);
+}
+
+static int check_args(const train_args *a) {
+    const cli_data_args *d = &a->data;
+    if (!d->data && !d->train_images) return cli_usage("train", "train: missing --data FILE.csv|DIR");
+    if (d->header && d->no_header) return cli_usage("train", "--header and --no-header exclude each other");
+    if (a->test_split != 0 && !(a->test_split > 0 && a->test_split < 1))
+        return cli_usage("train", "--test-split: expected a fraction between 0 and 1, got %g", a->test_split);
+    int idx = cli_data_is_idx(d);
+    if (a->test_split > 0 && (d->test || (idx && d->data) || d->test_images))
+        return cli_usage("train", "--test-split cannot be combined with --test or with IDX test files");
+    if (!idx && !d->target) return cli_usage("train", "train: CSV data needs --target COL (a column name or index)");
+    if (idx && (d->target || d->test)) return cli_usage("train", "--target and --test apply to CSV data, not to IDX files");
+    return CLI_RUN;
+}
+
+static nr_status load_spec(train_run *r) {
+    NR_TRY(nr_spec_load_file(r->a->spec, (uint64_t)r->a->seed, &r->spec));
+    r->m = nr_spec_model(r->spec);
+    if (!r->m) return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: the SPEC defines no model", r->a->spec);
+    if (!nr_spec_compiled(r->spec))
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: the SPEC never calls compile(); add a line such as "
+                        "compile(optimizer=\"adam\", loss=\"sparse_categorical_crossentropy\", metrics=[\"accuracy\"])",
+                        r->a->spec);
+    r->loss = cli_model_loss(r->m);
+    return cli_check_single_io(r->m);
+}
+
+/* Holds out a test set, stratified by class for classification. */
+static nr_status split(train_run *r) {
+    cli_data *d = &r->d;
+    if (r->a->test_split <= 0 || d->x_test) return NR_OK;
+    nr_tensor *xtr, *xte, *ytr, *yte;
+    int stratify = cli_loss_is_classification(r->loss);
+    NR_TRY(nr_train_test_split(d->x, d->y, (float)r->a->test_split, (uint64_t)r->a->seed, stratify, &xtr, &xte, &ytr,
+                               &yte));
+    nr_tensor_free(d->x);
+    nr_tensor_free(d->y);
+    d->x = xtr, d->y = ytr, d->x_test = xte, d->y_test = yte;
+    return NR_OK;
+}
+
+/* Data in the model's terms: input checked, features scaled, class names
+ * kept, targets shaped for the loss. */
+static nr_status prepare(train_run *r) {
+    cli_data *d = &r->d;
+    const char *src = r->a->data.data ? r->a->data.data : r->a->data.train_images;
+    NR_TRY(cli_fit_input(r->m, d->x, src, NULL));
+    if (d->x_test)
+        NR_TRY(cli_fit_input(r->m, d->x_test, r->a->data.test ? r->a->data.test : "the test set", NULL));
+    const char *scale = r->a->scale ? r->a->scale : d->images ? "none" : "standard";
+    NR_TRY(cli_fit_scaler(r->m, scale, d->x, d->x_test));
+    NR_TRY(cli_check_classes(r->m, r->loss, d->labels, src));
+    if (d->labels && cli_loss_is_classification(r->loss)) NR_TRY(nr_model_set_labels(r->m, d->labels));
+    NR_TRY(cli_shape_targets(r->m, r->loss, &d->y));
+    return d->y_test ? cli_shape_targets(r->m, r->loss, &d->y_test) : NR_OK;
+}
+
+/* The SPEC's fit() with the command line's overrides. verbose 0 in a SPEC
+ * cannot be told from "not given", so it counts as Keras's default, 1. */
+static void fit_opts(train_run *r) {
+    const nr_fit_opts *spec = nr_spec_fit_opts(r->spec);
+    r->fit = spec ? *spec : (nr_fit_opts){0};
+    if (r->a->epochs > 0) r->fit.epochs = r->a->epochs;
+    if (r->a->batch_size > 0) r->fit.batch_size = r->a->batch_size;
+    r->fit.verbose = r->a->verbose >= 0 ? r->a->verbose : r->fit.verbose ? r->fit.verbose : 1;
+    r->fit.out = stdout;
+}
+
+static void print_plan(const train_run *r) {
+    const cli_data *d = &r->d;
+    const char *scale = r->a->scale ? r->a->scale : d->images ? "none" : "standard";
+    printf("Data: %lld training rows", (long long)d->x->shape[0]);
+    if (d->x_test) printf(", %lld test rows", (long long)d->x_test->shape[0]);
+    if (d->labels) printf(", %d classes", nr_labels_count(d->labels));
+    printf("; scaling: %s; seed: %d\n", scale, r->a->seed);
+}
+
+static nr_status train(train_run *r) {
+    fit_opts(r);
+    if (r->fit.verbose) {
+        NR_TRY(nr_model_summary(r->m, stdout));
+        print_plan(r);
+    }
+    fflush(stdout);
+    const nr_tensor *x[1] = {r->d.x}, *y[1] = {r->d.y};
+    return nr_model_fit(r->m, x, y, &r->fit, &r->history);
+}
+
+static nr_status test(train_run *r) {
+    if (!r->d.x_test) return NR_OK;
+    const nr_tensor *x[1] = {r->d.x_test}, *y[1] = {r->d.y_test};
+    nr_eval_opts o = {.batch_size = r->fit.batch_size};
+    nr_logs logs;
+    NR_TRY(nr_model_evaluate(r->m, x, y, &o, &logs));
+    char buf[1024];
+    printf("test %s\n", nr_logs_format(&logs, buf, sizeof buf));
+    return NR_OK;
+}
+
+static nr_status save(train_run *r) {
+    char out[4096];
+    if (r->a->out) snprintf(out, sizeof out, "%s", r->a->out);
+    else default_out(r->a->spec, out, sizeof out);
+    NR_TRY(nr_model_save(r->m, out));
+    printf("Saved model to %s\n", out);
+    if (r->a->history && r->history) {
+        NR_TRY(nr_history_save_csv(r->history, r->a->history));
+        printf("Saved history to %s\n", r->a->history);
+    }
+    return NR_OK;
+}
+
+static int run(const train_args *a) {
+    train_run r = {.a = a};
+    nr_status s = load_spec(&r);
+    if (s == NR_OK) s = cli_load_train(&a->data, cli_loss_is_classification(r.loss), &r.d);
+    if (s == NR_OK) s = split(&r);
+    if (s == NR_OK) s = prepare(&r);
+    if (s == NR_OK) s = train(&r);
+    if (s == NR_OK) s = test(&r);
+    if (s == NR_OK) s = save(&r);
+    int rc = s == NR_OK ? CLI_EXIT_OK : cli_fail(s);
+    nr_history_free(r.history);
+    cli_data_free(&r.d);
+    if (r.spec) nr_spec_free(r.spec);
+    return rc;
+}
+
+int cmd_train(int argc, char **argv) {
+    train_args a = {.verbose = -1, .seed = DEFAULT_SEED};
+    cli_data_args *d = &a.data;
+    const cli_opt opts[] = {
+        CLI_OPT_STR("data", &d->data, "FILE.csv|DIR", "training data: a CSV file, or a folder of IDX files"),
+        CLI_OPT_STR("target", &d->target, "COL", "CSV column to predict: a name, or a 0-based index (-1: last)"),
+        CLI_OPT_STR("test", &d->test, "FILE.csv", "test set: a CSV file with the same columns"),
+        CLI_OPT_FLOAT("test-split", &a.test_split, "F", "hold out this fraction of the rows as the test set"),
+        CLI_OPT_FLAG("header", &d->header, "the CSV files' first row is a header (default: detect)"),
+        CLI_OPT_FLAG("no-header", &d->no_header, "the CSV files have no header row"),
+        CLI_OPT_STR("train-images", &d->train_images, "FILE", "IDX training images (instead of --data DIR)"),
+        CLI_OPT_STR("train-labels", &d->train_labels, "FILE", "IDX training labels"),
+        CLI_OPT_STR("test-images", &d->test_images, "FILE", "IDX test images"),
+        CLI_OPT_STR("test-labels", &d->test_labels, "FILE", "IDX test labels"),
+        CLI_OPT_CHOICE("scale", &a.scale, "standard|minmax|none", "feature scaling (default: standard for CSV, none for IDX)"),
+        CLI_OPT_INT("epochs", &a.epochs, "N", 1, 1000000, "number of epochs (default: the SPEC's fit(), else 1)"),
+        CLI_OPT_INT("batch-size", &a.batch_size, "N", 1, 1 << 24, "rows per step (default: the SPEC's fit(), else 32)"),
+        CLI_OPT_INT("seed", &a.seed, "N", 0, 2147483647, "random seed (default: 42)"),
+        CLI_OPT_INT("verbose", &a.verbose, "0|1|2", 0, 2, "0 silent, 1 progress bar (default), 2 one line per epoch"),
+        CLI_OPT_STR("out", &a.out, "MODEL", "where to save the model (default: SPEC's name with .nrm, here)"),
+        CLI_OPT_STR("history", &a.history, "FILE.csv", "save the per-epoch loss and metrics as CSV"),
+    };
+    const cli_command c = {.name = "train", .usage = usage, .about = about, .opts = opts,
+                           .n_opts = (int)(sizeof opts / sizeof *opts), .min_pos = 1, .max_pos = 1,
+                           .pos_name = "SPEC", .notes = notes, .example = example};
+    const char *pos[1];
+    int n_pos;
+    int rc = cli_parse(&c, argc, argv, pos, &n_pos);
+    if (rc != CLI_RUN) return rc;
+    a.spec = pos[0];
+    if ((rc = check_args(&a)) != CLI_RUN) return rc;
+    return run(&a);
+}

@@ -1,0 +1,308 @@
+/* SPEC layer constructors (every layer of layers.h, with Keras's argument
+ * names and order), Input, the functional merge shortcuts
+ * (concatenate([a, b])) and calling a layer on tensors. */
+#include <string.h>
+#include "io/spec_build.h"
+
+int64_t nr_spec_max_weight_elems = (int64_t)1 << 28;
+
+static nr_status layer_val(nr_spec_ctx *x, const nr_spec_args *a, nr_layer *l, nr_val **out) {
+    nr_val *v = nr_spec_new_val(x, NR_VAL_LAYER, a->line, a->col);
+    if (!v) return NR_NOMEM();
+    v->u.layer = l;
+    *out = v;
+    return NR_OK;
+}
+
+/* s is the status of the call that made *l (passed by pointer: argument
+ * evaluation order is unspecified). */
+static nr_status made(nr_spec_ctx *x, const nr_spec_args *a, nr_status s, nr_layer *const *l, nr_val **out) {
+    if (s != NR_OK) return nr_spec_fail(x, a->line, a->col, s);
+    return layer_val(x, a, *l, out);
+}
+
+static nr_status check_dtype(nr_spec_ctx *x, const nr_spec_args *a) {
+    const char *dtype = NULL;
+    NR_TRY(nr_spec_get_str(x, a, "dtype", &dtype));
+    if (dtype && strcmp(dtype, "float32") != 0)
+        return nr_spec_only_default(x, a, "dtype", "neurona computes in float32");
+    return NR_OK;
+}
+
+/* name, trainable, dtype and the input shape every layer accepts. */
+static nr_status base_args(nr_spec_ctx *x, const nr_spec_args *a, nr_layer_base *b) {
+    int trainable = 1;
+    int64_t dim = 0;
+    NR_TRY(nr_spec_check_name(x, a, "name", &b->name));
+    NR_TRY(nr_spec_get_bool(x, a, "trainable", &trainable));
+    b->frozen = !trainable;
+    NR_TRY(check_dtype(x, a));
+    int shapes = nr_spec_given(a, "input_shape") + nr_spec_given(a, "input_dim") + nr_spec_given(a, "batch_input_shape");
+    if (shapes > 1)
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT,
+                             "%s: give one of input_shape, input_dim and batch_input_shape", a->what);
+    NR_TRY(nr_spec_get_shape(x, a, "input_shape", 0, b->input_shape, &b->input_ndim));
+    NR_TRY(nr_spec_get_batch_shape(x, a, "batch_input_shape", b->input_shape, &b->input_ndim));
+    NR_TRY(nr_spec_get_int(x, a, "input_dim", 1, NR_SPEC_MAX_DIM, &dim));
+    if (dim) {
+        b->input_shape[0] = dim;
+        b->input_ndim = 1;
+    }
+    return NR_OK;
+}
+
+/* --- Input ------------------------------------------------------------------ */
+
+static nr_status input_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_input_opts o = {0};
+    int sparse = 0;
+    NR_TRY(nr_spec_check_name(x, a, "name", &o.name));
+    NR_TRY(check_dtype(x, a));
+    NR_TRY(nr_spec_get_bool(x, a, "sparse", &sparse));
+    if (sparse) return nr_spec_only_default(x, a, "sparse", "inputs are dense");
+    NR_TRY(nr_spec_only_default(x, a, "tensor", NULL));
+    NR_TRY(nr_spec_only_default(x, a, "input_tensor", NULL));
+    int64_t batch = 0;
+    NR_TRY(nr_spec_get_int(x, a, "batch_size", 1, INT32_MAX, &batch)); /* fit() picks the batch size */
+    int shapes = nr_spec_given(a, "shape") + nr_spec_given(a, "batch_shape") + nr_spec_given(a, "input_shape");
+    if (shapes == 0) return nr_spec_missing(x, a, "shape");
+    if (shapes > 1)
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT, "%s: give shape or batch_shape, not both", a->what);
+    NR_TRY(nr_spec_get_shape(x, a, "shape", 0, o.shape, &o.ndim));
+    NR_TRY(nr_spec_get_shape(x, a, "input_shape", 0, o.shape, &o.ndim));
+    NR_TRY(nr_spec_get_batch_shape(x, a, "batch_shape", o.shape, &o.ndim));
+    nr_sym sym;
+    nr_status s = nr_input(x->g, &o, &sym);
+    if (s != NR_OK) return nr_spec_fail(x, a->line, a->col, s);
+    nr_val *v = nr_spec_new_val(x, NR_VAL_TENSOR, a->line, a->col);
+    if (!v) return NR_NOMEM();
+    v->u.sym = sym;
+    *out = v;
+    return NR_OK;
+}
+
+/* --- Dense and activations -------------------------------------------------- */
+
+static nr_status dense_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_dense_opts o = {0};
+    int64_t units = 0;
+    int use_bias = 1;
+    NR_TRY(base_args(x, a, &o.base));
+    if (!nr_spec_given(a, "units")) return nr_spec_missing(x, a, "units");
+    NR_TRY(nr_spec_get_int(x, a, "units", 1, NR_SPEC_MAX_DIM, &units));
+    o.units = (int)units;
+    NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
+    NR_TRY(nr_spec_get_bool(x, a, "use_bias", &use_bias));
+    o.no_bias = !use_bias;
+    NR_TRY(nr_spec_to_init(x, a, "kernel_initializer", &o.kernel_initializer));
+    NR_TRY(nr_spec_to_init(x, a, "bias_initializer", &o.bias_initializer));
+    NR_TRY(nr_spec_to_regularizer(x, a, "kernel_regularizer", &o.kernel_regularizer));
+    NR_TRY(nr_spec_to_regularizer(x, a, "bias_regularizer", &o.bias_regularizer));
+    NR_TRY(nr_spec_to_regularizer(x, a, "activity_regularizer", &o.activity_regularizer));
+    NR_TRY(nr_spec_only_default(x, a, "kernel_constraint", NULL));
+    NR_TRY(nr_spec_only_default(x, a, "bias_constraint", NULL));
+    NR_TRY(nr_spec_only_default(x, a, "lora_rank", NULL));
+    nr_layer *l = NULL;
+    return made(x, a, nr_dense(x->g, &o, &l), &l, out);
+}
+
+static nr_status activation_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_activation_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    if (!nr_spec_arg(a, "activation")) return nr_spec_missing(x, a, "activation");
+    NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
+    nr_layer *l = NULL;
+    return made(x, a, nr_activation_layer(x->g, &o, &l), &l, out);
+}
+
+static nr_status leaky_relu_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_leaky_relu_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    if (nr_spec_given(a, "negative_slope") && nr_spec_given(a, "alpha"))
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT,
+                             "%s: alpha is the old name of negative_slope; give one of them", a->what);
+    float slope = 0.3f;
+    NR_TRY(nr_spec_get_float(x, a, "negative_slope", &slope));
+    NR_TRY(nr_spec_get_float(x, a, "alpha", &slope));
+    if (slope == 0)
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_UNSUPPORTED, "%s: negative_slope=0 is a plain ReLU; write ReLU()",
+                             a->what);
+    o.negative_slope = slope;
+    nr_layer *l = NULL;
+    return made(x, a, nr_leaky_relu(x->g, &o, &l), &l, out);
+}
+
+static nr_status relu_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_relu_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(nr_spec_get_float(x, a, "max_value", &o.max_value));
+    if (nr_spec_given(a, "max_value") && o.max_value <= 0)
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT, "%s: max_value must be > 0 (or None)", a->what);
+    NR_TRY(nr_spec_get_float(x, a, "negative_slope", &o.negative_slope));
+    NR_TRY(nr_spec_get_float(x, a, "threshold", &o.threshold));
+    nr_layer *l = NULL;
+    return made(x, a, nr_relu(x->g, &o, &l), &l, out);
+}
+
+static nr_status softmax_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_softmax_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(nr_spec_get_int32(x, a, "axis", -NR_MAX_DIMS, NR_MAX_DIMS, &o.axis));
+    nr_layer *l = NULL;
+    return made(x, a, nr_softmax(x->g, &o, &l), &l, out);
+}
+
+/* --- Dropout, Flatten, Reshape ----------------------------------------------- */
+
+static nr_status dropout_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_dropout_opts o = {0};
+    int64_t seed = -1;
+    NR_TRY(base_args(x, a, &o.base));
+    if (!nr_spec_given(a, "rate")) return nr_spec_missing(x, a, "rate");
+    NR_TRY(nr_spec_get_float(x, a, "rate", &o.rate));
+    NR_TRY(nr_spec_only_default(x, a, "noise_shape", NULL));
+    NR_TRY(nr_spec_get_int(x, a, "seed", 0, INT64_MAX, &seed));
+    if (seed >= 0) {
+        o.seed = (uint64_t)seed;
+        o.has_seed = 1;
+    }
+    nr_layer *l = NULL;
+    return made(x, a, nr_dropout(x->g, &o, &l), &l, out);
+}
+
+static nr_status flatten_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_layer_base o = {0};
+    const char *format = NULL;
+    NR_TRY(base_args(x, a, &o));
+    NR_TRY(nr_spec_get_str(x, a, "data_format", &format));
+    if (format && strcmp(format, "channels_last") != 0)
+        return nr_spec_only_default(x, a, "data_format", "neurona lays data out channels_last");
+    nr_layer *l = NULL;
+    return made(x, a, nr_flatten(x->g, &o, &l), &l, out);
+}
+
+static nr_status reshape_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_reshape_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    if (!nr_spec_given(a, "target_shape")) return nr_spec_missing(x, a, "target_shape");
+    NR_TRY(nr_spec_get_shape(x, a, "target_shape", 1, o.target_shape, &o.ndim));
+    nr_layer *l = NULL;
+    return made(x, a, nr_reshape(x->g, &o, &l), &l, out);
+}
+
+/* --- merges ------------------------------------------------------------------ */
+
+static const struct { const char *cls, *fn; nr_merge_kind kind; } merge_names[] = {
+    {"Concatenate", "concatenate", NR_MERGE_CONCATENATE}, {"Add", "add", NR_MERGE_ADD},
+    {"Subtract", "subtract", NR_MERGE_SUBTRACT},          {"Multiply", "multiply", NR_MERGE_MULTIPLY},
+    {"Average", "average", NR_MERGE_AVERAGE},             {"Maximum", "maximum", NR_MERGE_MAXIMUM},
+};
+
+static nr_merge_kind merge_kind(const char *name) {
+    for (size_t i = 0; i < sizeof merge_names / sizeof *merge_names; i++)
+        if (!strcmp(name, merge_names[i].cls) || !strcmp(name, merge_names[i].fn)) return merge_names[i].kind;
+    return NR_MERGE_ADD;
+}
+
+static nr_status merge_layer(nr_spec_ctx *x, nr_spec_args *a, nr_layer **l) {
+    nr_merge_opts o = {.kind = merge_kind(a->fn->name)};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(nr_spec_get_int32(x, a, "axis", -NR_MAX_DIMS, NR_MAX_DIMS, &o.axis));
+    if (nr_spec_given(a, "axis") && o.axis == 0)
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_UNSUPPORTED, "%s: axis 0 is the batch axis; join along another",
+                             a->what);
+    if (o.axis == -1) o.axis = 0;
+    nr_status s = nr_merge(x->g, &o, l);
+    return s == NR_OK ? NR_OK : nr_spec_fail(x, a->line, a->col, s);
+}
+
+static nr_status merge_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_layer *l;
+    NR_TRY(merge_layer(x, a, &l));
+    return layer_val(x, a, l, out);
+}
+
+/* concatenate([a, b], axis=-1): the layer, called at once. */
+static nr_status merge_call(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_layer *l;
+    const nr_val *in = nr_spec_arg(a, "inputs");
+    if (!in) return nr_spec_missing(x, a, "inputs");
+    NR_TRY(merge_layer(x, a, &l));
+    return nr_spec_call_layer(x, l, in, a->line, a->col, out);
+}
+
+/* --- calling a layer ---------------------------------------------------------- */
+
+/* Weights are allocated on a layer's first call: bound them before. */
+nr_status nr_spec_check_weights(nr_spec_ctx *x, const nr_layer *l, int64_t fan_in, int line, int col) {
+    if (l->built || strcmp(l->cls->type, "Dense") != 0) return NR_OK;
+    if (fan_in > 0 && fan_in > nr_spec_max_weight_elems / l->o.dense.units)
+        return nr_spec_error(x, line, col, NR_STATUS_BAD_SHAPE, "layer \"%s\" (Dense): a %lld x %d kernel is too large",
+                             l->name, (long long)fan_in, l->o.dense.units);
+    return NR_OK;
+}
+
+nr_status nr_spec_call_layer(nr_spec_ctx *x, nr_layer *l, const nr_val *arg, int line, int col, nr_val **out) {
+    nr_sym in[NR_MAX_IN];
+    int n = 0;
+    char got[128];
+    if (arg->kind == NR_VAL_TENSOR) {
+        in[n++] = arg->u.sym;
+    } else if (arg->kind == NR_VAL_LIST || arg->kind == NR_VAL_TUPLE) {
+        if (arg->u.seq.n > NR_MAX_IN)
+            return nr_spec_error(x, arg->line, arg->col, NR_STATUS_UNSUPPORTED, "layer \"%s\": at most %d inputs, got %d",
+                                 l->name, NR_MAX_IN, arg->u.seq.n);
+        for (int i = 0; i < arg->u.seq.n; i++) {
+            const nr_val *t = arg->u.seq.items[i];
+            if (t->kind != NR_VAL_TENSOR)
+                return nr_spec_error(x, t->line, t->col, NR_STATUS_BAD_ARGUMENT, "layer \"%s\": input %d must be a tensor, got %s",
+                                     l->name, i, nr_spec_describe(t, got, sizeof got));
+            in[n++] = t->u.sym;
+        }
+    } else {
+        return nr_spec_error(x, arg->line, arg->col, NR_STATUS_BAD_ARGUMENT,
+                             "layer \"%s\": its input must be a tensor or a list of tensors, got %s", l->name,
+                             nr_spec_describe(arg, got, sizeof got));
+    }
+    const nr_node *first = n > 0 ? &x->g->nodes[in[0]] : NULL;
+    if (first && first->ndim > 0) NR_TRY(nr_spec_check_weights(x, l, first->shape[first->ndim - 1], line, col));
+    nr_sym y;
+    nr_status s = nr_layer_call(l, in, n, &y);
+    if (s != NR_OK) return nr_spec_fail(x, line, col, s);
+    nr_val *v = nr_spec_new_val(x, NR_VAL_TENSOR, line, col);
+    if (!v) return NR_NOMEM();
+    v->u.sym = y;
+    *out = v;
+    return NR_OK;
+}
+
+#define ALL NR_SPEC_MAX_PARAMS
+#define L NR_SPEC_LAYER
+
+const nr_spec_builtin nr_spec_layer_builtins[] = {
+    {"Input", {"shape", "batch_size", "dtype", "sparse", "batch_shape", "name", "tensor"}, ALL, input_new, NR_SPEC_INPUT},
+    {"InputLayer", {"shape", "batch_size", "dtype", "sparse", "batch_shape", "input_tensor", "name", "input_shape"}, 7,
+     input_new, NR_SPEC_INPUT},
+    {"Dense", {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+               "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint", "lora_rank"}, ALL, dense_new, L},
+    {"Activation", {"activation"}, ALL, activation_new, L},
+    {"Dropout", {"rate", "noise_shape", "seed"}, ALL, dropout_new, L},
+    {"Flatten", {"data_format"}, ALL, flatten_new, L},
+    {"Reshape", {"target_shape"}, ALL, reshape_new, L},
+    {"LeakyReLU", {"negative_slope", "alpha"}, 1, leaky_relu_new, L},
+    {"ReLU", {"max_value", "negative_slope", "threshold"}, ALL, relu_new, L},
+    {"Softmax", {"axis"}, ALL, softmax_new, L},
+    {"Concatenate", {"axis"}, ALL, merge_new, L},
+    {"Add", {0}, 0, merge_new, L},
+    {"Subtract", {0}, 0, merge_new, L},
+    {"Multiply", {0}, 0, merge_new, L},
+    {"Average", {0}, 0, merge_new, L},
+    {"Maximum", {0}, 0, merge_new, L},
+    {"concatenate", {"inputs", "axis", "name"}, 2, merge_call, 0},
+    {"add", {"inputs", "name"}, 1, merge_call, 0},
+    {"subtract", {"inputs", "name"}, 1, merge_call, 0},
+    {"multiply", {"inputs", "name"}, 1, merge_call, 0},
+    {"average", {"inputs", "name"}, 1, merge_call, 0},
+    {"maximum", {"inputs", "name"}, 1, merge_call, 0},
+    {NULL, {0}, 0, NULL, 0},
+};
