@@ -3,8 +3,8 @@
 # (not on the command's own exit code: the error paths must be clean too).
 # $here is the source tree, $tmp a scratch folder removed afterwards.
 
-# valgrind runs threads one at a time anyway; one thread also keeps the
-# OpenMP pool's per-thread bookkeeping, alive at exit, out of the report.
+# valgrind runs threads one at a time anyway: one thread is as fast, and
+# the runs then do the same work whatever the machine's core count.
 export NEURONA_NUM_THREADS=1
 
 ex=$here/examples

@@ -125,7 +125,7 @@ static nr_status load_optimizer(const nr_nrfile *f, nr_model *m) {
                         nr_nrfile_label(f), (long long)sec.numel, nr_optimizer_state_size(m->opt));
     uint64_t it = 0;
     NR_TRY(read_u64(f, "optimizer/iterations", &it));
-    memcpy(nr_optimizer_state(m->opt), sec.data, sec.size);
+    if (sec.size) memcpy(nr_optimizer_state(m->opt), sec.data, sec.size); /* NULL when stateless (plain SGD) */
     nr_optimizer_set_iterations(m->opt, (int64_t)it);
     return NR_OK;
 }

@@ -126,6 +126,7 @@ static nr_status run_epoch(fit_run *r, int epoch, nr_logs *logs) {
             const nr_callback_fns *f = &o->callbacks[c]->fns;
             if (f->on_batch_end && f->on_batch_end(m, (int)s, logs, f->user)) m->stop_training = 1;
         }
+        if (m->stop_training) break; /* as Keras 3: the epoch ends after this batch */
     }
     if (r->d.n_val) {
         nr_acc vacc;
