@@ -74,7 +74,8 @@ static int set_value(const cli_command *c, const cli_opt *o, const char *val) {
     case CLI_INT: {
         long v = strtol(val, &end, 10);
         if (!*val || *end || errno || v < o->min || v > o->max)
-            return cli_usage(c->name, "--%s: expected an integer from %d to %d, got '%s'", o->name, o->min, o->max, val);
+            return cli_usage(c->name, "--%s: expected an integer from %d to %d, got '%s'", o->name, o->min, o->max,
+                             val);
         *(int *)o->dest = (int)v;
         return CLI_RUN;
     }

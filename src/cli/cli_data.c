@@ -2,6 +2,7 @@
  * file decides which files to read, and maps class names between a data
  * file and the class indices a model was trained with, so that a test file
  * holding only some of the classes still lines up. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "cli/cli_data.h"
@@ -114,7 +115,8 @@ static nr_status csv_xy_map(const cli_data_args *a, csv_xy *t, const nr_labels *
     return remap(t->csv, a->target, t->y, t->labels, want);
 }
 
-/* Moves the tensors (and, with keep_labels, the class names) into d. */
+/* Moves the tensors (and the class names, when labels is not NULL) out,
+ * and frees the rest. */
 static void csv_xy_take(csv_xy *t, nr_tensor **x, nr_tensor **y, nr_labels **labels) {
     *x = t->x, *y = t->y;
     t->x = t->y = NULL;
@@ -145,7 +147,8 @@ static nr_status load_idx_pair(const char *images, const char *labels, nr_tensor
     nr_status s = nr_idx_load(images, NULL, x);
     if (s == NR_OK && labels) s = nr_idx_load(labels, NULL, y);
     if (s == NR_OK && (*x)->ndim != 4)
-        s = nr_error(NR_STATUS_BAD_FORMAT, "%s: not an image file (idx3): shape has %d dimensions", images, (*x)->ndim - 1);
+        s = nr_error(NR_STATUS_BAD_FORMAT, "%s: not an image file (idx3): it has %d dimensions", images,
+                     (*x)->ndim - 1);
     if (s == NR_OK && labels && (*y)->shape[0] != (*x)->shape[0])
         s = nr_error(NR_STATUS_BAD_FORMAT, "%s has %lld images but %s has %lld labels", images,
                      (long long)(*x)->shape[0], labels, (long long)(*y)->shape[0]);
@@ -173,13 +176,13 @@ static nr_status load_idx_train(const cli_data_args *a, cli_data *d) {
     d->images = 1;
     if (is_dir(a->data)) return nr_idx_load_dir(a->data, &d->x, &d->y, &d->x_test, &d->y_test);
     if (!a->train_images || !a->train_labels)
-        return nr_error(NR_STATUS_BAD_ARGUMENT, "IDX training data needs --train-images and --train-labels (or --data DIR)");
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "IDX training data needs --train-images and --train-labels");
     NR_TRY(load_idx_pair(a->train_images, a->train_labels, &d->x, &d->y));
     if (!a->test_images) return NR_OK;
     return load_idx_pair(a->test_images, a->test_labels, &d->x_test, &d->y_test);
 }
 
-/* ------------------------------------------------------------ public --- */
+/* ----------------------------------------------------------- loaders --- */
 
 static nr_status load_csv_train(const cli_data_args *a, int classification, cli_data *d) {
     csv_xy t;
@@ -233,7 +236,10 @@ nr_status cli_load_labelled(const cli_data_args *a, nr_model *m, cli_data *d) {
 }
 
 /* A text column among the features is most often the target itself. */
-static nr_status target_hint(nr_status s) {
+static nr_status target_hint(const nr_csv *csv, nr_status s) {
+    int text = 0;
+    for (int c = 0; c < nr_csv_num_cols(csv); c++) text |= nr_csv_col_type(csv, c) == NR_CSV_TYPE_TEXT;
+    if (!text) return s;
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", nr_last_error());
     return nr_error(s, "%s; if it is the target, leave it out with --target COL", msg);
@@ -250,8 +256,7 @@ nr_status cli_load_features(const cli_data_args *a, cli_data *d) {
         const char *exclude = NULL;
         s = read_csv(a, a->data, &csv);
         if (s == NR_OK && a->target) s = column_name(csv, a->target, &exclude);
-        if (s == NR_OK) s = nr_csv_to_x(csv, exclude, &d->x);
-        if (s == NR_STATUS_PARSE && !a->target) s = target_hint(s);
+        if (s == NR_OK && (s = nr_csv_to_x(csv, exclude, &d->x)) != NR_OK && !a->target) s = target_hint(csv, s);
         nr_csv_free(csv);
     }
     if (s != NR_OK) cli_data_free(d);

@@ -32,7 +32,7 @@ int64_t cli_output_units(const nr_model *m) {
 
 nr_status cli_check_single_io(const nr_model *m) {
     if (nr_model_n_inputs(m) <= 1 && nr_model_n_outputs(m) <= 1) return NR_OK;
-    return nr_error(NR_STATUS_UNSUPPORTED, "model \"%s\" has %d inputs and %d outputs; the command line feeds one of each",
+    return nr_error(NR_STATUS_UNSUPPORTED, "model \"%s\" has %d inputs and %d outputs; the CLI feeds one of each",
                     nr_model_name(m), nr_model_n_inputs(m), nr_model_n_outputs(m));
 }
 

@@ -94,46 +94,37 @@ static void write_header(FILE *f, const layout *l) {
     fputc('\n', f);
 }
 
-/* Class probabilities of one row into prob[0..k), from logits if need be. */
-static void probabilities(const layout *l, const float *row, int logits, double *prob) {
-    if (l->binary) {
-        double p = logits ? 1 / (1 + exp(-(double)row[0])) : row[0];
-        prob[0] = 1 - p, prob[1] = p;
-        return;
-    }
-    double mx = row[0], sum = 0;
-    for (int64_t k = 0; k < l->k; k++) mx = row[k] > mx ? row[k] : mx;
-    for (int64_t k = 0; k < l->k; k++) sum += prob[k] = logits ? exp(row[k] - mx) : row[k];
-    if (logits)
-        for (int64_t k = 0; k < l->k; k++) prob[k] /= sum;
+/* A binary classifier's row: P(class 1) is its one output. */
+static void write_binary_row(FILE *f, const layout *l, float out, int logits) {
+    double p = logits ? 1 / (1 + exp(-(double)out)) : out;
+    char buf[24];
+    put_field(f, class_name(l, p > 0.5, buf, sizeof buf));   /* Keras's binary_accuracy threshold */
+    fprintf(f, ",%.6f,%.6f\n", 1 - p, p);
 }
 
-static void write_class_row(FILE *f, const layout *l, const double *prob) {
+/* A softmax row: the class is the argmax, logits or not. */
+static void write_class_row(FILE *f, const layout *l, const float *row, int logits) {
     int64_t best = 0;
+    double sum = 0;
     char buf[24];
-    for (int64_t k = 1; k < l->k; k++) best = prob[k] > prob[best] ? k : best;
+    for (int64_t k = 1; k < l->k; k++) best = row[k] > row[best] ? k : best;
+    for (int64_t k = 0; logits && k < l->k; k++) sum += exp((double)row[k] - row[best]);
     put_field(f, class_name(l, best, buf, sizeof buf));
-    for (int64_t k = 0; k < l->k; k++) fprintf(f, ",%.6f", prob[k]);
+    for (int64_t k = 0; k < l->k; k++) fprintf(f, ",%.6f", logits ? exp((double)row[k] - row[best]) / sum : row[k]);
     fputc('\n', f);
 }
-
-#define MAX_CLASS_COLUMNS 4096   /* more classes print as plain values */
 
 static void write_csv(FILE *f, const nr_model *m, const nr_tensor *p) {
     layout l = make_layout(m, p);
     int logits = cli_model_from_logits(m);
-    static double prob[MAX_CLASS_COLUMNS];
-    if (l.k > MAX_CLASS_COLUMNS) l.classes = 0;
+    int64_t width = nr_tensor_row_size(p);
     write_header(f, &l);
     for (int64_t r = 0; r < p->shape[0]; r++) {
-        const float *row = p->data + r * nr_tensor_row_size(p);
-        if (l.classes) {
-            probabilities(&l, row, logits, prob);
-            write_class_row(f, &l, prob);
-            continue;
-        }
-        for (int64_t k = 0; k < l.k; k++) fprintf(f, "%s%.9g", k ? "," : "", row[k]);
-        fputc('\n', f);
+        const float *row = p->data + r * width;
+        if (l.binary) write_binary_row(f, &l, row[0], logits);
+        else if (l.classes) write_class_row(f, &l, row, logits);
+        else
+            for (int64_t k = 0; k < l.k; k++) fprintf(f, "%s%.9g%s", k ? "," : "", row[k], k + 1 == l.k ? "\n" : "");
     }
 }
 

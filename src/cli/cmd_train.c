@@ -77,12 +77,19 @@ static int check_args(const train_args *a) {
     if (d->header && d->no_header) return cli_usage("train", "--header and --no-header exclude each other");
     if (a->test_split != 0 && !(a->test_split > 0 && a->test_split < 1))
         return cli_usage("train", "--test-split: expected a fraction between 0 and 1, got %g", a->test_split);
+    if (!d->train_images != !d->train_labels || !d->test_images != !d->test_labels)
+        return cli_usage("train", "IDX files come in pairs: --train-images with --train-labels, "
+                         "--test-images with --test-labels");
     int idx = cli_data_is_idx(d);
     if (a->test_split > 0 && (d->test || (idx && d->data) || d->test_images))
         return cli_usage("train", "--test-split cannot be combined with --test or with IDX test files");
     if (!idx && !d->target) return cli_usage("train", "train: CSV data needs --target COL (a column name or index)");
-    if (idx && (d->target || d->test)) return cli_usage("train", "--target and --test apply to CSV data, not to IDX files");
+    if (idx && (d->target || d->test)) return cli_usage("train", "--target and --test are for CSV data, not IDX files");
     return CLI_RUN;
+}
+
+static const char *scale_kind(const train_run *r) {
+    return r->a->scale ? r->a->scale : r->d.images ? "none" : "standard";
 }
 
 static nr_status load_spec(train_run *r) {
@@ -115,36 +122,35 @@ static nr_status split(train_run *r) {
  * kept, targets shaped for the loss. */
 static nr_status prepare(train_run *r) {
     cli_data *d = &r->d;
-    const char *src = r->a->data.data ? r->a->data.data : r->a->data.train_images;
+    const cli_data_args *a = &r->a->data;
+    const char *src = a->data ? a->data : a->train_images;
     NR_TRY(cli_fit_input(r->m, d->x, src, NULL));
-    if (d->x_test)
-        NR_TRY(cli_fit_input(r->m, d->x_test, r->a->data.test ? r->a->data.test : "the test set", NULL));
-    const char *scale = r->a->scale ? r->a->scale : d->images ? "none" : "standard";
-    NR_TRY(cli_fit_scaler(r->m, scale, d->x, d->x_test));
+    const char *test_src = a->test ? a->test : a->test_images ? a->test_images : src;
+    if (d->x_test) NR_TRY(cli_fit_input(r->m, d->x_test, test_src, NULL));
+    NR_TRY(cli_fit_scaler(r->m, scale_kind(r), d->x, d->x_test));
     NR_TRY(cli_check_classes(r->m, r->loss, d->labels, src));
     if (d->labels && cli_loss_is_classification(r->loss)) NR_TRY(nr_model_set_labels(r->m, d->labels));
     NR_TRY(cli_shape_targets(r->m, r->loss, &d->y));
     return d->y_test ? cli_shape_targets(r->m, r->loss, &d->y_test) : NR_OK;
 }
 
-/* The SPEC's fit() with the command line's overrides. verbose 0 in a SPEC
- * cannot be told from "not given", so it counts as Keras's default, 1. */
+/* The SPEC's fit() with the command line's overrides. Without either,
+ * verbose is 1, Keras's default (a SPEC's fit() defaults to it too). */
 static void fit_opts(train_run *r) {
     const nr_fit_opts *spec = nr_spec_fit_opts(r->spec);
-    r->fit = spec ? *spec : (nr_fit_opts){0};
+    r->fit = spec ? *spec : (nr_fit_opts){.verbose = 1};
     if (r->a->epochs > 0) r->fit.epochs = r->a->epochs;
     if (r->a->batch_size > 0) r->fit.batch_size = r->a->batch_size;
-    r->fit.verbose = r->a->verbose >= 0 ? r->a->verbose : r->fit.verbose ? r->fit.verbose : 1;
+    if (r->a->verbose >= 0) r->fit.verbose = r->a->verbose;
     r->fit.out = stdout;
 }
 
 static void print_plan(const train_run *r) {
     const cli_data *d = &r->d;
-    const char *scale = r->a->scale ? r->a->scale : d->images ? "none" : "standard";
     printf("Data: %lld training rows", (long long)d->x->shape[0]);
     if (d->x_test) printf(", %lld test rows", (long long)d->x_test->shape[0]);
     if (d->labels) printf(", %d classes", nr_labels_count(d->labels));
-    printf("; scaling: %s; seed: %d\n", scale, r->a->seed);
+    printf("; scaling: %s; seed: %d\n", scale_kind(r), r->a->seed);
 }
 
 static nr_status train(train_run *r) {
@@ -212,7 +218,8 @@ int cmd_train(int argc, char **argv) {
         CLI_OPT_STR("train-labels", &d->train_labels, "FILE", "IDX training labels"),
         CLI_OPT_STR("test-images", &d->test_images, "FILE", "IDX test images"),
         CLI_OPT_STR("test-labels", &d->test_labels, "FILE", "IDX test labels"),
-        CLI_OPT_CHOICE("scale", &a.scale, "standard|minmax|none", "feature scaling (default: standard for CSV, none for IDX)"),
+        CLI_OPT_CHOICE("scale", &a.scale, "standard|minmax|none",
+                       "feature scaling (default: standard for CSV, none for IDX)"),
         CLI_OPT_INT("epochs", &a.epochs, "N", 1, 1000000, "number of epochs (default: the SPEC's fit(), else 1)"),
         CLI_OPT_INT("batch-size", &a.batch_size, "N", 1, 1 << 24, "rows per step (default: the SPEC's fit(), else 32)"),
         CLI_OPT_INT("seed", &a.seed, "N", 0, 2147483647, "random seed (default: 42)"),

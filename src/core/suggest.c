@@ -85,7 +85,10 @@ static int best3(const char *word, const char *const *cands, int n, int only_clo
         int at = k < 3 ? k : 3;
         while (at > 0 && dist[at - 1] > d) at--;
         if (at >= 3) continue;
-        for (int j = (k < 3 ? k : 2); j > at; j--) { dist[j] = dist[j - 1]; pick[j] = pick[j - 1]; }
+        for (int j = (k < 3 ? k : 2); j > at; j--) {
+            dist[j] = dist[j - 1];
+            pick[j] = pick[j - 1];
+        }
         dist[at] = d;
         pick[at] = i;
         if (k < 3) k++;

@@ -112,10 +112,21 @@ void nr_graph_unique_name(const nr_graph *g, const char *base, int start_at_one,
     }
 }
 
+/* Names end up quoted in SPEC text, so quotes, backslashes and control
+ * characters are refused here rather than producing unloadable files. */
+nr_status nr_graph_check_name(const char *what, const char *name) {
+    if (!*name || strlen(name) >= sizeof((nr_layer *)0)->name)
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: name must be 1 to 63 characters", what);
+    for (const char *c = name; *c; c++)
+        if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+            return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: name \"%s\" contains a quote, backslash or control character",
+                            what, name);
+    return NR_OK;
+}
+
 nr_status nr_graph_add_layer(nr_graph *g, const nr_layer_class *cls, const char *name, nr_layer **out) {
     *out = NULL;
-    if (name && (!*name || strlen(name) >= sizeof((nr_layer *)0)->name))
-        return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: layer name must be 1 to 63 characters", cls->type);
+    if (name) NR_TRY(nr_graph_check_name(cls->type, name));
     if (name && name_taken(g, name))
         return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: the name \"%s\" is already used in this graph", cls->type, name);
     NR_TRY(grow((void **)&g->layers, &g->cap_layers, g->n_layers + 1, sizeof *g->layers));

@@ -184,6 +184,7 @@ nr_status nr_graph_add_node(nr_graph *g, const nr_node *n, nr_sym *out);
 nr_status nr_graph_add_param(nr_graph *g, nr_layer *l, int ndim, const int64_t *shape,
                              const nr_init *init, nr_init_kind default_kind, nr_regularizer reg,
                              nr_sym *out);
+nr_status nr_graph_check_name(const char *what, const char *name);
 /* Registers a new layer object (auto-names it when name is NULL). */
 nr_status nr_graph_add_layer(nr_graph *g, const nr_layer_class *cls, const char *name, nr_layer **out);
 nr_status nr_graph_add_call(nr_graph *g, nr_layer *l, const nr_sym *in, int n_in, nr_sym out);

@@ -7,8 +7,8 @@
 #include "io/spec_build.h"
 
 /* Keyword arguments every Keras layer takes (base Layer.__init__). */
-static const char *const layer_common[] = {"name", "trainable", "dtype", "input_shape", "input_dim",
-                                           "batch_input_shape", NULL};
+static const char *const layer_common[] = {"name",      "trainable",         "dtype", "input_shape",
+                                           "input_dim", "batch_input_shape", NULL};
 
 nr_status nr_spec_error(const nr_spec_ctx *x, int line, int col, nr_status s, const char *fmt, ...) {
     char msg[1536];
@@ -27,7 +27,8 @@ nr_status nr_spec_unknown(const nr_spec_ctx *x, int line, int col, const char *w
                           const char *const *valid, int n) {
     char hint[512];
     nr_suggest(word, valid, n, hint, sizeof hint);
-    return nr_spec_error(x, line, col, NR_STATUS_PARSE, "unknown %s '%.64s'%s%s", what, word, hint[0] ? "; " : "", hint);
+    return nr_spec_error(x, line, col, NR_STATUS_PARSE, "unknown %s '%.64s'%s%s", what, word, hint[0] ? "; " : "",
+                         hint);
 }
 
 const char *nr_spec_describe(const nr_val *v, char *buf, size_t size) {
@@ -81,8 +82,8 @@ static nr_status too_many(const nr_spec_ctx *x, const nr_spec_args *a, const nr_
     for (int i = 0; i < max && k < sizeof list; i++)
         k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", i ? ", " : "", bare(a->names[i]));
     if (max == 0)
-        return nr_spec_error(x, arg->line, arg->col, NR_STATUS_PARSE, "%s takes no positional arguments; give them by keyword",
-                             a->what);
+        return nr_spec_error(x, arg->line, arg->col, NR_STATUS_PARSE,
+                             "%s takes no positional arguments; give them by keyword", a->what);
     return nr_spec_error(x, arg->line, arg->col, NR_STATUS_PARSE,
                          "%s takes at most %d positional argument%s (%s); give the others by keyword", a->what, max,
                          max == 1 ? "" : "s", list);
@@ -93,8 +94,8 @@ static nr_status unknown_keyword(const nr_spec_ctx *x, const nr_spec_args *a, co
     for (int i = 0; i < a->n; i++) valid[i] = bare(a->names[i]);
     char hint[512];
     nr_suggest(arg->name, valid, a->n, hint, sizeof hint);
-    return nr_spec_error(x, arg->line, arg->col, NR_STATUS_PARSE, "%s: unknown argument '%.64s'%s%s", a->what, arg->name,
-                         hint[0] ? "; " : "", hint);
+    return nr_spec_error(x, arg->line, arg->col, NR_STATUS_PARSE, "%s: unknown argument '%.64s'%s%s", a->what,
+                         arg->name, hint[0] ? "; " : "", hint);
 }
 
 static nr_status place(nr_spec_ctx *x, nr_spec_args *a, const nr_ast_arg *arg, int *positional, int max_pos) {
@@ -152,13 +153,15 @@ int nr_spec_given(const nr_spec_args *a, const char *name) {
 nr_status nr_spec_type_error(const nr_spec_ctx *x, const nr_spec_args *a, const char *name, const char *expected) {
     const nr_val *v = nr_spec_arg(a, name);
     char got[128];
-    if (!v) return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT, "%s: %s must be %s", a->what, name, expected);
-    return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "%s: %s must be %s, got %s", a->what, name, expected,
-                         nr_spec_describe(v, got, sizeof got));
+    if (!v)
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT, "%s: %s must be %s", a->what, name, expected);
+    return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "%s: %s must be %s, got %s", a->what, name,
+                         expected, nr_spec_describe(v, got, sizeof got));
 }
 
 nr_status nr_spec_missing(const nr_spec_ctx *x, const nr_spec_args *a, const char *name) {
-    return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT, "%s: missing required argument '%s'", a->what, name);
+    return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT, "%s: missing required argument '%s'", a->what,
+                         name);
 }
 
 nr_status nr_spec_only_default(nr_spec_ctx *x, const nr_spec_args *a, const char *name, const char *why) {
@@ -172,13 +175,14 @@ nr_status nr_spec_only_default(nr_spec_ctx *x, const nr_spec_args *a, const char
 int nr_spec_is_number(const nr_val *v) { return v->kind == NR_VAL_INT || v->kind == NR_VAL_FLOAT; }
 double nr_spec_number(const nr_val *v) { return v->kind == NR_VAL_INT ? (double)v->u.i : v->u.f; }
 
-nr_status nr_spec_get_int(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int64_t lo, int64_t hi, int64_t *out) {
+nr_status nr_spec_get_int(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int64_t lo, int64_t hi,
+                          int64_t *out) {
     const nr_val *v = nr_spec_arg(a, name);
     if (!v || v->kind == NR_VAL_NONE) return NR_OK;
     if (v->kind != NR_VAL_INT) return nr_spec_type_error(x, a, name, "an int");
     if (v->u.i < lo || v->u.i > hi)
-        return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "%s: %s must be in [%lld, %lld], got %lld", a->what,
-                             name, (long long)lo, (long long)hi, (long long)v->u.i);
+        return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "%s: %s must be in [%lld, %lld], got %lld",
+                             a->what, name, (long long)lo, (long long)hi, (long long)v->u.i);
     *out = v->u.i;
     return NR_OK;
 }
@@ -196,8 +200,8 @@ nr_status nr_spec_get_float(nr_spec_ctx *x, const nr_spec_args *a, const char *n
     if (!nr_spec_is_number(v)) return nr_spec_type_error(x, a, name, "a number");
     double d = nr_spec_number(v);
     if (!isfinite(d) || fabs(d) > 3.0e38)
-        return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "%s: %s must be a finite number, got %g", a->what,
-                             name, d);
+        return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "%s: %s must be a finite number, got %g",
+                             a->what, name, d);
     *out = (float)d;
     return NR_OK;
 }
@@ -222,15 +226,17 @@ static nr_status shape_item(nr_spec_ctx *x, const nr_spec_args *a, const char *n
                             int64_t *out) {
     if (d->kind == NR_VAL_NONE)
         return nr_spec_error(x, d->line, d->col, NR_STATUS_UNSUPPORTED,
-                             "%s: %s: None (a dimension of variable size) is not supported; give its size", a->what, name);
+                             "%s: %s: None (a dimension of variable size) is not supported; give its size", a->what,
+                             name);
     if (d->kind != NR_VAL_INT) {
         char got[128];
         return nr_spec_error(x, d->line, d->col, NR_STATUS_BAD_ARGUMENT, "%s: %s must hold ints, got %s", a->what, name,
                              nr_spec_describe(d, got, sizeof got));
     }
     if (!(d->u.i >= 1 || (allow_unknown && d->u.i == -1)) || d->u.i > NR_SPEC_MAX_DIM)
-        return nr_spec_error(x, d->line, d->col, NR_STATUS_BAD_SHAPE, "%s: %s: dimension %lld is not in [1, %lld]%s", a->what,
-                             name, (long long)d->u.i, (long long)NR_SPEC_MAX_DIM, allow_unknown ? " or -1" : "");
+        return nr_spec_error(x, d->line, d->col, NR_STATUS_BAD_SHAPE, "%s: %s: dimension %lld is not in [1, %lld]%s",
+                             a->what, name, (long long)d->u.i, (long long)NR_SPEC_MAX_DIM,
+                             allow_unknown ? " or -1" : "");
     *out = d->u.i;
     return NR_OK;
 }
@@ -283,11 +289,13 @@ nr_status nr_spec_check_name(nr_spec_ctx *x, const nr_spec_args *a, const char *
     const nr_val *v = nr_spec_arg(a, name);
     size_t n = strlen(s);
     if (n == 0 || n > 63)
-        return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "%s: %s must be 1 to 63 characters", a->what, name);
+        return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "%s: %s must be 1 to 63 characters", a->what,
+                             name);
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] < 32 || s[i] == '"' || s[i] == '\\' || s[i] == 127)
             return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT,
-                                 "%s: %s must not hold double quotes, backslashes or control characters", a->what, name);
+                                 "%s: %s must not hold double quotes, backslashes or control characters", a->what,
+                                 name);
     *out = s;
     return NR_OK;
 }

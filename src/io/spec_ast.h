@@ -45,17 +45,32 @@ void nr_spec_arena_free(nr_spec_arena *a);
 /* --- tokens ------------------------------------------------------------- */
 
 typedef enum nr_tok_kind {
-    NR_TOK_EOF, NR_TOK_NEWLINE, NR_TOK_NAME, NR_TOK_INT, NR_TOK_FLOAT, NR_TOK_STRING,
-    NR_TOK_LPAREN, NR_TOK_RPAREN, NR_TOK_LBRACK, NR_TOK_RBRACK, NR_TOK_LBRACE, NR_TOK_RBRACE,
-    NR_TOK_COMMA, NR_TOK_DOT, NR_TOK_EQUALS, NR_TOK_COLON, NR_TOK_MINUS, NR_TOK_PLUS
+    NR_TOK_EOF,
+    NR_TOK_NEWLINE,
+    NR_TOK_NAME,
+    NR_TOK_INT,
+    NR_TOK_FLOAT,
+    NR_TOK_STRING,
+    NR_TOK_LPAREN,
+    NR_TOK_RPAREN,
+    NR_TOK_LBRACK,
+    NR_TOK_RBRACK,
+    NR_TOK_LBRACE,
+    NR_TOK_RBRACE,
+    NR_TOK_COMMA,
+    NR_TOK_DOT,
+    NR_TOK_EQUALS,
+    NR_TOK_COLON,
+    NR_TOK_MINUS,
+    NR_TOK_PLUS
 } nr_tok_kind;
 
 typedef struct nr_token {
     nr_tok_kind kind;
     int line, col;
-    const char *text;   /* NAME: the name; STRING: the decoded value (arena) */
-    int64_t i;          /* INT */
-    double f;           /* FLOAT */
+    const char *text; /* NAME: the name; STRING: the decoded value (arena) */
+    int64_t i; /* INT */
+    double f; /* FLOAT */
 } nr_token;
 
 /* "')'", "end of line", "a name": for "expected X, got Y" messages. */
@@ -69,34 +84,41 @@ nr_status nr_spec_lex(const char *src, const char *file, nr_spec_arena *a, nr_to
 /* --- syntax tree -------------------------------------------------------- */
 
 typedef enum nr_ast_kind {
-    NR_AST_NAME, NR_AST_INT, NR_AST_FLOAT, NR_AST_STR, NR_AST_BOOL, NR_AST_NONE,
-    NR_AST_TUPLE, NR_AST_LIST, NR_AST_DICT,
-    NR_AST_CALL,   /* obj(args) */
-    NR_AST_ATTR,   /* obj.s */
-    NR_AST_INDEX,  /* obj[index] */
-    NR_AST_NEG     /* -obj, for a non-literal operand */
+    NR_AST_NAME,
+    NR_AST_INT,
+    NR_AST_FLOAT,
+    NR_AST_STR,
+    NR_AST_BOOL,
+    NR_AST_NONE,
+    NR_AST_TUPLE,
+    NR_AST_LIST,
+    NR_AST_DICT,
+    NR_AST_CALL, /* obj(args) */
+    NR_AST_ATTR, /* obj.s */
+    NR_AST_INDEX, /* obj[index] */
+    NR_AST_NEG /* -obj, for a non-literal operand */
 } nr_ast_kind;
 
 typedef struct nr_ast nr_ast;
 
 typedef struct nr_ast_arg {
-    const char *name;   /* keyword, or NULL for a positional argument */
-    int line, col;      /* of the keyword, or of the value */
+    const char *name; /* keyword, or NULL for a positional argument */
+    int line, col; /* of the keyword, or of the value */
     nr_ast *value;
 } nr_ast_arg;
 
 struct nr_ast {
     nr_ast_kind kind;
     int line, col;
-    const char *s;      /* NAME, STR, ATTR's attribute */
-    int64_t i;          /* INT, BOOL */
-    double f;           /* FLOAT */
-    nr_ast *obj;        /* CALL's callee, ATTR's and INDEX's object, NEG's operand */
-    nr_ast *index;      /* INDEX */
-    int n;              /* items, dict entries or arguments */
-    nr_ast **items;     /* TUPLE, LIST; DICT keys */
-    nr_ast **values;    /* DICT values */
-    nr_ast_arg *args;   /* CALL */
+    const char *s; /* NAME, STR, ATTR's attribute */
+    int64_t i; /* INT, BOOL */
+    double f; /* FLOAT */
+    nr_ast *obj; /* CALL's callee, ATTR's and INDEX's object, NEG's operand */
+    nr_ast *index; /* INDEX */
+    int n; /* items, dict entries or arguments */
+    nr_ast **items; /* TUPLE, LIST; DICT keys */
+    nr_ast **values; /* DICT values */
+    nr_ast_arg *args; /* CALL */
 };
 
 typedef enum nr_stmt_kind { NR_STMT_EXPR, NR_STMT_ASSIGN } nr_stmt_kind;
@@ -104,7 +126,7 @@ typedef enum nr_stmt_kind { NR_STMT_EXPR, NR_STMT_ASSIGN } nr_stmt_kind;
 typedef struct nr_stmt {
     nr_stmt_kind kind;
     int line, col;
-    nr_ast *target;     /* ASSIGN: a NAME or an ATTR */
+    nr_ast *target; /* ASSIGN: a NAME or an ATTR */
     nr_ast *value;
 } nr_stmt;
 

@@ -112,11 +112,15 @@ static nr_status read_text(const char *path, char **out) {
         }
         if (cap - n > 1) continue;
         char *p = cap < MAX_SPEC_BYTES ? nr_realloc(buf, cap * 2) : NULL;
-        if (!p) st = cap < MAX_SPEC_BYTES ? NR_NOMEM() : nr_error(NR_STATUS_BAD_FORMAT, "%s: over 16 MiB; not a SPEC", path);
-        else buf = p, cap *= 2;
+        if (!p)
+            st =
+                cap < MAX_SPEC_BYTES ? NR_NOMEM() : nr_error(NR_STATUS_BAD_FORMAT, "%s: over 16 MiB; not a SPEC", path);
+        else
+            buf = p, cap *= 2;
     }
     fclose(f);
-    if (st == NR_OK && memchr(buf, 0, n)) st = nr_error(NR_STATUS_BAD_FORMAT, "%s: holds a NUL byte; a SPEC is text", path);
+    if (st == NR_OK && memchr(buf, 0, n))
+        st = nr_error(NR_STATUS_BAD_FORMAT, "%s: holds a NUL byte; a SPEC is text", path);
     if (st != NR_OK) {
         nr_free(buf);
         return st;

@@ -20,13 +20,16 @@
  * a dimension or unit count, and the elements of one weight tensor. */
 #define NR_SPEC_MAX_DIM ((int64_t)1 << 24)
 #define NR_SPEC_MAX_PARAMS 24
-extern int64_t nr_spec_max_weight_elems;   /* default 1 << 28; the fuzz loop lowers it */
+extern int64_t nr_spec_max_weight_elems; /* default 1 << 28; the fuzz loop lowers it */
 
 struct nr_spec {
     nr_graph *g;
     int owns_graph;
     nr_model *model;
-    struct nr_spec_named { char *name; nr_model *m; } *named;
+    struct nr_spec_named {
+        char *name;
+        nr_model *m;
+    } * named;
     int n_named;
     int has_fit;
     nr_fit_opts fit;
@@ -36,16 +39,29 @@ struct nr_spec {
 };
 
 typedef enum nr_val_kind {
-    NR_VAL_NONE, NR_VAL_BOOL, NR_VAL_INT, NR_VAL_FLOAT, NR_VAL_STR,
-    NR_VAL_TUPLE, NR_VAL_LIST, NR_VAL_DICT,
-    NR_VAL_TENSOR, NR_VAL_LAYER, NR_VAL_MODEL,
-    NR_VAL_FUNC,        /* a constructor or function */
-    NR_VAL_METHOD,      /* model.add: a method bound to its object */
-    NR_VAL_MODULE,      /* keras, keras.layers, ...: prefixes that name nothing */
-    NR_VAL_ACTIVATION,  /* keras.activations.relu */
-    NR_VAL_OPTIMIZER, NR_VAL_SCHEDULE, NR_VAL_LOSS, NR_VAL_METRIC,
-    NR_VAL_INIT, NR_VAL_REGULARIZER, NR_VAL_CALLBACK,
-    NR_VAL_HISTORY      /* what fit() returns */
+    NR_VAL_NONE,
+    NR_VAL_BOOL,
+    NR_VAL_INT,
+    NR_VAL_FLOAT,
+    NR_VAL_STR,
+    NR_VAL_TUPLE,
+    NR_VAL_LIST,
+    NR_VAL_DICT,
+    NR_VAL_TENSOR,
+    NR_VAL_LAYER,
+    NR_VAL_MODEL,
+    NR_VAL_FUNC, /* a constructor or function */
+    NR_VAL_METHOD, /* model.add: a method bound to its object */
+    NR_VAL_MODULE, /* keras, keras.layers, ...: prefixes that name nothing */
+    NR_VAL_ACTIVATION, /* keras.activations.relu */
+    NR_VAL_OPTIMIZER,
+    NR_VAL_SCHEDULE,
+    NR_VAL_LOSS,
+    NR_VAL_METRIC,
+    NR_VAL_INIT,
+    NR_VAL_REGULARIZER,
+    NR_VAL_CALLBACK,
+    NR_VAL_HISTORY /* what fit() returns */
 } nr_val_kind;
 
 typedef struct nr_spec_builtin nr_spec_builtin;
@@ -54,17 +70,23 @@ typedef struct nr_val nr_val;
 
 struct nr_val {
     nr_val_kind kind;
-    int line, col;                      /* where it was written */
+    int line, col; /* where it was written */
     union {
-        int64_t i;                      /* INT, BOOL */
+        int64_t i; /* INT, BOOL */
         double f;
-        const char *s;                  /* STR; MODULE's name */
-        struct { int n; nr_val **items, **values; } seq; /* TUPLE, LIST; DICT keys and values */
+        const char *s; /* STR; MODULE's name */
+        struct {
+            int n;
+            nr_val **items, **values;
+        } seq; /* TUPLE, LIST; DICT keys and values */
         nr_sym sym;
         nr_layer *layer;
         nr_model *model;
         const nr_spec_builtin *fn;
-        struct { const nr_spec_builtin *fn; nr_val *self; } method;
+        struct {
+            const nr_spec_builtin *fn;
+            nr_val *self;
+        } method;
         nr_activation act;
         nr_optimizer_opts *opt;
         nr_lr_schedule *sched;
@@ -88,7 +110,7 @@ typedef struct nr_spec_ctx {
     nr_spec_arena arena;
     nr_spec_var *vars;
     int n_vars, cap_vars;
-    nr_model *implicit;                 /* the Sequential of bare layer lines */
+    nr_model *implicit; /* the Sequential of bare layer lines */
     nr_model *last_model;
     int depth;
 } nr_spec_ctx;
@@ -96,9 +118,9 @@ typedef struct nr_spec_ctx {
 /* Arguments of one call, matched to the builtin's parameters. */
 typedef struct nr_spec_args {
     const nr_spec_builtin *fn;
-    char what[64];                      /* "Dense", "model.compile" */
-    int line, col;                      /* the call */
-    nr_val *self;                       /* methods */
+    char what[64]; /* "Dense", "model.compile" */
+    int line, col; /* the call */
+    nr_val *self; /* methods */
     const char *names[2 * NR_SPEC_MAX_PARAMS];
     int n;
     const nr_ast *ast[2 * NR_SPEC_MAX_PARAMS];
@@ -108,15 +130,15 @@ typedef struct nr_spec_args {
 typedef nr_status (*nr_spec_fn)(nr_spec_ctx *x, nr_spec_args *a, nr_val **out);
 
 enum {
-    NR_SPEC_LAYER = 1,   /* a layer constructor: takes the common layer arguments; bare lines add it */
-    NR_SPEC_INPUT = 2,   /* Input/InputLayer: bare lines start the implicit Sequential */
-    NR_SPEC_METHOD = 8   /* also a model method: model.compile(...) as compile(...) */
+    NR_SPEC_LAYER = 1, /* a layer constructor: takes the common layer arguments; bare lines add it */
+    NR_SPEC_INPUT = 2, /* Input/InputLayer: bare lines start the implicit Sequential */
+    NR_SPEC_METHOD = 8 /* also a model method: model.compile(...) as compile(...) */
 };
 
 struct nr_spec_builtin {
     const char *name;
     const char *params[NR_SPEC_MAX_PARAMS]; /* Keras order; "~x": handed over unevaluated */
-    int n_positional;                       /* how many may be given by position */
+    int n_positional; /* how many may be given by position */
     nr_spec_fn fn;
     int flags;
 };
@@ -125,7 +147,7 @@ struct nr_spec_builtin {
 
 extern const nr_spec_builtin nr_spec_layer_builtins[];
 extern const nr_spec_builtin nr_spec_model_builtins[];
-extern const nr_spec_builtin nr_spec_model_methods[];   /* only found as model.NAME */
+extern const nr_spec_builtin nr_spec_model_methods[]; /* only found as model.NAME */
 extern const nr_spec_builtin nr_spec_object_builtins[]; /* initializers, regularizers */
 extern const nr_spec_builtin nr_spec_optim_builtins[];
 extern const nr_spec_builtin nr_spec_compile_builtins[];
@@ -163,8 +185,8 @@ nr_status nr_spec_fail(const nr_spec_ctx *x, int line, int col, nr_status s);
 /* "string \"32\"", "int 5", "layer \"dense\" (Dense)": for messages. */
 const char *nr_spec_describe(const nr_val *v, char *buf, size_t size);
 
-nr_status nr_spec_bind(nr_spec_ctx *x, const nr_spec_builtin *fn, const char *what, const nr_ast *call,
-                       nr_val *self, nr_spec_args *a);
+nr_status nr_spec_bind(nr_spec_ctx *x, const nr_spec_builtin *fn, const char *what, const nr_ast *call, nr_val *self,
+                       nr_spec_args *a);
 
 /* The argument's value, or NULL when it was not given. */
 nr_val *nr_spec_arg(const nr_spec_args *a, const char *name);
@@ -174,14 +196,15 @@ int nr_spec_given(const nr_spec_args *a, const char *name);
 
 /* Typed reads. Each leaves *out alone when the argument is absent or None
  * and fails with "WHAT: NAME must be EXPECTED, got ..." at the value. */
-nr_status nr_spec_get_int(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int64_t lo, int64_t hi, int64_t *out);
+nr_status nr_spec_get_int(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int64_t lo, int64_t hi,
+                          int64_t *out);
 nr_status nr_spec_get_int32(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int lo, int hi, int *out);
 nr_status nr_spec_get_float(nr_spec_ctx *x, const nr_spec_args *a, const char *name, float *out);
 nr_status nr_spec_get_bool(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int *out);
 nr_status nr_spec_get_str(nr_spec_ctx *x, const nr_spec_args *a, const char *name, const char **out);
 /* A tuple or list of positive ints (-1 allowed with allow_unknown). */
-nr_status nr_spec_get_shape(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int allow_unknown,
-                            int64_t *dims, int *ndim);
+nr_status nr_spec_get_shape(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int allow_unknown, int64_t *dims,
+                            int *ndim);
 /* (None, 64) or (32, 64): the shape after the batch size. */
 nr_status nr_spec_get_batch_shape(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int64_t *dims, int *ndim);
 nr_status nr_spec_type_error(const nr_spec_ctx *x, const nr_spec_args *a, const char *name, const char *expected);
@@ -209,6 +232,8 @@ nr_status nr_spec_check_name(nr_spec_ctx *x, const nr_spec_args *a, const char *
 nr_status nr_spec_current_model(nr_spec_ctx *x, const nr_spec_args *a, nr_model **out);
 /* Fails when a Dense layer's kernel would exceed nr_spec_max_weight_elems. */
 nr_status nr_spec_check_weights(nr_spec_ctx *x, const nr_layer *l, int64_t fan_in, int line, int col);
+/* The same for the layers of a Sequential that a call will build. */
+nr_status nr_spec_check_lazy(nr_spec_ctx *x, const nr_model *m, int64_t fan_in, int line, int col);
 /* Calls a layer on a tensor or a list of tensors. */
 nr_status nr_spec_call_layer(nr_spec_ctx *x, nr_layer *l, const nr_val *arg, int line, int col, nr_val **out);
 /* The model of a MODEL value (or NULL) and its model-as-layer. */

@@ -7,14 +7,25 @@
 #include "io/spec_build.h"
 
 static const char *const loss_names[] = {
-    "mean_squared_error", "mse", "mean_absolute_error", "mae", "huber", "binary_crossentropy",
-    "categorical_crossentropy", "sparse_categorical_crossentropy", "MeanSquaredError", "MeanAbsoluteError",
-    "Huber", "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
+    "mean_squared_error",
+    "mse",
+    "mean_absolute_error",
+    "mae",
+    "huber",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "MeanSquaredError",
+    "MeanAbsoluteError",
+    "Huber",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "SparseCategoricalCrossentropy",
 };
 
 static const char *const metric_names[] = {
-    "accuracy", "acc", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy", "mse", "mae",
-    "mean_squared_error", "mean_absolute_error",
+    "accuracy", "acc", "binary_accuracy",    "categorical_accuracy", "sparse_categorical_accuracy",
+    "mse",      "mae", "mean_squared_error", "mean_absolute_error",
 };
 
 /* --- loss and metric objects ------------------------------------------------ */
@@ -46,8 +57,12 @@ static nr_status loss_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
 }
 
 static nr_status metric_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
-    static const struct { const char *cls; nr_metric m; } kinds[] = {
-        {"BinaryAccuracy", NR_METRIC_BINARY_ACCURACY}, {"CategoricalAccuracy", NR_METRIC_CATEGORICAL_ACCURACY},
+    static const struct {
+        const char *cls;
+        nr_metric m;
+    } kinds[] = {
+        {"BinaryAccuracy", NR_METRIC_BINARY_ACCURACY},
+        {"CategoricalAccuracy", NR_METRIC_CATEGORICAL_ACCURACY},
         {"SparseCategoricalAccuracy", NR_METRIC_SPARSE_CATEGORICAL_ACCURACY},
     };
     nr_val *v = nr_spec_new_val(x, NR_VAL_METRIC, a->line, a->col);
@@ -67,25 +82,40 @@ static nr_status metric_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
 
 static nr_status to_loss(nr_spec_ctx *x, const nr_val *v, const char *what, nr_loss *out) {
     char got[128];
-    if (v->kind == NR_VAL_LOSS) { *out = v->u.loss; return NR_OK; }
+    if (v->kind == NR_VAL_LOSS) {
+        *out = v->u.loss;
+        return NR_OK;
+    }
     if (v->kind != NR_VAL_STR)
-        return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "%s: loss must be a name or a loss object, got %s",
-                             what, nr_spec_describe(v, got, sizeof got));
+        return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT,
+                             "%s: loss must be a name or a loss object, got %s", what,
+                             nr_spec_describe(v, got, sizeof got));
     memset(out, 0, sizeof *out);
     if (nr_loss_parse(v->u.s, &out->kind) == NR_OK) return NR_OK;
     nr_clear_error();
-    return nr_spec_unknown(x, v->line, v->col, "loss", v->u.s, loss_names, (int)(sizeof loss_names / sizeof *loss_names));
+    return nr_spec_unknown(x, v->line, v->col, "loss", v->u.s, loss_names,
+                           (int)(sizeof loss_names / sizeof *loss_names));
 }
 
 static nr_status to_metric(nr_spec_ctx *x, const nr_val *v, const char *what, nr_metric *out) {
     char got[128];
-    if (v->kind == NR_VAL_METRIC) { *out = v->u.metric; return NR_OK; }
+    if (v->kind == NR_VAL_METRIC) {
+        *out = v->u.metric;
+        return NR_OK;
+    }
     /* keras.metrics.MeanSquaredError() is spelt like the loss. */
-    if (v->kind == NR_VAL_LOSS && v->u.loss.kind == NR_LOSS_MEAN_SQUARED_ERROR) { *out = NR_METRIC_MSE; return NR_OK; }
-    if (v->kind == NR_VAL_LOSS && v->u.loss.kind == NR_LOSS_MEAN_ABSOLUTE_ERROR) { *out = NR_METRIC_MAE; return NR_OK; }
+    if (v->kind == NR_VAL_LOSS && v->u.loss.kind == NR_LOSS_MEAN_SQUARED_ERROR) {
+        *out = NR_METRIC_MSE;
+        return NR_OK;
+    }
+    if (v->kind == NR_VAL_LOSS && v->u.loss.kind == NR_LOSS_MEAN_ABSOLUTE_ERROR) {
+        *out = NR_METRIC_MAE;
+        return NR_OK;
+    }
     if (v->kind != NR_VAL_STR)
-        return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "%s: a metric must be a name such as \"accuracy\", got %s",
-                             what, nr_spec_describe(v, got, sizeof got));
+        return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT,
+                             "%s: a metric must be a name such as \"accuracy\", got %s", what,
+                             nr_spec_describe(v, got, sizeof got));
     if (nr_metric_parse(v->u.s, out) == NR_OK) return NR_OK;
     nr_clear_error();
     return nr_spec_unknown(x, v->line, v->col, "metric", v->u.s, metric_names,
@@ -109,7 +139,10 @@ static nr_status output_names(nr_spec_ctx *x, const nr_model *m, const char ***n
     if (!*names) return NR_NOMEM();
     for (int i = 0; i < m->n_out; i++)
         for (int c = x->g->n_calls - 1; c >= 0; c--)
-            if (x->g->calls[c].out == m->out[i] && !x->g->calls[c].hidden) { (*names)[i] = x->g->calls[c].layer->name; break; }
+            if (x->g->calls[c].out == m->out[i] && !x->g->calls[c].hidden) {
+                (*names)[i] = x->g->calls[c].layer->name;
+                break;
+            }
     return NR_OK;
 }
 
@@ -119,16 +152,17 @@ static nr_status entry_output(nr_spec_ctx *x, const nr_model *m, const nr_val *s
     if (seq->kind != NR_VAL_DICT) {
         if (seq->u.seq.n != n_out)
             return nr_spec_error(x, seq->line, seq->col, NR_STATUS_BAD_ARGUMENT,
-                                 "compile: %s has %d entries but model \"%s\" has %d output%s", arg, seq->u.seq.n, m->name,
-                                 n_out, n_out == 1 ? "" : "s");
+                                 "compile: %s has %d entries but model \"%s\" has %d output%s", arg, seq->u.seq.n,
+                                 m->name, n_out, n_out == 1 ? "" : "s");
         *out = i;
         return NR_OK;
     }
     const nr_val *key = seq->u.seq.items[i];
     char got[128];
     if (key->kind != NR_VAL_STR)
-        return nr_spec_error(x, key->line, key->col, NR_STATUS_BAD_ARGUMENT, "compile: %s keys must be output layer names, got %s",
-                             arg, nr_spec_describe(key, got, sizeof got));
+        return nr_spec_error(x, key->line, key->col, NR_STATUS_BAD_ARGUMENT,
+                             "compile: %s keys must be output layer names, got %s", arg,
+                             nr_spec_describe(key, got, sizeof got));
     if ((*out = output_index(m, key->u.s)) >= 0) return NR_OK;
     const char **names;
     NR_TRY(output_names(x, m, &names));
@@ -150,8 +184,8 @@ static nr_status losses(nr_spec_ctx *x, const nr_spec_args *a, const nr_model *m
     }
     for (int i = 0; i < (m->n_out ? m->n_out : 1); i++)
         if (!c->loss[i].kind)
-            return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "compile: no loss for output %d of model \"%s\"",
-                                 i, m->name);
+            return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT,
+                                 "compile: no loss for output %d of model \"%s\"", i, m->name);
     return NR_OK;
 }
 
@@ -200,8 +234,10 @@ static nr_status ignored_args(nr_spec_ctx *x, const nr_spec_args *a) {
 
 static nr_status compile_fn(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_model *m;
-    if (a->self) m = a->self->u.model;
-    else NR_TRY(nr_spec_current_model(x, a, &m));
+    if (a->self)
+        m = a->self->u.model;
+    else
+        NR_TRY(nr_spec_current_model(x, a, &m));
     nr_compile_opts c;
     memset(&c, 0, sizeof c);
     NR_TRY(nr_spec_to_optimizer(x, a, "optimizer", &c.optimizer));
@@ -214,12 +250,16 @@ static nr_status compile_fn(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     return (*out = nr_spec_new_val(x, NR_VAL_NONE, a->line, a->col)) ? NR_OK : NR_NOMEM();
 }
 
-#define LOSS_TAIL "reduction", "name"
+#define LOSS_TAIL "reduction", "name", "dtype"
 #define ALL NR_SPEC_MAX_PARAMS
 
 const nr_spec_builtin nr_spec_compile_builtins[] = {
-    {"compile", {"optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
-                 "steps_per_execution", "jit_compile", "auto_scale_loss"}, ALL, compile_fn, NR_SPEC_METHOD},
+    {"compile",
+     {"optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly", "steps_per_execution",
+      "jit_compile", "auto_scale_loss"},
+     ALL,
+     compile_fn,
+     NR_SPEC_METHOD},
     {"MeanSquaredError", {LOSS_TAIL}, ALL, loss_new, 0},
     {"MeanAbsoluteError", {LOSS_TAIL}, ALL, loss_new, 0},
     {"Huber", {"delta", LOSS_TAIL}, ALL, loss_new, 0},

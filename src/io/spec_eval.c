@@ -7,8 +7,8 @@
 
 /* Python module paths Keras code names things through; they only prefix. */
 static const char *const modules[] = {
-    "keras", "tf", "tensorflow", "layers", "models", "optimizers", "schedules", "losses", "metrics",
-    "callbacks", "initializers", "regularizers", "activations", "nn", NULL,
+    "keras",   "tf",        "tensorflow",   "layers",       "models",      "optimizers", "schedules", "losses",
+    "metrics", "callbacks", "initializers", "regularizers", "activations", "nn",         NULL,
 };
 
 /* Evaluation recurses on call and attribute chains, which the parser does
@@ -17,8 +17,13 @@ static const char *const modules[] = {
 
 static const nr_spec_builtin *const *tables(void) {
     static const nr_spec_builtin *const all[] = {
-        nr_spec_layer_builtins, nr_spec_model_builtins, nr_spec_object_builtins, nr_spec_optim_builtins,
-        nr_spec_compile_builtins, nr_spec_fit_builtins, NULL,
+        nr_spec_layer_builtins,
+        nr_spec_model_builtins,
+        nr_spec_object_builtins,
+        nr_spec_optim_builtins,
+        nr_spec_compile_builtins,
+        nr_spec_fit_builtins,
+        NULL,
     };
     return all;
 }
@@ -73,7 +78,10 @@ nr_val *nr_spec_lookup(const nr_spec_ctx *x, const char *name) {
 
 nr_status nr_spec_set_var(nr_spec_ctx *x, const char *name, nr_val *v) {
     for (int i = 0; i < x->n_vars; i++)
-        if (strcmp(x->vars[i].name, name) == 0) { x->vars[i].v = v; return NR_OK; }
+        if (strcmp(x->vars[i].name, name) == 0) {
+            x->vars[i].v = v;
+            return NR_OK;
+        }
     NR_TRY(nr_spec_grow(&x->arena, (void **)&x->vars, &x->cap_vars, x->n_vars + 1, sizeof *x->vars));
     x->vars[x->n_vars].name = name;
     x->vars[x->n_vars++].v = v;
@@ -99,12 +107,19 @@ static nr_status unknown_name(nr_spec_ctx *x, const nr_ast *e, int as_callee) {
 
 static nr_status eval_name(nr_spec_ctx *x, const nr_ast *e, int as_callee, nr_val **out) {
     nr_val *v = nr_spec_lookup(x, e->s);
-    if (v) { *out = v; return NR_OK; }
+    if (v) {
+        /* A shallow copy that carries this use's position, for messages. */
+        if (!(*out = nr_spec_new_val(x, v->kind, e->line, e->col))) return NR_NOMEM();
+        (*out)->u = v->u;
+        return NR_OK;
+    }
     const nr_spec_builtin *b = nr_spec_find_builtin(e->s);
     if (b || is_module(e->s)) {
         if (!(v = nr_spec_new_val(x, b ? NR_VAL_FUNC : NR_VAL_MODULE, e->line, e->col))) return NR_NOMEM();
-        if (b) v->u.fn = b;
-        else v->u.s = e->s;
+        if (b)
+            v->u.fn = b;
+        else
+            v->u.s = e->s;
         *out = v;
         return NR_OK;
     }
@@ -185,14 +200,19 @@ static nr_status eval_items(nr_spec_ctx *x, const nr_ast *e, nr_val_kind kind, n
 }
 
 static nr_status eval_literal(nr_spec_ctx *x, const nr_ast *e, nr_val **out) {
-    static const nr_val_kind kinds[] = {[NR_AST_INT] = NR_VAL_INT, [NR_AST_FLOAT] = NR_VAL_FLOAT,
-                                        [NR_AST_STR] = NR_VAL_STR, [NR_AST_BOOL] = NR_VAL_BOOL,
+    static const nr_val_kind kinds[] = {[NR_AST_INT] = NR_VAL_INT,
+                                        [NR_AST_FLOAT] = NR_VAL_FLOAT,
+                                        [NR_AST_STR] = NR_VAL_STR,
+                                        [NR_AST_BOOL] = NR_VAL_BOOL,
                                         [NR_AST_NONE] = NR_VAL_NONE};
     nr_val *v = nr_spec_new_val(x, kinds[e->kind], e->line, e->col);
     if (!v) return NR_NOMEM();
-    if (e->kind == NR_AST_FLOAT) v->u.f = e->f;
-    else if (e->kind == NR_AST_STR) v->u.s = e->s;
-    else v->u.i = e->i;
+    if (e->kind == NR_AST_FLOAT)
+        v->u.f = e->f;
+    else if (e->kind == NR_AST_STR)
+        v->u.s = e->s;
+    else
+        v->u.i = e->i;
     *out = v;
     return NR_OK;
 }
@@ -205,8 +225,10 @@ static nr_status eval_neg(nr_spec_ctx *x, const nr_ast *e, nr_val **out) {
         return nr_spec_error(x, e->line, e->col, NR_STATUS_BAD_ARGUMENT, "cannot negate %s",
                              nr_spec_describe(v, what, sizeof what));
     if (!(r = nr_spec_new_val(x, v->kind, e->line, e->col))) return NR_NOMEM();
-    if (v->kind == NR_VAL_INT) r->u.i = -v->u.i;
-    else r->u.f = -v->u.f;
+    if (v->kind == NR_VAL_INT)
+        r->u.i = -v->u.i;
+    else
+        r->u.f = -v->u.f;
     *out = r;
     return NR_OK;
 }
@@ -265,8 +287,10 @@ static nr_status call_layer_value(nr_spec_ctx *x, const nr_ast *call, nr_val *ca
 /* "model.compile" when the object is a plain variable, else "compile". */
 static void method_what(const nr_ast *call, const char *method, char *buf, size_t size) {
     const nr_ast *obj = call->obj->kind == NR_AST_ATTR ? call->obj->obj : NULL;
-    if (obj && obj->kind == NR_AST_NAME) snprintf(buf, size, "%.40s.%s", obj->s, method);
-    else snprintf(buf, size, "%s", method);
+    if (obj && obj->kind == NR_AST_NAME)
+        snprintf(buf, size, "%.40s.%s", obj->s, method);
+    else
+        snprintf(buf, size, "%s", method);
 }
 
 nr_status nr_spec_call(nr_spec_ctx *x, const nr_ast *call, nr_val *callee, nr_val **out) {
@@ -281,8 +305,7 @@ nr_status nr_spec_call(nr_spec_ctx *x, const nr_ast *call, nr_val *callee, nr_va
         NR_TRY(nr_spec_bind(x, callee->u.method.fn, what, call, callee->u.method.self, &a));
         return callee->u.method.fn->fn(x, &a, out);
     case NR_VAL_LAYER:
-    case NR_VAL_MODEL:
-        return call_layer_value(x, call, callee, out);
+    case NR_VAL_MODEL: return call_layer_value(x, call, callee, out);
     default:
         return nr_spec_error(x, call->line, call->col, NR_STATUS_BAD_ARGUMENT, "%s cannot be called",
                              nr_spec_describe(callee, what, sizeof what));

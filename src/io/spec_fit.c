@@ -25,7 +25,10 @@ static nr_status mode_arg(nr_spec_ctx *x, const nr_spec_args *a, nr_monitor_mode
     NR_TRY(nr_spec_get_str(x, a, "mode", &s));
     if (!s) return NR_OK;
     for (int i = 0; i < 3; i++)
-        if (!strcmp(s, modes[i])) { *out = (nr_monitor_mode)i; return NR_OK; }
+        if (!strcmp(s, modes[i])) {
+            *out = (nr_monitor_mode)i;
+            return NR_OK;
+        }
     const nr_val *v = nr_spec_arg(a, "mode");
     return nr_spec_unknown(x, v->line, v->col, "mode", s, modes, 3);
 }
@@ -130,7 +133,8 @@ static void drop_fit(nr_spec *s) {
 static nr_status callbacks(nr_spec_ctx *x, const nr_spec_args *a, nr_spec *s) {
     const nr_val *v = nr_spec_arg(a, "callbacks");
     if (!v || v->kind == NR_VAL_NONE) return NR_OK;
-    if (v->kind != NR_VAL_LIST && v->kind != NR_VAL_TUPLE) return nr_spec_type_error(x, a, "callbacks", "a list of callbacks");
+    if (v->kind != NR_VAL_LIST && v->kind != NR_VAL_TUPLE)
+        return nr_spec_type_error(x, a, "callbacks", "a list of callbacks");
     if (v->u.seq.n > 64) return nr_spec_error(x, v->line, v->col, NR_STATUS_UNSUPPORTED, "fit: at most 64 callbacks");
     s->callbacks = nr_calloc((size_t)v->u.seq.n + 1, sizeof *s->callbacks);
     if (!s->callbacks) return NR_NOMEM();
@@ -138,8 +142,9 @@ static nr_status callbacks(nr_spec_ctx *x, const nr_spec_args *a, nr_spec *s) {
         const nr_val *c = v->u.seq.items[i];
         char got[128];
         if (c->kind != NR_VAL_CALLBACK)
-            return nr_spec_error(x, c->line, c->col, NR_STATUS_BAD_ARGUMENT, "%s: callbacks must hold callbacks, got %s",
-                                 a->what, nr_spec_describe(c, got, sizeof got));
+            return nr_spec_error(x, c->line, c->col, NR_STATUS_BAD_ARGUMENT,
+                                 "%s: callbacks must hold callbacks, got %s", a->what,
+                                 nr_spec_describe(c, got, sizeof got));
         nr_status st = make_callback(c->u.cb, &s->callbacks[i]);
         if (st != NR_OK) return nr_spec_fail(x, c->line, c->col, st);
         s->n_callbacks++;
@@ -151,7 +156,8 @@ static nr_status callbacks(nr_spec_ctx *x, const nr_spec_args *a, nr_spec *s) {
 static nr_status class_weight(nr_spec_ctx *x, const nr_spec_args *a, nr_spec *s) {
     const nr_val *v = nr_spec_arg(a, "class_weight");
     if (!v || v->kind == NR_VAL_NONE) return NR_OK;
-    if (v->kind != NR_VAL_DICT || v->u.seq.n == 0) return nr_spec_type_error(x, a, "class_weight", "a dict {class: weight}");
+    if (v->kind != NR_VAL_DICT || v->u.seq.n == 0)
+        return nr_spec_type_error(x, a, "class_weight", "a dict {class: weight}");
     int64_t n = 0;
     for (int i = 0; i < v->u.seq.n; i++) {
         const nr_val *k = v->u.seq.items[i], *w = v->u.seq.values[i];
@@ -159,12 +165,14 @@ static nr_status class_weight(nr_spec_ctx *x, const nr_spec_args *a, nr_spec *s)
             return nr_spec_error(x, k->line, k->col, NR_STATUS_BAD_ARGUMENT,
                                  "fit: class_weight keys must be class indices in [0, 65535]");
         if (!nr_spec_is_number(w) || !(nr_spec_number(w) >= 0) || nr_spec_number(w) > 1e30)
-            return nr_spec_error(x, w->line, w->col, NR_STATUS_BAD_ARGUMENT, "fit: class_weight values must be numbers >= 0");
+            return nr_spec_error(x, w->line, w->col, NR_STATUS_BAD_ARGUMENT,
+                                 "fit: class_weight values must be numbers >= 0");
         if (k->u.i + 1 > n) n = k->u.i + 1;
     }
     if (!(s->class_weight = nr_malloc((size_t)n * sizeof *s->class_weight))) return NR_NOMEM();
     for (int64_t i = 0; i < n; i++) s->class_weight[i] = 1;
-    for (int i = 0; i < v->u.seq.n; i++) s->class_weight[v->u.seq.items[i]->u.i] = (float)nr_spec_number(v->u.seq.values[i]);
+    for (int i = 0; i < v->u.seq.n; i++)
+        s->class_weight[v->u.seq.items[i]->u.i] = (float)nr_spec_number(v->u.seq.values[i]);
     s->fit.class_weight = s->class_weight;
     s->fit.n_class_weight = (int)n;
     return NR_OK;
@@ -194,15 +202,14 @@ static nr_status fit_options(nr_spec_ctx *x, const nr_spec_args *a, nr_fit_opts 
     NR_TRY(verbose_arg(x, a, &f->verbose));
     NR_TRY(nr_spec_get_float(x, a, "validation_split", &f->validation_split));
     if (!(f->validation_split >= 0 && f->validation_split < 1))
-        return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT, "fit: validation_split must be in [0, 1), got %g",
-                             f->validation_split);
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT,
+                             "fit: validation_split must be in [0, 1), got %g", f->validation_split);
     NR_TRY(nr_spec_get_bool(x, a, "shuffle", &shuffle));
     f->no_shuffle = !shuffle;
     NR_TRY(nr_spec_get_int32(x, a, "initial_epoch", 0, INT32_MAX, &f->initial_epoch));
     NR_TRY(data_arg(x, a, "x"));
     NR_TRY(data_arg(x, a, "y"));
-    NR_TRY(nr_spec_only_default(x, a, "validation_data",
-                                "use validation_split, or give the CLI a validation file"));
+    NR_TRY(nr_spec_only_default(x, a, "validation_data", "use validation_split, or give the CLI a validation file"));
     NR_TRY(nr_spec_only_default(x, a, "sample_weight", "the CLI takes sample weights"));
     NR_TRY(nr_spec_only_default(x, a, "steps_per_epoch", NULL));
     NR_TRY(nr_spec_only_default(x, a, "validation_steps", NULL));
@@ -235,16 +242,30 @@ void nr_spec_drop_fit(nr_spec *s) { drop_fit(s); }
 #define ALL NR_SPEC_MAX_PARAMS
 
 const nr_spec_builtin nr_spec_fit_builtins[] = {
-    {"fit", {"~x", "~y", "batch_size", "epochs", "verbose", "callbacks", "validation_split", "validation_data", "shuffle",
-             "class_weight", "sample_weight", "initial_epoch", "steps_per_epoch", "validation_steps",
-             "validation_batch_size", "validation_freq"}, ALL, fit_fn, NR_SPEC_METHOD},
-    {"EarlyStopping", {"monitor", "min_delta", "patience", "verbose", "mode", "baseline", "restore_best_weights",
-                       "start_from_epoch"}, ALL, early_stopping_new, 0},
-    {"ModelCheckpoint", {"filepath", "monitor", "verbose", "save_best_only", "save_weights_only", "mode", "save_freq",
-                         "initial_value_threshold"}, ALL, checkpoint_new, 0},
+    {"fit",
+     {"~x", "~y", "batch_size", "epochs", "verbose", "callbacks", "validation_split", "validation_data", "shuffle",
+      "class_weight", "sample_weight", "initial_epoch", "steps_per_epoch", "validation_steps", "validation_batch_size",
+      "validation_freq"},
+     ALL,
+     fit_fn,
+     NR_SPEC_METHOD},
+    {"EarlyStopping",
+     {"monitor", "min_delta", "patience", "verbose", "mode", "baseline", "restore_best_weights", "start_from_epoch"},
+     ALL,
+     early_stopping_new,
+     0},
+    {"ModelCheckpoint",
+     {"filepath", "monitor", "verbose", "save_best_only", "save_weights_only", "mode", "save_freq",
+      "initial_value_threshold"},
+     ALL,
+     checkpoint_new,
+     0},
     {"CSVLogger", {"filename", "separator", "append"}, ALL, csv_logger_new, 0},
-    {"ReduceLROnPlateau", {"monitor", "factor", "patience", "verbose", "mode", "min_delta", "cooldown", "min_lr"}, ALL,
-     reduce_lr_new, 0},
+    {"ReduceLROnPlateau",
+     {"monitor", "factor", "patience", "verbose", "mode", "min_delta", "cooldown", "min_lr"},
+     ALL,
+     reduce_lr_new,
+     0},
     {"TerminateOnNaN", {0}, 0, terminate_on_nan_new, 0},
     {NULL, {0}, 0, NULL, 0},
 };

@@ -37,7 +37,8 @@ static nr_status base_args(nr_spec_ctx *x, const nr_spec_args *a, nr_layer_base 
     NR_TRY(nr_spec_get_bool(x, a, "trainable", &trainable));
     b->frozen = !trainable;
     NR_TRY(check_dtype(x, a));
-    int shapes = nr_spec_given(a, "input_shape") + nr_spec_given(a, "input_dim") + nr_spec_given(a, "batch_input_shape");
+    int shapes =
+        nr_spec_given(a, "input_shape") + nr_spec_given(a, "input_dim") + nr_spec_given(a, "batch_input_shape");
     if (shapes > 1)
         return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT,
                              "%s: give one of input_shape, input_dim and batch_input_shape", a->what);
@@ -67,7 +68,8 @@ static nr_status input_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     int shapes = nr_spec_given(a, "shape") + nr_spec_given(a, "batch_shape") + nr_spec_given(a, "input_shape");
     if (shapes == 0) return nr_spec_missing(x, a, "shape");
     if (shapes > 1)
-        return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT, "%s: give shape or batch_shape, not both", a->what);
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT, "%s: give shape or batch_shape, not both",
+                             a->what);
     NR_TRY(nr_spec_get_shape(x, a, "shape", 0, o.shape, &o.ndim));
     NR_TRY(nr_spec_get_shape(x, a, "input_shape", 0, o.shape, &o.ndim));
     NR_TRY(nr_spec_get_batch_shape(x, a, "batch_shape", o.shape, &o.ndim));
@@ -125,8 +127,8 @@ static nr_status leaky_relu_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     NR_TRY(nr_spec_get_float(x, a, "negative_slope", &slope));
     NR_TRY(nr_spec_get_float(x, a, "alpha", &slope));
     if (slope == 0)
-        return nr_spec_error(x, a->line, a->col, NR_STATUS_UNSUPPORTED, "%s: negative_slope=0 is a plain ReLU; write ReLU()",
-                             a->what);
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_UNSUPPORTED,
+                             "%s: negative_slope=0 is a plain ReLU; write ReLU()", a->what);
     o.negative_slope = slope;
     nr_layer *l = NULL;
     return made(x, a, nr_leaky_relu(x->g, &o, &l), &l, out);
@@ -137,7 +139,8 @@ static nr_status relu_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     NR_TRY(base_args(x, a, &o.base));
     NR_TRY(nr_spec_get_float(x, a, "max_value", &o.max_value));
     if (nr_spec_given(a, "max_value") && o.max_value <= 0)
-        return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT, "%s: max_value must be > 0 (or None)", a->what);
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT, "%s: max_value must be > 0 (or None)",
+                             a->what);
     NR_TRY(nr_spec_get_float(x, a, "negative_slope", &o.negative_slope));
     NR_TRY(nr_spec_get_float(x, a, "threshold", &o.threshold));
     nr_layer *l = NULL;
@@ -192,10 +195,16 @@ static nr_status reshape_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
 
 /* --- merges ------------------------------------------------------------------ */
 
-static const struct { const char *cls, *fn; nr_merge_kind kind; } merge_names[] = {
-    {"Concatenate", "concatenate", NR_MERGE_CONCATENATE}, {"Add", "add", NR_MERGE_ADD},
-    {"Subtract", "subtract", NR_MERGE_SUBTRACT},          {"Multiply", "multiply", NR_MERGE_MULTIPLY},
-    {"Average", "average", NR_MERGE_AVERAGE},             {"Maximum", "maximum", NR_MERGE_MAXIMUM},
+static const struct {
+    const char *cls, *fn;
+    nr_merge_kind kind;
+} merge_names[] = {
+    {"Concatenate", "concatenate", NR_MERGE_CONCATENATE},
+    {"Add", "add", NR_MERGE_ADD},
+    {"Subtract", "subtract", NR_MERGE_SUBTRACT},
+    {"Multiply", "multiply", NR_MERGE_MULTIPLY},
+    {"Average", "average", NR_MERGE_AVERAGE},
+    {"Maximum", "maximum", NR_MERGE_MAXIMUM},
 };
 
 static nr_merge_kind merge_kind(const char *name) {
@@ -209,8 +218,8 @@ static nr_status merge_layer(nr_spec_ctx *x, nr_spec_args *a, nr_layer **l) {
     NR_TRY(base_args(x, a, &o.base));
     NR_TRY(nr_spec_get_int32(x, a, "axis", -NR_MAX_DIMS, NR_MAX_DIMS, &o.axis));
     if (nr_spec_given(a, "axis") && o.axis == 0)
-        return nr_spec_error(x, a->line, a->col, NR_STATUS_UNSUPPORTED, "%s: axis 0 is the batch axis; join along another",
-                             a->what);
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_UNSUPPORTED,
+                             "%s: axis 0 is the batch axis; join along another", a->what);
     if (o.axis == -1) o.axis = 0;
     nr_status s = nr_merge(x->g, &o, l);
     return s == NR_OK ? NR_OK : nr_spec_fail(x, a->line, a->col, s);
@@ -250,13 +259,14 @@ nr_status nr_spec_call_layer(nr_spec_ctx *x, nr_layer *l, const nr_val *arg, int
         in[n++] = arg->u.sym;
     } else if (arg->kind == NR_VAL_LIST || arg->kind == NR_VAL_TUPLE) {
         if (arg->u.seq.n > NR_MAX_IN)
-            return nr_spec_error(x, arg->line, arg->col, NR_STATUS_UNSUPPORTED, "layer \"%s\": at most %d inputs, got %d",
-                                 l->name, NR_MAX_IN, arg->u.seq.n);
+            return nr_spec_error(x, arg->line, arg->col, NR_STATUS_UNSUPPORTED,
+                                 "layer \"%s\": at most %d inputs, got %d", l->name, NR_MAX_IN, arg->u.seq.n);
         for (int i = 0; i < arg->u.seq.n; i++) {
             const nr_val *t = arg->u.seq.items[i];
             if (t->kind != NR_VAL_TENSOR)
-                return nr_spec_error(x, t->line, t->col, NR_STATUS_BAD_ARGUMENT, "layer \"%s\": input %d must be a tensor, got %s",
-                                     l->name, i, nr_spec_describe(t, got, sizeof got));
+                return nr_spec_error(x, t->line, t->col, NR_STATUS_BAD_ARGUMENT,
+                                     "layer \"%s\": input %d must be a tensor, got %s", l->name, i,
+                                     nr_spec_describe(t, got, sizeof got));
             in[n++] = t->u.sym;
         }
     } else {
@@ -266,6 +276,8 @@ nr_status nr_spec_call_layer(nr_spec_ctx *x, nr_layer *l, const nr_val *arg, int
     }
     const nr_node *first = n > 0 ? &x->g->nodes[in[0]] : NULL;
     if (first && first->ndim > 0) NR_TRY(nr_spec_check_weights(x, l, first->shape[first->ndim - 1], line, col));
+    if (first && l->model && l->model->sequential && !l->model->n_in)
+        NR_TRY(nr_spec_check_lazy(x, l->model, nr_node_row(first), line, col));
     nr_sym y;
     nr_status s = nr_layer_call(l, in, n, &y);
     if (s != NR_OK) return nr_spec_fail(x, line, col, s);
@@ -280,11 +292,22 @@ nr_status nr_spec_call_layer(nr_spec_ctx *x, nr_layer *l, const nr_val *arg, int
 #define L NR_SPEC_LAYER
 
 const nr_spec_builtin nr_spec_layer_builtins[] = {
-    {"Input", {"shape", "batch_size", "dtype", "sparse", "batch_shape", "name", "tensor"}, ALL, input_new, NR_SPEC_INPUT},
-    {"InputLayer", {"shape", "batch_size", "dtype", "sparse", "batch_shape", "input_tensor", "name", "input_shape"}, 7,
-     input_new, NR_SPEC_INPUT},
-    {"Dense", {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
-               "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint", "lora_rank"}, ALL, dense_new, L},
+    {"Input",
+     {"shape", "batch_size", "dtype", "sparse", "batch_shape", "name", "tensor"},
+     ALL,
+     input_new,
+     NR_SPEC_INPUT},
+    {"InputLayer",
+     {"shape", "batch_size", "dtype", "sparse", "batch_shape", "input_tensor", "name", "input_shape"},
+     7,
+     input_new,
+     NR_SPEC_INPUT},
+    {"Dense",
+     {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+      "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint", "lora_rank"},
+     ALL,
+     dense_new,
+     L},
     {"Activation", {"activation"}, ALL, activation_new, L},
     {"Dropout", {"rate", "noise_shape", "seed"}, ALL, dropout_new, L},
     {"Flatten", {"data_format"}, ALL, flatten_new, L},

@@ -12,7 +12,10 @@ typedef struct lexer {
     nr_spec_arena *a;
     nr_token *toks;
     int n, cap;
-    struct { char ch; int line, col; } open[NR_SPEC_MAX_DEPTH];
+    struct {
+        char ch;
+        int line, col;
+    } open[NR_SPEC_MAX_DEPTH];
     int depth;
 } lexer;
 
@@ -49,7 +52,11 @@ static nr_status lex_number(lexer *x) {
     const char *s = x->p, *q = s;
     int line = x->line, col = col_of(x, s), is_float = 0;
     while (is_digit(*q)) q++;
-    if (*q == '.') { is_float = 1; q++; while (is_digit(*q)) q++; }
+    if (*q == '.') {
+        is_float = 1;
+        q++;
+        while (is_digit(*q)) q++;
+    }
     if (*q == 'e' || *q == 'E') {
         const char *e = q + 1;
         if (*e == '+' || *e == '-') e++;
@@ -65,8 +72,10 @@ static nr_status lex_number(lexer *x) {
     if (!text) return NR_NOMEM();
     NR_TRY(push(x, is_float ? NR_TOK_FLOAT : NR_TOK_INT, line, col, &t));
     errno = 0;
-    if (is_float) t->f = strtod(text, NULL);
-    else t->i = strtoll(text, NULL, 10);
+    if (is_float)
+        t->f = strtod(text, NULL);
+    else
+        t->i = strtoll(text, NULL, 10);
     if (errno == ERANGE && !is_float) return lex_error(x, line, col, "integer %s is too large", text);
     x->p = q;
     return NR_OK;
@@ -77,8 +86,12 @@ static nr_status string_end(lexer *x, const char *body, char q, int triple, int 
     const char *p = body;
     for (;;) {
         if (*p == 0) return lex_error(x, line, col, "unterminated string%s", triple ? " (triple-quoted)" : "");
-        if (*p == '\n' && !triple) return lex_error(x, line, col, "unterminated string: it needs a closing %s", q == '"' ? "\"" : "'");
-        if (*p == '\\' && p[1]) { p += 2; continue; }
+        if (*p == '\n' && !triple)
+            return lex_error(x, line, col, "unterminated string: it needs a closing %s", q == '"' ? "\"" : "'");
+        if (*p == '\\' && p[1]) {
+            p += 2;
+            continue;
+        }
         if (*p == q && (!triple || (p[1] == q && p[2] == q))) break;
         p++;
     }
@@ -91,7 +104,9 @@ static char escape(char c) {
     case 'n': return '\n';
     case 't': return '\t';
     case 'r': return '\r';
-    case '\\': case '\'': case '"': return c;
+    case '\\':
+    case '\'':
+    case '"': return c;
     default: return 0;
     }
 }
@@ -102,13 +117,25 @@ static nr_status decode(lexer *x, const char *body, size_t n, int raw, int line,
     if (!s) return NR_NOMEM();
     for (size_t i = 0; i < n; i++) {
         char c = body[i];
-        if (c == '\n') { x->line++; x->line_start = body + i + 1; }
-        if (c != '\\' || i + 1 >= n) { *w++ = c; continue; }
+        if (c == '\n') {
+            x->line++;
+            x->line_start = body + i + 1;
+        }
+        if (c != '\\' || i + 1 >= n) {
+            *w++ = c;
+            continue;
+        }
         char next = body[++i], e = escape(next);
-        if (next == '\n') { x->line++; x->line_start = body + i + 1; }
+        if (next == '\n') {
+            x->line++;
+            x->line_start = body + i + 1;
+        }
         if (raw || !e) {
             if (!raw && next == '0') return lex_error(x, line, col, "a string cannot hold a NUL character (\\0)%s", "");
-            if (!(next == '\n' && !raw)) { *w++ = '\\'; *w++ = next; }
+            if (!(next == '\n' && !raw)) {
+                *w++ = '\\';
+                *w++ = next;
+            }
             continue;
         }
         *w++ = e;
@@ -121,7 +148,7 @@ static nr_status decode(lexer *x, const char *body, size_t n, int raw, int line,
 static nr_status lex_string(lexer *x, int raw) {
     const char *start = x->p;
     int line = x->line, col = col_of(x, start);
-    if (raw) x->p++;                          /* the r or u prefix */
+    if (raw) x->p++; /* the r or u prefix */
     char q = *x->p;
     int triple = x->p[1] == q && x->p[2] == q;
     const char *body = x->p + (triple ? 3 : 1), *end = body;
@@ -129,8 +156,8 @@ static nr_status lex_string(lexer *x, int raw) {
     nr_token *t;
     NR_TRY(push(x, NR_TOK_STRING, line, col, &t));
     char *text = NULL;
-    NR_TRY(decode(x, body, (size_t)(end - body) - (triple ? 3 : 1), raw && (*start == 'r' || *start == 'R'), line,
-                  col, &text));
+    NR_TRY(decode(x, body, (size_t)(end - body) - (triple ? 3 : 1), raw && (*start == 'r' || *start == 'R'), line, col,
+                  &text));
     t->text = text;
     x->p = end;
     return NR_OK;
@@ -173,8 +200,11 @@ static nr_status close_bracket(lexer *x, nr_tok_kind kind) {
 }
 
 static nr_status lex_punct(lexer *x) {
-    static const struct { char c; nr_tok_kind k; } simple[] = {
-        {',', NR_TOK_COMMA}, {'.', NR_TOK_DOT}, {'=', NR_TOK_EQUALS},
+    static const struct {
+        char c;
+        nr_tok_kind k;
+    } simple[] = {
+        {',', NR_TOK_COMMA}, {'.', NR_TOK_DOT},   {'=', NR_TOK_EQUALS},
         {':', NR_TOK_COLON}, {'-', NR_TOK_MINUS}, {'+', NR_TOK_PLUS},
     };
     char c = *x->p;
@@ -192,8 +222,10 @@ static nr_status lex_punct(lexer *x) {
             return push(x, simple[i].k, x->line, col_of(x, x->p - 1), NULL);
         }
     char shown[8];
-    if (c > 32 && c < 127) snprintf(shown, sizeof shown, "'%c'", c);
-    else snprintf(shown, sizeof shown, "\\x%02x", (unsigned char)c);
+    if (c > 32 && c < 127)
+        snprintf(shown, sizeof shown, "'%c'", c);
+    else
+        snprintf(shown, sizeof shown, "\\x%02x", (unsigned char)c);
     return lex_error(x, x->line, col_of(x, x->p), "unexpected character %s", shown);
 }
 
@@ -202,8 +234,14 @@ static nr_status lex_punct(lexer *x) {
 static nr_status skip(lexer *x, int *skipped) {
     const char *p = x->p;
     *skipped = 1;
-    if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f') { x->p++; return NR_OK; }
-    if (*p == '#') { while (*x->p && *x->p != '\n') x->p++; return NR_OK; }
+    if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f') {
+        x->p++;
+        return NR_OK;
+    }
+    if (*p == '#') {
+        while (*x->p && *x->p != '\n') x->p++;
+        return NR_OK;
+    }
     if (*p == '\\') {
         const char *q = p + 1;
         if (*q == '\r') q++;
@@ -216,7 +254,10 @@ static nr_status skip(lexer *x, int *skipped) {
     if (*p == '\n' || (*p == ';' && x->depth == 0)) {
         if (x->depth == 0) NR_TRY(end_statement(x, x->line, col_of(x, p)));
         x->p++;
-        if (*p == '\n') { x->line++; x->line_start = x->p; }
+        if (*p == '\n') {
+            x->line++;
+            x->line_start = x->p;
+        }
         return NR_OK;
     }
     *skipped = 0;
@@ -225,7 +266,7 @@ static nr_status skip(lexer *x, int *skipped) {
 
 static nr_status lex_all(lexer *x) {
     if ((unsigned char)x->p[0] == 0xEF && (unsigned char)x->p[1] == 0xBB && (unsigned char)x->p[2] == 0xBF) {
-        x->p += 3;                            /* UTF-8 byte order mark */
+        x->p += 3; /* UTF-8 byte order mark */
         x->line_start = x->p;
     }
     while (*x->p) {
@@ -233,11 +274,16 @@ static nr_status lex_all(lexer *x) {
         NR_TRY(skip(x, &skipped));
         if (skipped) continue;
         char c = *x->p, next = x->p[1];
-        if ((c == 'r' || c == 'R' || c == 'u' || c == 'U') && (next == '"' || next == '\'')) NR_TRY(lex_string(x, 1));
-        else if (is_name_start(c)) NR_TRY(lex_name(x));
-        else if (is_digit(c) || (c == '.' && is_digit(next))) NR_TRY(lex_number(x));
-        else if (c == '"' || c == '\'') NR_TRY(lex_string(x, 0));
-        else NR_TRY(lex_punct(x));
+        if ((c == 'r' || c == 'R' || c == 'u' || c == 'U') && (next == '"' || next == '\''))
+            NR_TRY(lex_string(x, 1));
+        else if (is_name_start(c))
+            NR_TRY(lex_name(x));
+        else if (is_digit(c) || (c == '.' && is_digit(next)))
+            NR_TRY(lex_number(x));
+        else if (c == '"' || c == '\'')
+            NR_TRY(lex_string(x, 0));
+        else
+            NR_TRY(lex_punct(x));
     }
     if (x->depth > 0) {
         char msg[64];
@@ -260,10 +306,13 @@ nr_status nr_spec_lex(const char *src, const char *file, nr_spec_arena *a, nr_to
 
 const char *nr_tok_describe(const nr_token *t, char *buf, size_t size) {
     static const char *const names[] = {
-        [NR_TOK_EOF] = "end of file", [NR_TOK_NEWLINE] = "end of line", [NR_TOK_LPAREN] = "'('",
-        [NR_TOK_RPAREN] = "')'", [NR_TOK_LBRACK] = "'['", [NR_TOK_RBRACK] = "']'", [NR_TOK_LBRACE] = "'{'",
-        [NR_TOK_RBRACE] = "'}'", [NR_TOK_COMMA] = "','", [NR_TOK_DOT] = "'.'", [NR_TOK_EQUALS] = "'='",
-        [NR_TOK_COLON] = "':'", [NR_TOK_MINUS] = "'-'", [NR_TOK_PLUS] = "'+'",
+        [NR_TOK_EOF] = "end of file", [NR_TOK_NEWLINE] = "end of line",
+        [NR_TOK_LPAREN] = "'('",      [NR_TOK_RPAREN] = "')'",
+        [NR_TOK_LBRACK] = "'['",      [NR_TOK_RBRACK] = "']'",
+        [NR_TOK_LBRACE] = "'{'",      [NR_TOK_RBRACE] = "'}'",
+        [NR_TOK_COMMA] = "','",       [NR_TOK_DOT] = "'.'",
+        [NR_TOK_EQUALS] = "'='",      [NR_TOK_COLON] = "':'",
+        [NR_TOK_MINUS] = "'-'",       [NR_TOK_PLUS] = "'+'",
     };
     switch (t->kind) {
     case NR_TOK_NAME: snprintf(buf, size, "name '%.40s'", t->text); break;

@@ -30,15 +30,18 @@ nr_status nr_spec_model_layer(nr_spec_ctx *x, nr_model *m, int line, int col, nr
 
 /* A lazy Sequential is built by its first call; bound its kernels with the
  * widest layer seen (Flatten and Reshape keep the values per sample). */
-static nr_status check_lazy(nr_spec_ctx *x, nr_model *m, int64_t fan_in, int line, int col) {
+nr_status nr_spec_check_lazy(nr_spec_ctx *x, const nr_model *m, int64_t fan_in, int line, int col) {
     int64_t widest = fan_in;
+    if (x->depth++ > 32) return nr_spec_error(x, line, col, NR_STATUS_UNSUPPORTED, "models nested too deeply");
     for (int i = 0; i < m->n_seq; i++) {
         const nr_layer *l = m->seq[i];
-        if (l->model && l->model->sequential && !l->model->n_in) NR_TRY(check_lazy(x, l->model, widest, line, col));
+        if (l->model && l->model->sequential && !l->model->n_in)
+            NR_TRY(nr_spec_check_lazy(x, l->model, widest, line, col));
         if (strcmp(l->cls->type, "Dense") != 0) continue;
         NR_TRY(nr_spec_check_weights(x, l, widest, line, col));
         if (l->o.dense.units > widest) widest = l->o.dense.units;
     }
+    x->depth--;
     return NR_OK;
 }
 
@@ -53,11 +56,27 @@ static int64_t seq_fan_in(const nr_spec_ctx *x, const nr_model *m, const nr_laye
     return 0;
 }
 
+/* a is b or holds it, at any depth (too deep counts as holding it). */
+static int holds(const nr_model *a, const nr_model *b, int depth) {
+    if (a == b || depth > 16) return 1;
+    for (int i = 0; i < nr_model_n_layers(a); i++) {
+        const nr_layer *l = nr_model_layer(a, i);
+        if (l->model && holds(l->model, b, depth + 1)) return 1;
+    }
+    return 0;
+}
+
 nr_status nr_spec_sequential_add(nr_spec_ctx *x, nr_model *m, nr_val *v, int line, int col) {
     nr_layer *l = NULL;
     char got[128];
-    if (v->kind == NR_VAL_LAYER) l = v->u.layer;
-    else if (v->kind == NR_VAL_MODEL) NR_TRY(nr_spec_model_layer(x, v->u.model, v->line, v->col, &l));
+    if (v->kind == NR_VAL_MODEL && holds(v->u.model, m, 0))
+        return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT,
+                             "Sequential \"%s\": cannot hold itself (model \"%s\" is, or holds, it)", m->name,
+                             v->u.model->name);
+    if (v->kind == NR_VAL_LAYER)
+        l = v->u.layer;
+    else if (v->kind == NR_VAL_MODEL)
+        NR_TRY(nr_spec_model_layer(x, v->u.model, v->line, v->col, &l));
     else if (v->kind == NR_VAL_TENSOR && x->g->nodes[v->u.sym].op == NR_OP_INPUT && x->g->nodes[v->u.sym].layer)
         l = x->g->nodes[v->u.sym].layer;
     if (!l)
@@ -67,7 +86,7 @@ nr_status nr_spec_sequential_add(nr_spec_ctx *x, nr_model *m, nr_val *v, int lin
     if (v->kind != NR_VAL_TENSOR) {
         int64_t fan_in = seq_fan_in(x, m, l);
         if (m->n_in && l->model && l->model->sequential && !l->model->n_in)
-            NR_TRY(check_lazy(x, l->model, fan_in, line, col));
+            NR_TRY(nr_spec_check_lazy(x, l->model, fan_in, line, col));
         NR_TRY(nr_spec_check_weights(x, l, fan_in, line, col));
     }
     nr_status s = nr_sequential_add(m, l);
@@ -227,15 +246,17 @@ static nr_status layers_attr(nr_spec_ctx *x, const nr_model *m, const nr_ast *e,
 static nr_status simple_attr(nr_spec_ctx *x, const nr_ast *e, const char *name, int trainable, nr_val **out) {
     nr_val *v = nr_spec_new_val(x, strcmp(e->s, "name") ? NR_VAL_BOOL : NR_VAL_STR, e->line, e->col);
     if (!v) return NR_NOMEM();
-    if (v->kind == NR_VAL_STR) v->u.s = name;
-    else v->u.i = trainable;
+    if (v->kind == NR_VAL_STR)
+        v->u.s = name;
+    else
+        v->u.i = trainable;
     *out = v;
     return NR_OK;
 }
 
 static nr_status model_attr(nr_spec_ctx *x, nr_val *obj, const nr_ast *e, nr_val **out) {
-    static const char *const attrs[] = {"add", "compile", "fit", "summary", "get_layer", "layers", "input",
-                                        "inputs", "output", "outputs", "name", "trainable"};
+    static const char *const attrs[] = {"add",   "compile", "fit",    "summary", "get_layer", "layers",
+                                        "input", "inputs",  "output", "outputs", "name",      "trainable"};
     nr_model *m = obj->u.model;
     const nr_spec_builtin *method = nr_spec_find_method(e->s);
     if (method) {
@@ -249,7 +270,8 @@ static nr_status model_attr(nr_spec_ctx *x, nr_val *obj, const nr_ast *e, nr_val
     if (!strcmp(e->s, "layers")) return layers_attr(x, m, e, out);
     if (!strcmp(e->s, "name") || !strcmp(e->s, "trainable"))
         return simple_attr(x, e, m->name, m->as_layer ? m->as_layer->trainable : 1, out);
-    int in = !strcmp(e->s, "input") || !strcmp(e->s, "inputs"), outs = !strcmp(e->s, "output") || !strcmp(e->s, "outputs");
+    int in = !strcmp(e->s, "input") || !strcmp(e->s, "inputs"),
+        outs = !strcmp(e->s, "output") || !strcmp(e->s, "outputs");
     if (!in && !outs) return nr_spec_unknown(x, e->line, e->col, "model attribute", e->s, attrs, 12);
     if (m->n_in == 0)
         return nr_spec_error(x, e->line, e->col, NR_STATUS_STATE, "model \"%s\" has no %s yet: it has no input shape",
@@ -262,11 +284,14 @@ static nr_status layer_io(nr_spec_ctx *x, const nr_layer *l, const nr_ast *e, nr
     const nr_call *found = NULL;
     int calls = 0;
     for (int c = 0; c < x->g->n_calls; c++)
-        if (x->g->calls[c].layer == l && !x->g->calls[c].hidden) { found = &x->g->calls[c]; calls++; }
+        if (x->g->calls[c].layer == l && !x->g->calls[c].hidden) {
+            found = &x->g->calls[c];
+            calls++;
+        }
     if (!strcmp(l->cls->type, "InputLayer")) return tensor_list(x, e, &l->input_sym, 1, 0, out);
     if (calls != 1)
-        return nr_spec_error(x, e->line, e->col, NR_STATUS_STATE, "layer \"%s\" has been called %d times; %s is ambiguous",
-                             l->name, calls, e->s);
+        return nr_spec_error(x, e->line, e->col, NR_STATUS_STATE,
+                             "layer \"%s\" has been called %d times; %s is ambiguous", l->name, calls, e->s);
     if (!strcmp(e->s, "output")) return tensor_list(x, e, &found->out, 1, 0, out);
     if (found->n_in != 1) return tensor_list(x, e, found->in, found->n_in, 1, out);
     return tensor_list(x, e, found->in, 1, 0, out);
@@ -292,9 +317,12 @@ nr_status nr_spec_set_trainable(nr_spec_ctx *x, nr_val *obj, const nr_ast *targe
     if (v->kind != NR_VAL_BOOL)
         return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "trainable must be True or False, got %s",
                              nr_spec_describe(v, got, sizeof got));
-    if (obj->kind == NR_VAL_MODEL) set_model_trainable(obj->u.model, (int)v->u.i, 0);
-    else if (obj->u.layer->model) set_model_trainable(obj->u.layer->model, (int)v->u.i, 0);
-    else nr_layer_set_trainable(obj->u.layer, (int)v->u.i);
+    if (obj->kind == NR_VAL_MODEL)
+        set_model_trainable(obj->u.model, (int)v->u.i, 0);
+    else if (obj->u.layer->model)
+        set_model_trainable(obj->u.layer->model, (int)v->u.i, 0);
+    else
+        nr_layer_set_trainable(obj->u.layer, (int)v->u.i);
     return NR_OK;
 }
 
@@ -302,9 +330,12 @@ nr_status nr_spec_set_trainable(nr_spec_ctx *x, nr_val *obj, const nr_ast *targe
 
 const nr_spec_builtin nr_spec_model_builtins[] = {
     {"Sequential", {"layers", "trainable", "name"}, ALL, sequential_new, 0},
-    {"Model", {"inputs", "outputs", "name", "trainable"}, 2, model_new, 0},
-    {"summary", {"line_length", "positions", "print_fn", "expand_nested", "show_trainable", "layer_range"}, ALL,
-     summary_fn, NR_SPEC_METHOD},
+    {"Model", {"inputs", "outputs", "name", "trainable"}, 3, model_new, 0},
+    {"summary",
+     {"line_length", "positions", "print_fn", "expand_nested", "show_trainable", "layer_range"},
+     ALL,
+     summary_fn,
+     NR_SPEC_METHOD},
     {NULL, {0}, 0, NULL, 0},
 };
 

@@ -24,8 +24,8 @@ static nr_status validate(nr_spec_ctx *x, const nr_spec_args *a, const nr_optimi
 
 static nr_status learning_rate(nr_spec_ctx *x, const nr_spec_args *a, nr_optimizer_opts *o) {
     if (nr_spec_given(a, "learning_rate") && nr_spec_given(a, "lr"))
-        return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT, "%s: lr is the old name of learning_rate; give one",
-                             a->what);
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT,
+                             "%s: lr is the old name of learning_rate; give one", a->what);
     const char *key = nr_spec_given(a, "lr") ? "lr" : "learning_rate";
     const nr_val *v = nr_spec_arg(a, key);
     if (v && v->kind == NR_VAL_SCHEDULE) {
@@ -50,15 +50,24 @@ static nr_status unused_args(nr_spec_ctx *x, const nr_spec_args *a) {
 }
 
 static nr_status optimizer_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
-    static const char *const floats[] = {"momentum", "rho", "beta_1", "beta_2", "epsilon", "weight_decay",
-                                         "initial_accumulator_value", "clipnorm", "clipvalue", "global_clipnorm"};
+    static const char *const floats[] = {
+        "momentum", "rho",       "beta_1",         "beta_2", "epsilon", "weight_decay", "initial_accumulator_value",
+        "clipnorm", "clipvalue", "global_clipnorm"};
     nr_optimizer_opts *o = nr_spec_alloc(&x->arena, sizeof *o);
     if (!o) return NR_NOMEM();
     nr_status known = nr_optimizer_kind_parse(a->fn->name, &o->kind);
     NR_ASSERT(known == NR_OK);
     NR_TRY(learning_rate(x, a, o));
-    float *fields[] = {&o->momentum, &o->rho, &o->beta_1, &o->beta_2, &o->epsilon, &o->weight_decay,
-                       &o->initial_accumulator_value, &o->clipnorm, &o->clipvalue, &o->global_clipnorm};
+    float *fields[] = {&o->momentum,
+                       &o->rho,
+                       &o->beta_1,
+                       &o->beta_2,
+                       &o->epsilon,
+                       &o->weight_decay,
+                       &o->initial_accumulator_value,
+                       &o->clipnorm,
+                       &o->clipvalue,
+                       &o->global_clipnorm};
     for (size_t i = 0; i < sizeof floats / sizeof *floats; i++) NR_TRY(opt_float(x, a, floats[i], fields[i]));
     NR_TRY(nr_spec_get_bool(x, a, "nesterov", &o->nesterov));
     NR_TRY(nr_spec_get_bool(x, a, "amsgrad", &o->amsgrad));
@@ -77,7 +86,10 @@ nr_status nr_spec_to_optimizer(nr_spec_ctx *x, const nr_spec_args *a, const char
     const nr_val *v = nr_spec_arg(a, name);
     memset(out, 0, sizeof *out);
     if (!v || v->kind == NR_VAL_NONE) return NR_OK;
-    if (v->kind == NR_VAL_OPTIMIZER) { *out = *v->u.opt; return NR_OK; }
+    if (v->kind == NR_VAL_OPTIMIZER) {
+        *out = *v->u.opt;
+        return NR_OK;
+    }
     if (v->kind != NR_VAL_STR) return nr_spec_type_error(x, a, name, "an optimizer name or object such as SGD(...)");
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (strcasecmp(v->u.s, names[i]) == 0) return nr_optimizer_kind_parse(names[i], &out->kind);
@@ -115,7 +127,8 @@ static nr_status exponential_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) 
     return schedule_val(x, a, &s, out);
 }
 
-static nr_status numbers(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int max, int ints, double *vals, int *n) {
+static nr_status numbers(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int max, int ints, double *vals,
+                         int *n) {
     const nr_val *v = nr_spec_arg(a, name);
     if (v->kind != NR_VAL_LIST && v->kind != NR_VAL_TUPLE) return nr_spec_type_error(x, a, name, "a list of numbers");
     if (v->u.seq.n > max)
@@ -175,23 +188,34 @@ static nr_status lr_scheduler_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out)
                          "ReduceLROnPlateau");
 }
 
-#define TAIL "clipnorm", "clipvalue", "global_clipnorm", "use_ema", "ema_momentum", "ema_overwrite_frequency", \
-             "loss_scale_factor", "gradient_accumulation_steps", "name", "lr", "decay"
+#define TAIL                                                                                                           \
+    "clipnorm", "clipvalue", "global_clipnorm", "use_ema", "ema_momentum", "ema_overwrite_frequency",                  \
+        "loss_scale_factor", "gradient_accumulation_steps", "name", "lr", "decay"
 #define ALL NR_SPEC_MAX_PARAMS
 
 const nr_spec_builtin nr_spec_optim_builtins[] = {
     {"SGD", {"learning_rate", "momentum", "nesterov", "weight_decay", TAIL}, 13, optimizer_new, 0},
-    {"RMSprop", {"learning_rate", "rho", "momentum", "epsilon", "centered", "weight_decay", TAIL}, 15, optimizer_new, 0},
+    {"RMSprop",
+     {"learning_rate", "rho", "momentum", "epsilon", "centered", "weight_decay", TAIL},
+     15,
+     optimizer_new,
+     0},
     {"Adam", {"learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad", "weight_decay", TAIL}, 15, optimizer_new, 0},
     {"AdamW", {"learning_rate", "weight_decay", "beta_1", "beta_2", "epsilon", "amsgrad", TAIL}, 15, optimizer_new, 0},
     {"Adagrad", {"learning_rate", "initial_accumulator_value", "epsilon", "weight_decay", TAIL}, 13, optimizer_new, 0},
     {"Adadelta", {"learning_rate", "rho", "epsilon", "weight_decay", TAIL}, 13, optimizer_new, 0},
     {"Nadam", {"learning_rate", "beta_1", "beta_2", "epsilon", "weight_decay", TAIL}, 14, optimizer_new, 0},
-    {"ExponentialDecay", {"initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name"}, ALL,
-     exponential_new, 0},
+    {"ExponentialDecay",
+     {"initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name"},
+     ALL,
+     exponential_new,
+     0},
     {"PiecewiseConstantDecay", {"boundaries", "values", "name"}, ALL, piecewise_new, 0},
-    {"CosineDecay", {"initial_learning_rate", "decay_steps", "alpha", "name", "warmup_target", "warmup_steps"}, ALL,
-     cosine_new, 0},
+    {"CosineDecay",
+     {"initial_learning_rate", "decay_steps", "alpha", "name", "warmup_target", "warmup_steps"},
+     ALL,
+     cosine_new,
+     0},
     {"LearningRateScheduler", {"~schedule", "verbose"}, ALL, lr_scheduler_new, 0},
     {NULL, {0}, 0, NULL, 0},
 };

@@ -58,9 +58,17 @@ static nr_status parse_items(parser *p, nr_tok_kind close, const char *what, nr_
 static nr_status parse_paren(parser *p, const nr_token *open, nr_ast **out) {
     nr_ast *e = node(p, NR_AST_TUPLE, open), *first;
     if (!e) return NR_NOMEM();
-    if (at(p, NR_TOK_RPAREN)) { next(p); *out = e; return NR_OK; }
+    if (at(p, NR_TOK_RPAREN)) {
+        next(p);
+        *out = e;
+        return NR_OK;
+    }
     NR_TRY(parse_expr(p, &first));
-    if (at(p, NR_TOK_RPAREN)) { next(p); *out = first; return NR_OK; }
+    if (at(p, NR_TOK_RPAREN)) {
+        next(p);
+        *out = first;
+        return NR_OK;
+    }
     NR_TRY(expect(p, NR_TOK_COMMA, "',' or ')'"));
     int cap = 1;
     e->items = nr_spec_alloc(p->a, sizeof *e->items);
@@ -107,8 +115,9 @@ static nr_status parse_name(parser *p, const nr_token *t, nr_ast **out) {
     } else {
         for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
             if (!strcmp(t->text, keywords[i]))
-                return nr_error(NR_STATUS_PARSE, "%s:%d:%d: '%s' is Python, not SPEC: a SPEC holds only calls and assignments",
-                                p->file, t->line, t->col, t->text);
+                return nr_error(NR_STATUS_PARSE,
+                                "%s:%d:%d: '%s' is Python, not SPEC: a SPEC holds only calls and assignments", p->file,
+                                t->line, t->col, t->text);
         if (!(e = node(p, NR_AST_NAME, t))) return NR_NOMEM();
         e->s = t->text;
     }
@@ -142,8 +151,7 @@ static nr_status parse_primary(parser *p, nr_ast **out) {
         if (!(e = node(p, NR_AST_DICT, t))) return NR_NOMEM();
         NR_TRY(parse_dict(p, e));
         break;
-    default:
-        return parse_error(p, t, "a value (a name, number, string, '(', '[' or '{')");
+    default: return parse_error(p, t, "a value (a name, number, string, '(', '[' or '{')");
     }
     *out = e;
     return NR_OK;
@@ -159,7 +167,8 @@ static nr_status parse_arg(parser *p, nr_ast_arg *arg, int seen_keyword) {
         return parse_expr(p, &arg->value);
     }
     if (seen_keyword)
-        return nr_error(NR_STATUS_PARSE, "%s:%d:%d: positional argument follows keyword argument", p->file, t->line, t->col);
+        return nr_error(NR_STATUS_PARSE, "%s:%d:%d: positional argument follows keyword argument", p->file, t->line,
+                        t->col);
     arg->line = t->line;
     arg->col = t->col;
     return parse_expr(p, &arg->value);
@@ -229,9 +238,24 @@ static nr_status parse_expr(parser *p, nr_ast **out) {
     nr_ast *e;
     NR_TRY(parse_expr(p, &e));
     p->depth--;
-    if (t->kind == NR_TOK_PLUS) { *out = e; return NR_OK; }
-    if (e->kind == NR_AST_INT) { e->i = -e->i; e->line = t->line; e->col = t->col; *out = e; return NR_OK; }
-    if (e->kind == NR_AST_FLOAT) { e->f = -e->f; e->line = t->line; e->col = t->col; *out = e; return NR_OK; }
+    if (t->kind == NR_TOK_PLUS) {
+        *out = e;
+        return NR_OK;
+    }
+    if (e->kind == NR_AST_INT) {
+        e->i = -e->i;
+        e->line = t->line;
+        e->col = t->col;
+        *out = e;
+        return NR_OK;
+    }
+    if (e->kind == NR_AST_FLOAT) {
+        e->f = -e->f;
+        e->line = t->line;
+        e->col = t->col;
+        *out = e;
+        return NR_OK;
+    }
     nr_ast *neg = node(p, NR_AST_NEG, t);
     if (!neg) return NR_NOMEM();
     neg->obj = e;
@@ -256,8 +280,10 @@ static nr_status parse_statement(parser *p, nr_stmt *s) {
     if (at(p, NR_TOK_EQUALS)) {
         const nr_token *eq = next(p);
         if (e->kind != NR_AST_NAME && e->kind != NR_AST_ATTR)
-            return nr_error(NR_STATUS_PARSE, "%s:%d:%d: cannot assign to this expression; the left of '=' must be a name "
-                            "or an attribute (model.trainable)", p->file, eq->line, eq->col);
+            return nr_error(NR_STATUS_PARSE,
+                            "%s:%d:%d: cannot assign to this expression; the left of '=' must be a name "
+                            "or an attribute (model.trainable)",
+                            p->file, eq->line, eq->col);
         s->kind = NR_STMT_ASSIGN;
         s->target = e;
         NR_TRY(parse_expr(p, &s->value));
@@ -275,7 +301,10 @@ nr_status nr_spec_parse(const char *src, const char *file, nr_spec_arena *a, nr_
     memset(out, 0, sizeof *out);
     NR_TRY(nr_spec_lex(src, file, a, (nr_token **)&p.t, &p.n));
     while (!at(&p, NR_TOK_EOF)) {
-        if (at(&p, NR_TOK_NEWLINE) || skip_import(&p)) { next(&p); continue; }
+        if (at(&p, NR_TOK_NEWLINE) || skip_import(&p)) {
+            next(&p);
+            continue;
+        }
         NR_TRY(nr_spec_grow(a, (void **)&out->stmts, &cap, out->n + 1, sizeof *out->stmts));
         nr_stmt *s = &out->stmts[out->n++];
         memset(s, 0, sizeof *s);

@@ -16,15 +16,15 @@
 typedef struct writer {
     const nr_graph *g;
     nr_strbuf *sb;
-    char **used;                 /* identifiers taken */
+    char **used; /* identifiers taken */
     int n_used, cap_used;
-    char **node_var;             /* per node: the variable holding it */
-    char **layer_var;            /* per graph layer */
-    int *uses;                   /* per graph layer: calls and adds written */
-    unsigned char *needed;       /* per node: read by a functional call or a model line */
-    signed char *seq_of_call;    /* per call: index in models[] of its Sequential, or -1 */
-    unsigned char *func_call;    /* per call: written as t = layer(...) */
-    const nr_model *models[64];  /* the model and the models inside it, inner first */
+    char **node_var; /* per node: the variable holding it */
+    char **layer_var; /* per graph layer */
+    int *uses; /* per graph layer: calls and adds written */
+    unsigned char *needed; /* per node: read by a functional call or a model line */
+    signed char *seq_of_call; /* per call: index in models[] of its Sequential, or -1 */
+    unsigned char *func_call; /* per call: written as t = layer(...) */
+    const nr_model *models[64]; /* the model and the models inside it, inner first */
     char *model_var[64];
     unsigned char started[64], defined[64], used_as_layer[64];
     int n_models;
@@ -32,10 +32,11 @@ typedef struct writer {
 } writer;
 
 static const char *const reserved[] = {
-    "True", "False", "None", "model", "import", "from", "def", "class", "if", "else", "for", "while", "return",
-    "lambda", "with", "try", "and", "or", "not", "in", "is", "keras", "tf", "tensorflow", "layers", "models",
-    "optimizers", "schedules", "losses", "metrics", "callbacks", "initializers", "regularizers", "activations", "nn",
-    NULL,
+    "True",         "False",       "None",       "model",     "import", "from",    "def",       "class",
+    "if",           "else",        "for",        "while",     "return", "lambda",  "with",      "try",
+    "and",          "or",          "not",        "in",        "is",     "keras",   "tf",        "tensorflow",
+    "layers",       "models",      "optimizers", "schedules", "losses", "metrics", "callbacks", "initializers",
+    "regularizers", "activations", "nn",         NULL,
 };
 
 static int taken(const writer *w, const char *s) {
@@ -65,12 +66,18 @@ static char *ident(writer *w, const char *name, const char *suffix) {
     if (w->n_used == w->cap_used) {
         int cap = w->cap_used ? 2 * w->cap_used : 64;
         char **p = nr_realloc(w->used, (size_t)cap * sizeof *p);
-        if (!p) { w->failed = 1; return NULL; }
+        if (!p) {
+            w->failed = 1;
+            return NULL;
+        }
         w->used = p;
         w->cap_used = cap;
     }
     char *s = nr_strdup(cand);
-    if (!s) { w->failed = 1; return NULL; }
+    if (!s) {
+        w->failed = 1;
+        return NULL;
+    }
     return w->used[w->n_used++] = s;
 }
 
@@ -106,8 +113,10 @@ static void mark_calls(writer *w) {
     for (int k = 0; k < w->n_models; k++) {
         const nr_model *m = w->models[k];
         for (int i = 0; i < m->n_calls; i++) {
-            if (m->sequential) w->seq_of_call[m->calls[i]] = (signed char)k;
-            else w->func_call[m->calls[i]] = 1;
+            if (m->sequential)
+                w->seq_of_call[m->calls[i]] = (signed char)k;
+            else
+                w->func_call[m->calls[i]] = 1;
         }
         for (int i = 0; i < m->n_in && !m->sequential; i++) w->needed[m->in[i]] = 1;
         for (int i = 0; i < m->n_out && !m->sequential; i++) w->needed[m->out[i]] = 1;
@@ -167,9 +176,12 @@ static nr_status prepare_layer(writer *w, const nr_layer *l) {
 static int is_inline(const writer *w, const nr_layer *l) { return !l->model && !w->layer_var[layer_index(w, l)]; }
 
 static void layer_ref(writer *w, const nr_layer *l) {
-    if (l->model) nr_strbuf_printf(w->sb, "%s", w->model_var[model_index(w, l->model)]);
-    else if (w->layer_var[layer_index(w, l)]) nr_strbuf_printf(w->sb, "%s", w->layer_var[layer_index(w, l)]);
-    else constructor(w, l);
+    if (l->model)
+        nr_strbuf_printf(w->sb, "%s", w->model_var[model_index(w, l->model)]);
+    else if (w->layer_var[layer_index(w, l)])
+        nr_strbuf_printf(w->sb, "%s", w->layer_var[layer_index(w, l)]);
+    else
+        constructor(w, l);
 }
 
 static void start_sequential(writer *w, int k) {
@@ -282,8 +294,10 @@ static nr_status write_all(writer *w, const nr_model *top) {
     nr_strbuf_printf(w->sb, "# neurona SPEC of model \"%s\"\n", top->name);
     for (int c = 0; c < w->g->n_calls; c++) {
         const nr_call *call = &w->g->calls[c];
-        if (w->seq_of_call[c] >= 0) NR_TRY(seq_call(w, call, w->seq_of_call[c]));
-        else if (w->func_call[c]) NR_TRY(func_call(w, call));
+        if (w->seq_of_call[c] >= 0)
+            NR_TRY(seq_call(w, call, w->seq_of_call[c]));
+        else if (w->func_call[c])
+            NR_TRY(func_call(w, call));
     }
     return define_model(w, model_index(w, top));
 }

@@ -53,9 +53,27 @@ static nr_status dense_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out
     return NR_OK;
 }
 
+/* Initializers as calls with every set field, so a SPEC written from a
+ * model rebuilds the same initial weights. */
 static void write_init(nr_strbuf *sb, const char *key, const nr_init *in) {
     if (in->kind == NR_INIT_DEFAULT) return;
-    nr_strbuf_printf(sb, ", %s=\"%s\"", key, nr_init_name(in->kind));
+    nr_strbuf_printf(sb, ", %s=%s(", key, nr_init_name(in->kind));
+    const char *sep = "";
+    switch (in->kind) {
+    case NR_INIT_CONSTANT: nr_strbuf_printf(sb, "value=%.9g", in->value); sep = ", "; break;
+    case NR_INIT_RANDOM_NORMAL:
+    case NR_INIT_TRUNCATED_NORMAL:
+        nr_strbuf_printf(sb, "mean=%.9g, stddev=%.9g", in->mean, in->stddev ? in->stddev : 0.05f);
+        sep = ", ";
+        break;
+    case NR_INIT_RANDOM_UNIFORM:
+        if (in->minval || in->maxval) { nr_strbuf_printf(sb, "minval=%.9g, maxval=%.9g", in->minval, in->maxval); sep = ", "; }
+        break;
+    case NR_INIT_ORTHOGONAL: nr_strbuf_printf(sb, "gain=%.9g", in->gain ? in->gain : 1.0f); sep = ", "; break;
+    default: break;
+    }
+    if (in->has_seed) nr_strbuf_printf(sb, "%sseed=%llu", sep, (unsigned long long)in->seed);
+    nr_strbuf_printf(sb, ")");
 }
 
 static void write_reg(nr_strbuf *sb, const char *key, nr_regularizer r) {

@@ -6,6 +6,7 @@
 
 static nr_status model_alloc(nr_graph *g, const char *name, const char *base, nr_model **out) {
     *out = NULL;
+    if (name) NR_TRY(nr_graph_check_name("Model", name));
     nr_model *m = nr_calloc(1, sizeof *m);
     if (!m) return NR_NOMEM();
     m->g = g;

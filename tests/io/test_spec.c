@@ -217,6 +217,13 @@ static void test_every_layer(void) {
     CHECK(layer(m, "dense")->o.dense.no_bias == 1);
     nr_spec_free(s);
 
+    /* Module prefixes. */
+    s = load("import tensorflow as tf\nfrom tensorflow import keras\n"
+             "model = tf.keras.models.Sequential([keras.Input(shape=(3,)), tf.keras.layers.Dense(2),\n"
+             "                                    keras.layers.Activation(keras.activations.relu)])\n");
+    if (s) CHECK(params(nr_spec_model(s), NULL) == 8 && nr_model_n_layers(nr_spec_model(s)) == 2);
+    nr_spec_free(s);
+
     /* input_dim, batch_input_shape, InputLayer. */
     s = load("model = Sequential([Dense(2, input_dim=5)])\nm2 = Sequential([Dense(2, batch_input_shape=(None, 6))])\n"
              "m3 = Sequential([InputLayer(input_shape=(7,)), Dense(2)])\n");
@@ -233,11 +240,16 @@ static void test_activations(void) {
     nr_spec *s = load_fixture("perceptron.nr");
     if (s) CHECK(nr_model_layer(nr_spec_model(s), 0)->o.dense.activation == NR_ACT_HEAVISIDE);
     nr_spec_free(s);
-    static const struct { const char *spelt; nr_activation want; } acts[] = {
-        {"'heaviside'", NR_ACT_HEAVISIDE}, {"'linear'", NR_ACT_LINEAR}, {"None", NR_ACT_LINEAR},
-        {"'swish'", NR_ACT_SWISH}, {"'silu'", NR_ACT_SWISH}, {"'hard_sigmoid'", NR_ACT_HARD_SIGMOID},
-        {"'relu6'", NR_ACT_RELU6}, {"'gelu'", NR_ACT_GELU}, {"'selu'", NR_ACT_SELU},
-        {"keras.activations.tanh", NR_ACT_TANH}, {"tf.nn.relu", NR_ACT_RELU}, {"'exponential'", NR_ACT_EXPONENTIAL},
+    static const struct {
+        const char *spelt;
+        nr_activation want;
+    } acts[] = {
+        {"'heaviside'", NR_ACT_HEAVISIDE}, {"'linear'", NR_ACT_LINEAR},
+        {"None", NR_ACT_LINEAR},           {"'swish'", NR_ACT_SWISH},
+        {"'silu'", NR_ACT_SWISH},          {"'hard_sigmoid'", NR_ACT_HARD_SIGMOID},
+        {"'relu6'", NR_ACT_RELU6},         {"'gelu'", NR_ACT_GELU},
+        {"'selu'", NR_ACT_SELU},           {"keras.activations.tanh", NR_ACT_TANH},
+        {"tf.nn.relu", NR_ACT_RELU},       {"'exponential'", NR_ACT_EXPONENTIAL},
     };
     for (size_t i = 0; i < sizeof acts / sizeof *acts; i++) {
         char text[160];
@@ -249,12 +261,13 @@ static void test_activations(void) {
 }
 
 static void test_initializers_regularizers(void) {
-    nr_spec *s = load("Input(shape=(3,))\n"
-                      "Dense(2, kernel_initializer=Constant(0.5), bias_initializer=keras.initializers.Constant(value=-1),\n"
-                      "      kernel_regularizer='l2', bias_regularizer=L1(0.2), activity_regularizer=L1L2(l1=0.1, l2=0.3))\n"
-                      "Dense(2, kernel_initializer=HeNormal(seed=1), kernel_regularizer=regularizers.l1_l2(l1=0.01))\n"
-                      "Dense(2, kernel_initializer=RandomNormal(mean=0, stddev=0.05), bias_initializer='ones')\n"
-                      "Dense(2, kernel_initializer=RandomUniform(minval=-1, maxval=1), kernel_regularizer='l1')\n");
+    nr_spec *s =
+        load("Input(shape=(3,))\n"
+             "Dense(2, kernel_initializer=Constant(0.5), bias_initializer=keras.initializers.Constant(value=-1),\n"
+             "      kernel_regularizer='l2', bias_regularizer=L1(0.2), activity_regularizer=L1L2(l1=0.1, l2=0.3))\n"
+             "Dense(2, kernel_initializer=HeNormal(seed=1), kernel_regularizer=regularizers.l1_l2(l1=0.01))\n"
+             "Dense(2, kernel_initializer=RandomNormal(mean=0, stddev=0.05), bias_initializer='ones')\n"
+             "Dense(2, kernel_initializer=RandomUniform(minval=-1, maxval=1), kernel_regularizer='l1')\n");
     if (!s) return;
     nr_model *m = nr_spec_model(s);
     const nr_dense_opts *d0 = &nr_model_layer(m, 0)->o.dense, *d1 = &nr_model_layer(m, 1)->o.dense;
@@ -285,7 +298,11 @@ static const nr_compile_opts *compiled(nr_spec **s, const char *compile_line) {
 }
 
 static void test_optimizers(void) {
-    static const struct { const char *line; nr_optimizer_kind kind; float lr; } cases[] = {
+    static const struct {
+        const char *line;
+        nr_optimizer_kind kind;
+        float lr;
+    } cases[] = {
         {"model.compile(optimizer='sgd', loss='mse')", NR_OPTIMIZER_SGD, 0},
         {"model.compile(optimizer='Adam', loss='mse')", NR_OPTIMIZER_ADAM, 0},
         {"model.compile(loss='mse')", NR_OPTIMIZER_DEFAULT, 0},
@@ -317,15 +334,17 @@ static void test_optimizers(void) {
 
 static void test_schedules(void) {
     nr_spec *s;
-    const nr_compile_opts *c = compiled(&s, "lr = PiecewiseConstantDecay(boundaries=[10, 20], values=[0.1, 0.01, 0.001])\n"
-                                            "model.compile(optimizer=SGD(learning_rate=lr), loss='mse')");
+    const nr_compile_opts *c = compiled(&s,
+                                        "lr = PiecewiseConstantDecay(boundaries=[10, 20], values=[0.1, 0.01, 0.001])\n"
+                                        "model.compile(optimizer=SGD(learning_rate=lr), loss='mse')");
     if (c) {
         CHECK(c->optimizer.schedule.kind == NR_LR_PIECEWISE_CONSTANT && c->optimizer.schedule.n_boundaries == 2);
         CHECK(c->optimizer.schedule.boundaries[1] == 20 && c->optimizer.schedule.values[2] == 0.001f);
     }
     nr_spec_free(s);
-    c = compiled(&s, "model.compile(optimizer=Adam(keras.optimizers.schedules.CosineDecay(0.01, 500, alpha=0.1, "
-                     "warmup_target=0.1, warmup_steps=50)), loss='mse')");
+    c = compiled(&s,
+                 "model.compile(optimizer=Adam(keras.optimizers.schedules.CosineDecay(0.01, 500, alpha=0.1, "
+                 "warmup_target=0.1, warmup_steps=50)), loss='mse')");
     if (c) {
         const nr_lr_schedule *k = &c->optimizer.schedule;
         CHECK(k->kind == NR_LR_COSINE_DECAY && k->decay_steps == 500 && k->warmup_steps == 50);
@@ -340,8 +359,9 @@ static void test_schedules(void) {
 static void test_losses_and_metrics(void) {
     nr_spec *s;
     const nr_compile_opts *c =
-        compiled(&s, "model.compile(loss=CategoricalCrossentropy(from_logits=True), "
-                     "metrics=['acc', 'mse', keras.metrics.MeanAbsoluteError(), CategoricalAccuracy()])");
+        compiled(&s,
+                 "model.compile(loss=CategoricalCrossentropy(from_logits=True), "
+                 "metrics=['acc', 'mse', keras.metrics.MeanAbsoluteError(), CategoricalAccuracy()])");
     if (c) {
         CHECK(c->loss[0].kind == NR_LOSS_CATEGORICAL_CROSSENTROPY && c->loss[0].from_logits == 1);
         CHECK(c->metrics[0] == NR_METRIC_ACCURACY && c->metrics[1] == NR_METRIC_MSE);
@@ -353,10 +373,12 @@ static void test_losses_and_metrics(void) {
     nr_spec_free(s);
 
     /* Two outputs: a loss each, by list or by output layer name. */
-    const char *two = "i = Input(shape=(4,))\na = Dense(1, name='reg')(i)\nb = Dense(3, activation='softmax', name='cls')(i)\n"
-                      "model = Model(i, [a, b])\n";
+    const char *two =
+        "i = Input(shape=(4,))\na = Dense(1, name='reg')(i)\nb = Dense(3, activation='softmax', name='cls')(i)\n"
+        "model = Model(i, [a, b])\n";
     char text[1024];
-    snprintf(text, sizeof text, "%smodel.compile(loss=['mse', 'categorical_crossentropy'], loss_weights=[1.0, 0.5])\n", two);
+    snprintf(text, sizeof text, "%smodel.compile(loss=['mse', 'categorical_crossentropy'], loss_weights=[1.0, 0.5])\n",
+             two);
     s = load(text);
     if (s) {
         c = &nr_spec_model(s)->copts;
@@ -364,8 +386,10 @@ static void test_losses_and_metrics(void) {
         CHECK(c->loss[1].weight == 0.5f);
     }
     nr_spec_free(s);
-    snprintf(text, sizeof text, "%smodel.compile(loss={'cls': 'categorical_crossentropy', 'reg': 'mae'}, "
-                                "loss_weights={'cls': 2})\n", two);
+    snprintf(text, sizeof text,
+             "%smodel.compile(loss={'cls': 'categorical_crossentropy', 'reg': 'mae'}, "
+             "loss_weights={'cls': 2})\n",
+             two);
     s = load(text);
     if (s) {
         c = &nr_spec_model(s)->copts;
@@ -399,21 +423,25 @@ static void test_fit(void) {
     }
     nr_spec_free(s);
     /* The last fit() wins; verbose="auto" is 1. */
-    s = load("Input(shape=(2,))\nDense(2)\nfit(epochs=3, callbacks=[TerminateOnNaN()])\nfit(epochs=4, verbose='auto')\n");
-    if (s) CHECK(nr_spec_fit_opts(s)->epochs == 4 && nr_spec_fit_opts(s)->n_callbacks == 0 && nr_spec_fit_opts(s)->verbose == 1);
+    s = load(
+        "Input(shape=(2,))\nDense(2)\nfit(epochs=3, callbacks=[TerminateOnNaN()])\nfit(epochs=4, verbose='auto')\n");
+    if (s)
+        CHECK(nr_spec_fit_opts(s)->epochs == 4 && nr_spec_fit_opts(s)->n_callbacks == 0 &&
+              nr_spec_fit_opts(s)->verbose == 1);
     nr_spec_free(s);
 }
 
 /* --- syntax ------------------------------------------------------------------- */
 
 static void test_literals(void) {
-    nr_spec *s = load("\xEF\xBB\xBFx = [1, -2, +3, 1e-3, -.5, 2.5E+2, (4,), (), (1, 2), {0: 1.0, 1: 5.0}, True, False, None]\r\n"
-                      "raw = r'c:\\new'; other = \"\"\"tri\nple\"\"\"\n"
-                      "y = 'it\\'s'  \\\n"
-                      "  # the line above goes on here\n"
-                      "Input(shape=(x[6][0],),  # a comment inside brackets\n"
-                      "      name='in')\n"
-                      "Dense(units=x[-5][1], name='d')\nDense(x[0], name=y)\nDense(-x[1], name=\"q'q\")\n");
+    nr_spec *s =
+        load("\xEF\xBB\xBFx = [1, -2, +3, 1e-3, -.5, 2.5E+2, (4,), (), (1, 2), {0: 1.0, 1: 5.0}, True, False, None]\r\n"
+             "raw = r'c:\\new'; other = \"\"\"tri\nple\"\"\"\n"
+             "y = 'it\\'s'  \\\n"
+             "  # the line above goes on here\n"
+             "Input(shape=(x[6][0],),  # a comment inside brackets\n"
+             "      name='in')\n"
+             "Dense(units=x[-5][1], name='d')\nDense(x[0], name=y)\nDense(-x[1], name=\"q'q\")\n");
     if (s) {
         nr_model *m = nr_spec_model(s);
         CHECK(params(m, NULL) == (4 * 2 + 2) + (2 + 1) + (1 * 2 + 2));

@@ -11,7 +11,7 @@
 typedef struct error_case {
     const char *text;
     nr_status status;
-    const char *message;  /* exact, or a prefix when it ends with '*' */
+    const char *message; /* exact, or a prefix when it ends with '*' */
 } error_case;
 
 static const error_case cases[] = {
@@ -26,7 +26,8 @@ static const error_case cases[] = {
     {"x = [1, 2\ny = 3\n", NR_STATUS_PARSE, "t.nr:1:5: '[' was never closed"},
     {"x = 1 = 2\n", NR_STATUS_PARSE, "t.nr:1:7: expected end of line, got '='"},
     {"Dense(3 4)\n", NR_STATUS_PARSE, "t.nr:1:9: expected ',' or ')', got number 4"},
-    {"Dense(units=)\n", NR_STATUS_PARSE, "t.nr:1:13: expected a value (a name, number, string, '(', '[' or '{'), got ')'"},
+    {"Dense(units=)\n", NR_STATUS_PARSE,
+     "t.nr:1:13: expected a value (a name, number, string, '(', '[' or '{'), got ')'"},
     {"Dense(units=3, 4)\n", NR_STATUS_PARSE, "t.nr:1:16: positional argument follows keyword argument"},
     {"x = 12abc\n", NR_STATUS_PARSE, "t.nr:1:7: invalid number: unexpected 'a' after the digits"},
     {"x = 1e+\n", NR_STATUS_PARSE, "t.nr:1:5: invalid number: the exponent has no digits"},
@@ -37,13 +38,16 @@ static const error_case cases[] = {
     {"x == 2\n", NR_STATUS_PARSE, "t.nr:1:3: unexpected '=='"},
     {"model.\n", NR_STATUS_PARSE, "t.nr:1:7: expected an attribute name after '.', got end of line"},
     /* unknown names, with the closest valid ones */
-    {"Input(shape=(4,))\nDense2(3)\n", NR_STATUS_PARSE, "t.nr:2:1: unknown layer or function 'Dense2'; did you mean \"Dense\"?"},
+    {"Input(shape=(4,))\nDense2(3)\n", NR_STATUS_PARSE,
+     "t.nr:2:1: unknown layer or function 'Dense2'; did you mean \"Dense\"?"},
     {"Input(shape=(4,))\nDense(3, activaton=\"relu\")\n", NR_STATUS_PARSE,
      "t.nr:2:10: Dense: unknown argument 'activaton'; did you mean \"activation\"?"},
     {"Input(shape=(4,))\nDense(3, activation=\"rellu\")\n", NR_STATUS_PARSE,
      "t.nr:2:21: unknown activation 'rellu'; did you mean \"relu\", \"relu6\" or \"elu\"?"},
-    {"inp = Input(shape=(4,))\nh = Dense(3)(inpt)\n", NR_STATUS_PARSE, "t.nr:2:14: unknown variable 'inpt'; did you mean \"inp\"*"},
-    {"alpha = 1\nbeta = 2\nh = Dense(3)(zzz)\n", NR_STATUS_PARSE, "t.nr:3:14: unknown variable 'zzz'; valid: alpha, beta"},
+    {"inp = Input(shape=(4,))\nh = Dense(3)(inpt)\n", NR_STATUS_PARSE,
+     "t.nr:2:14: unknown variable 'inpt'; did you mean \"inp\"*"},
+    {"alpha = 1\nbeta = 2\nh = Dense(3)(zzz)\n", NR_STATUS_PARSE,
+     "t.nr:3:14: unknown variable 'zzz'; valid: alpha, beta"},
     {"x = keras.layers.Dens(3)\n", NR_STATUS_PARSE, "t.nr:1:18: unknown name 'Dens'; did you mean \"Dense\"*"},
     {"Input(shape=(4,))\nDense(3)\ncompile(optimizer='adamm', loss='mse')\n", NR_STATUS_PARSE,
      "t.nr:3:19: unknown optimizer 'adamm'; did you mean \"adam\", \"adamw\" or \"nadam\"?"},
@@ -62,36 +66,43 @@ static const error_case cases[] = {
     {"m = Sequential([Input(shape=(2,)), Dense(1, name='d')])\nm.get_layer('dd')\n", NR_STATUS_PARSE,
      "t.nr:2:13: unknown layer name 'dd'; did you mean \"d\"?"},
     {"i = Input(shape=(2,))\na = Dense(1, name='reg')(i)\nm = Model(i, [a, Dense(1, name='aux')(i)])\n"
-     "m.compile(loss={'regg': 'mse', 'aux': 'mse'})\n", NR_STATUS_PARSE,
-     "t.nr:4:17: unknown output layer 'regg'; did you mean \"reg\"?"},
+     "m.compile(loss={'regg': 'mse', 'aux': 'mse'})\n",
+     NR_STATUS_PARSE, "t.nr:4:17: unknown output layer 'regg'; did you mean \"reg\"?"},
     /* arguments */
-    {"Input(shape=(4,))\nDense(\"32\")\n", NR_STATUS_BAD_ARGUMENT, "t.nr:2:7: Dense: units must be an int, got string \"32\""},
+    {"Input(shape=(4,))\nDense(\"32\")\n", NR_STATUS_BAD_ARGUMENT,
+     "t.nr:2:7: Dense: units must be an int, got string \"32\""},
     {"Input(shape=(4,))\nDense(3, units=4)\n", NR_STATUS_PARSE, "t.nr:2:10: Dense: argument 'units' given twice"},
     {"Input(shape=(4,))\nDropout(0.5, None, 3, 4)\n", NR_STATUS_PARSE,
      "t.nr:2:23: Dropout takes at most 3 positional arguments (rate, noise_shape, seed); give the others by keyword"},
     {"Input(shape=(4,))\nDense()\n", NR_STATUS_BAD_ARGUMENT, "t.nr:2:1: Dense: missing required argument 'units'"},
     {"Input(shape=(4,))\nDense(0)\n", NR_STATUS_BAD_ARGUMENT, "t.nr:2:7: Dense: units must be in [1, 16777216], got 0"},
-    {"Input(shape=(4,))\nDense(3, use_bias=1)\n", NR_STATUS_BAD_ARGUMENT, "t.nr:2:19: Dense: use_bias must be True or False, got int 1"},
-    {"Input(shape=64)\n", NR_STATUS_BAD_ARGUMENT, "t.nr:1:13: Input: shape must be a tuple of ints, like (64,), got int 64"},
-    {"Input(shape=(None, 3))\n", NR_STATUS_UNSUPPORTED, "t.nr:1:14: Input: shape: None (a dimension of variable size)*"},
+    {"Input(shape=(4,))\nDense(3, use_bias=1)\n", NR_STATUS_BAD_ARGUMENT,
+     "t.nr:2:19: Dense: use_bias must be True or False, got int 1"},
+    {"Input(shape=64)\n", NR_STATUS_BAD_ARGUMENT,
+     "t.nr:1:13: Input: shape must be a tuple of ints, like (64,), got int 64"},
+    {"Input(shape=(None, 3))\n", NR_STATUS_UNSUPPORTED,
+     "t.nr:1:14: Input: shape: None (a dimension of variable size)*"},
     {"Input(shape=(4,), name='a\"b')\n", NR_STATUS_BAD_ARGUMENT, "t.nr:1:24: Input: name must not hold double quotes*"},
     {"Input(shape=(4,))\nDense(3, activation=4)\n", NR_STATUS_BAD_ARGUMENT,
      "t.nr:2:21: Dense: activation must be an activation name such as \"relu\", got int 4"},
     {"Input(shape=(4,))\nDense(3)\ncompile(optimizer=SGD(momentum=2), loss='mse')\n", NR_STATUS_BAD_ARGUMENT,
      "t.nr:3:19: optimizer SGD: momentum = 2 must be in [0, 1]"},
-    {"Input(shape=(4,))\nDense(3)\nfit(epochs=-1)\n", NR_STATUS_BAD_ARGUMENT, "t.nr:3:12: fit: epochs must be in [1, 2147483647], got -1"},
+    {"Input(shape=(4,))\nDense(3)\nfit(epochs=-1)\n", NR_STATUS_BAD_ARGUMENT,
+     "t.nr:3:12: fit: epochs must be in [1, 2147483647], got -1"},
     {"Input(shape=(4,))\nDense(3)\nfit(validation_split=1.5)\n", NR_STATUS_BAD_ARGUMENT,
      "t.nr:3:1: fit: validation_split must be in [0, 1), got 1.5"},
     {"Input(shape=(4,))\nDense(3)\nfit(class_weight={-1: 2.0})\n", NR_STATUS_BAD_ARGUMENT,
      "t.nr:3:19: fit: class_weight keys must be class indices in [0, 65535]"},
-    {"Input(shape=(4,))\nDense(3)\ncompile(loss=None)\n", NR_STATUS_BAD_ARGUMENT, "t.nr:3:1: compile: missing required argument 'loss'"},
+    {"Input(shape=(4,))\nDense(3)\ncompile(loss=None)\n", NR_STATUS_BAD_ARGUMENT,
+     "t.nr:3:1: compile: missing required argument 'loss'"},
     {"m = Sequential()\nm.add(3)\n", NR_STATUS_BAD_ARGUMENT,
      "t.nr:2:7: Sequential \"sequential\": add() takes a layer, a model or an Input, got int 3"},
     {"x = [1, 2]\ny = x[5]\n", NR_STATUS_BAD_ARGUMENT, "t.nr:2:7: index 5 is out of range for a list of 2"},
     {"x = 3\nx(1)\n", NR_STATUS_BAD_ARGUMENT, "t.nr:2:1: int 3 cannot be called"},
     {"Dense(3)(Dense(4))\n", NR_STATUS_BAD_ARGUMENT,
      "t.nr:1:10: layer \"dense\": its input must be a tensor or a list of tensors, got layer \"dense_1\" (Dense)"},
-    {"m = Sequential()\nm.name = 'x'\n", NR_STATUS_BAD_ARGUMENT, "t.nr:2:3: cannot set 'name'; the only attribute a SPEC sets is trainable"},
+    {"m = Sequential()\nm.name = 'x'\n", NR_STATUS_BAD_ARGUMENT,
+     "t.nr:2:3: cannot set 'name'; the only attribute a SPEC sets is trainable"},
     {"compile(loss='mse')\n", NR_STATUS_STATE, "t.nr:1:1: compile: there is no model yet; define its layers first"},
     /* unsupported Keras features */
     {"Input(shape=(4,))\nDense(3)\nfit(callbacks=[LearningRateScheduler(schedule)])\n", NR_STATUS_UNSUPPORTED,
@@ -100,7 +111,8 @@ static const error_case cases[] = {
     {"Input(shape=(4,))\nDense(3)\nfit(x_train[:10])\n", NR_STATUS_PARSE, "t.nr:3:13: expected a value*"},
     {"Input(shape=(4,))\nDense(3)\nfit(x_train[0])\n", NR_STATUS_UNSUPPORTED,
      "t.nr:3:12: fit: x must be a variable name (it is ignored: the data comes from the command line)"},
-    {"Input(shape=(4,))\nDense(3)\nfit(validation_data=(xv, yv))\n", NR_STATUS_PARSE, "t.nr:3:22: unknown variable 'xv'*"},
+    {"Input(shape=(4,))\nDense(3)\nfit(validation_data=(xv, yv))\n", NR_STATUS_PARSE,
+     "t.nr:3:22: unknown variable 'xv'*"},
     {"xv = 1\nyv = 2\nInput(shape=(4,))\nDense(3)\nfit(validation_data=(xv, yv))\n", NR_STATUS_UNSUPPORTED,
      "t.nr:5:21: fit: validation_data=a tuple of 2 is not supported; use validation_split*"},
     {"Input(shape=(4,))\nDense(3, kernel_constraint='max_norm')\n", NR_STATUS_UNSUPPORTED,
@@ -113,7 +125,8 @@ static const error_case cases[] = {
      "t.nr:2:30: layer \"dropout\": training=True is not supported*"},
     /* shapes, from the layers, with the statement's location */
     {"a = Input(shape=(4,))\nb = Input(shape=(3, 2))\nc = Concatenate()([a, b])\n", NR_STATUS_BAD_SHAPE,
-     "t.nr:3:5: layer \"concatenate\" (Concatenate): inputs must have the same rank; got input shapes (None, 4), (None, 3, 2)"},
+     "t.nr:3:5: layer \"concatenate\" (Concatenate): inputs must have the same rank; got input shapes (None, 4), "
+     "(None, 3, 2)"},
     {"a = Input(shape=(4,))\nb = Input(shape=(3,))\nc = Add()([a, b])\n", NR_STATUS_BAD_SHAPE,
      "t.nr:3:5: layer \"add\" (Add): inputs must all have the same shape*"},
     {"Input(shape=(4,))\nDense(3)\nReshape((5,))\n", NR_STATUS_BAD_SHAPE,
@@ -122,6 +135,12 @@ static const error_case cases[] = {
      "t.nr:3:5: layer \"dense\" (Dense) expects the last axis of its input to be 4, got shape (None, 5)"},
     {"a = Input(shape=(4,))\nb = Input(shape=(4,))\nm = Model(a, Dense(2)(b))\n", NR_STATUS_BAD_ARGUMENT,
      "t.nr:3:5: model \"functional\": graph disconnected*"},
+    {"s = Sequential([Dense(2)])\ns.add(s)\n", NR_STATUS_BAD_ARGUMENT,
+     "t.nr:2:7: Sequential \"sequential\": cannot hold itself (model \"sequential\" is, or holds, it)"},
+    {"a = Sequential([Dense(2)])\nb = Sequential([a])\na.add(b)\n", NR_STATUS_BAD_ARGUMENT,
+     "t.nr:3:7: Sequential \"sequential\": cannot hold itself*"},
+    {"s = Sequential([Dense(16000000), Dense(16000000)])\ny = s(Input(shape=(4,)))\n", NR_STATUS_BAD_SHAPE,
+     "t.nr:2:5: layer \"dense_1\" (Dense): a 16000000 x 16000000 kernel is too large"},
     {"Input(shape=(4,))\nDense(16000000)\nDense(16000000)\n", NR_STATUS_BAD_SHAPE,
      "t.nr:3:1: layer \"dense_1\" (Dense): a 16000000 x 16000000 kernel is too large"},
 };
@@ -138,8 +157,8 @@ static void test_error_messages(void) {
         nr_status st = nr_spec_load_string(cases[i].text, "t.nr", 1, &s);
         int ok = st == cases[i].status && matches(nr_last_error(), cases[i].message) && s == NULL;
         if (!ok)
-            fprintf(stderr, "case %zu:\n%s  got  %s: %s\n  want %s: %s\n", i, cases[i].text, nr_status_str(st), nr_last_error(),
-                    nr_status_str(cases[i].status), cases[i].message);
+            fprintf(stderr, "case %zu:\n%s  got  %s: %s\n  want %s: %s\n", i, cases[i].text, nr_status_str(st),
+                    nr_last_error(), nr_status_str(cases[i].status), cases[i].message);
         CHECK(ok);
         if (st == NR_OK) nr_spec_free(s);
     }
@@ -167,7 +186,8 @@ static void test_alloc_failures(void) {
         "a = Input(shape=(4,))\nb = Input(shape=(2,))\nshared = Dense(8, activation='relu', kernel_regularizer='l2')\n"
         "h = Concatenate()([shared(a), b])\nblock = Sequential([Dense(4), Dropout(0.1)])\n"
         "out = Dense(3, activation='softmax')(block(h))\nmodel = Model([a, b], out)\n"
-        "model.compile(optimizer=Adam(ExponentialDecay(0.01, 10, 0.9)), loss='categorical_crossentropy', metrics=['acc'])\n"
+        "model.compile(optimizer=Adam(ExponentialDecay(0.01, 10, 0.9)), loss='categorical_crossentropy', "
+        "metrics=['acc'])\n"
         "model.fit(epochs=2, class_weight={0: 1, 2: 3}, callbacks=[EarlyStopping(), CSVLogger('x.csv')])\n";
     nr_alloc_hooks hooks = {fail_malloc, fail_realloc, plain_free, NULL};
     int clean = 1, done = 0;

@@ -21,14 +21,16 @@ static uint32_t rnd(void) {
 
 static const char *const seeds[] = {
     "Input(shape=(64,))\nDense(32, activation=\"tanh\")\nDense(10, activation=\"softmax\")\n"
-    "compile(optimizer=SGD(learning_rate=0.1, momentum=0.9), loss=\"categorical_crossentropy\", metrics=[\"accuracy\"])\n"
+    "compile(optimizer=SGD(learning_rate=0.1, momentum=0.9), loss=\"categorical_crossentropy\", "
+    "metrics=[\"accuracy\"])\n"
     "fit(epochs=100, batch_size=20, validation_split=0.2,\n"
     "    callbacks=[EarlyStopping(monitor=\"val_accuracy\", patience=30, restore_best_weights=True)])\n",
 
     "import keras\nfrom keras.layers import Dense\nmodel = Sequential()\n"
     "model.add(Dense(10, input_shape=(8,), activation='relu'))\nmodel.add(Dropout(0.25, seed=1))\n"
     "model.add(keras.layers.Dense(3, activation='softmax', kernel_initializer=HeNormal(seed=1)))\n"
-    "model.compile(optimizer=Adam(learning_rate=ExponentialDecay(0.01, 100, 0.9)), loss='sparse_categorical_crossentropy')\n"
+    "model.compile(optimizer=Adam(learning_rate=ExponentialDecay(0.01, 100, 0.9)), "
+    "loss='sparse_categorical_crossentropy')\n"
     "history = model.fit(x, y, epochs=20, batch_size=16, class_weight={0: 1.0, 2: 3.5}, verbose=2)\n",
 
     "inp = Input(shape=(4,), name='features')\naux = Input(shape=(2,))\nshared = Dense(8, activation='relu')\n"
@@ -52,14 +54,74 @@ static const char *const seeds[] = {
 };
 
 static const char *const tokens[] = {
-    "(", ")", "[", "]", "{", "}", ",", ".", "=", ":", "-", "+", "\n", "#", "'", "\"", "\"\"\"", "\\\n", ";",
-    "None", "True", "False", "0", "-1", "1e9", "99999999", "1.5", "(4,)", "()", "[]", "Dense", "Input",
-    "model", "Model", "Sequential", "add", "compile", "fit", "Concatenate", "Dropout", "Reshape", "(1, 2, 3, 4, 5)",
-    "keras.layers.", "units=", "activation=", "shape=", "name=", "trainable", "'relu'", "'step'", "x", "inp",
-    "import", "lambda", ".output", ".layers[0]", "(inp)", "([a, b])", " ", "\t", "\r", "\xff",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ".",
+    "=",
+    ":",
+    "-",
+    "+",
+    "\n",
+    "#",
+    "'",
+    "\"",
+    "\"\"\"",
+    "\\\n",
+    ";",
+    "None",
+    "True",
+    "False",
+    "0",
+    "-1",
+    "1e9",
+    "99999999",
+    "1.5",
+    "(4,)",
+    "()",
+    "[]",
+    "Dense",
+    "Input",
+    "model",
+    "Model",
+    "Sequential",
+    "add",
+    "compile",
+    "fit",
+    "Concatenate",
+    "Dropout",
+    "Reshape",
+    "(1, 2, 3, 4, 5)",
+    "keras.layers.",
+    "units=",
+    "activation=",
+    "shape=",
+    "name=",
+    "trainable",
+    "'relu'",
+    "'step'",
+    "x",
+    "inp",
+    "import",
+    "lambda",
+    ".output",
+    ".layers[0]",
+    "(inp)",
+    "([a, b])",
+    " ",
+    "\t",
+    "\r",
+    "\xff",
 };
 
-typedef struct buf { char *s; size_t n, cap; } buf;
+typedef struct buf {
+    char *s;
+    size_t n, cap;
+} buf;
 
 static void put(buf *b, const char *s, size_t n) {
     if (b->n + n + 1 > b->cap) {
@@ -101,9 +163,7 @@ static void mutate(const char *text, size_t n, buf *out) {
         put(out, text + at, len);
         put(out, text + at + len, n - at - len);
         break;
-    case 4: /* truncate */
-        put(out, text, at);
-        break;
+    case 4: /* truncate */ put(out, text, at); break;
     default: { /* move a range elsewhere */
         size_t to = rnd() % (n - len + 1);
         buf rest = {0};
@@ -127,8 +187,8 @@ static int same_model(const nr_model *a, const nr_model *b) {
     nr_model_count_params(a, &ta, &fa);
     nr_model_count_params(b, &tb, &fb);
     int ok = ta == tb && fa == fb && nr_model_n_layers(a) == nr_model_n_layers(b) &&
-             nr_model_n_inputs(a) == nr_model_n_inputs(b) && nr_model_n_outputs(a) == nr_model_n_outputs(b) &&
-             !strcmp(nr_model_name(a), nr_model_name(b));
+        nr_model_n_inputs(a) == nr_model_n_inputs(b) && nr_model_n_outputs(a) == nr_model_n_outputs(b) &&
+        !strcmp(nr_model_name(a), nr_model_name(b));
     for (int i = 0; ok && i < nr_model_n_layers(a); i++) {
         const nr_layer *la = nr_model_layer(a, i), *lb = nr_model_layer(b, i);
         ok = !strcmp(la->name, lb->name) && la->cls == lb->cls && la->trainable == lb->trainable;
@@ -137,8 +197,8 @@ static int same_model(const nr_model *a, const nr_model *b) {
         int na, nb;
         int64_t sa[NR_MAX_DIMS], sb[NR_MAX_DIMS];
         ok = nr_sym_shape(a->g, nr_model_output(a, i), &na, sa) == NR_OK &&
-             nr_sym_shape(b->g, nr_model_output(b, i), &nb, sb) == NR_OK && na == nb &&
-             !memcmp(sa, sb, (size_t)na * sizeof *sa);
+            nr_sym_shape(b->g, nr_model_output(b, i), &nb, sb) == NR_OK && na == nb &&
+            !memcmp(sa, sb, (size_t)na * sizeof *sa);
     }
     return ok;
 }
@@ -150,7 +210,7 @@ static int rewrite_holds(const nr_spec *s) {
     char *text = NULL;
     nr_spec *again = NULL;
     int ok = nr_model_to_spec(m, &text) == NR_OK && nr_spec_load_string(text, "again.nr", 1, &again) == NR_OK &&
-             same_model(m, nr_spec_model(again));
+        same_model(m, nr_spec_model(again));
     if (!ok) fprintf(stderr, "rewrite failed: %s\n%s\n", nr_last_error(), text ? text : "");
     nr_free_string(text);
     nr_spec_free(again);

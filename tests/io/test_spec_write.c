@@ -29,7 +29,7 @@ static int same_layers(const nr_graph *a, const nr_graph *b) {
         for (int j = 0; j < b->n_layers; j++)
             if (!strcmp(b->layers[j]->name, la->name)) lb = b->layers[j];
         ok = lb && !strcmp(la->cls->type, lb->cls->type) && la->trainable == lb->trainable &&
-             la->n_weights == lb->n_weights;
+            la->n_weights == lb->n_weights;
         for (int k = 0; ok && k < la->n_weights; k++)
             ok = a->nodes[la->weights[k]].param_off == b->nodes[lb->weights[k]].param_off;
         if (!ok) fprintf(stderr, "layer \"%s\" differs after the round trip\n", la->name);
@@ -117,10 +117,14 @@ static void test_sequential_every_layer(void) {
     CHECK_OK(nr_sequential_new(g, "every_layer", &m));
     CHECK_OK(nr_input_layer(g, &(nr_input_opts){.shape = {4}, .ndim = 1, .name = "features"}, &l));
     CHECK_OK(nr_sequential_add(m, l));
-    CHECK_OK(nr_dense(g, &(nr_dense_opts){.units = 12, .activation = NR_ACT_RELU,
-                                          .kernel_initializer = {.kind = NR_INIT_HE_NORMAL},
-                                          .kernel_regularizer = {0, 0.01f}, .bias_regularizer = {0.5f, 0},
-                                          .activity_regularizer = {0.1f, 0.2f}}, &l));
+    CHECK_OK(nr_dense(g,
+                      &(nr_dense_opts){.units = 12,
+                                       .activation = NR_ACT_RELU,
+                                       .kernel_initializer = {.kind = NR_INIT_HE_NORMAL},
+                                       .kernel_regularizer = {0, 0.01f},
+                                       .bias_regularizer = {0.5f, 0},
+                                       .activity_regularizer = {0.1f, 0.2f}},
+                      &l));
     CHECK_OK(nr_sequential_add(m, l));
     CHECK_OK(nr_dropout(g, &(nr_dropout_opts){.rate = 0.25f, .seed = 3, .has_seed = 1}, &l));
     CHECK_OK(nr_sequential_add(m, l));
@@ -216,7 +220,7 @@ static void test_nested(void) {
     CHECK_OK(nr_input(g, &(nr_input_opts){.shape = {3}, .ndim = 1, .name = "x"}, &x));
     nr_sym h = call1(dense(g, 3, NR_ACT_LINEAR, "first"), x);
     CHECK_OK(nr_model_as_layer(lazy, &ll));
-    h = call1(ll, h);          /* builds "lazy" now, after "first" */
+    h = call1(ll, h); /* builds "lazy" now, after "first" */
     CHECK_OK(nr_model_as_layer(inner, &il));
     nr_sym p = call1(il, h), q = call1(il, x);
     CHECK_OK(nr_sequential_new(g, "holder", &seq));
@@ -237,13 +241,37 @@ static void test_nested(void) {
 
 /* The fixtures, loaded, written and loaded again. */
 static void test_fixtures(void) {
-    static const char *const names[] = {"bare.nr", "keras_sequential.nr", "functional.nr", "perceptron.nr", "nested.nr"};
+    static const char *const names[] = {"bare.nr", "keras_sequential.nr", "functional.nr", "perceptron.nr",
+                                        "nested.nr"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char rel[128];
         nr_spec *s;
         snprintf(rel, sizeof rel, "tests/fixtures/spec/%s", names[i]);
         if (!CHECK_OK(nr_spec_load_file(nr_test_path(rel), SEED, &s))) continue;
         round_trip(nr_spec_model(s), names[i]);
+        nr_spec_free(s);
+    }
+}
+
+/* SPEC texts with the shapes C tests do not build. */
+static void test_texts(void) {
+    static const char *const texts[] = {
+        /* a functional model and a lazy Sequential inside a Sequential */
+        ("i = Input(shape=(3,))\ninner = Model(i, Dense(2)(i), name='inner')\n"
+         "lazy = Sequential([Dense(4), Dropout(0.1)], name='lazy')\n"
+         "model = Sequential([Input(shape=(3,)), inner, lazy, Dense(1)], name='outer')\n"),
+        /* a Sequential's tensors used by a functional model, a layer in both */
+        ("shared = Dense(4, name='shared')\nseq = Sequential([Input(shape=(4,), name='i'), shared, Dense(3)])\n"
+         "y = Dense(2, name='head')(seq.output)\nz = shared(seq.input)\n"
+         "model = Model(seq.input, [y, z, seq.layers[1].output])\n"),
+        /* names that are not identifiers, or are taken by constructors */
+        ("i = Input(shape=(2,), name='2 in')\na = Dense(2, name='Dense')(i)\nb = Dense(2, name='add')(a)\n"
+         "c = add([a, b])\nmodel = Model(i, c, name='model')\n"),
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        nr_spec *s;
+        if (!CHECK_OK(nr_spec_load_string(texts[i], "text.nr", SEED, &s))) continue;
+        round_trip(nr_spec_model(s), texts[i]);
         nr_spec_free(s);
     }
 }
@@ -269,6 +297,7 @@ int main(void) {
     test_functional_shared_and_merges();
     test_nested();
     test_fixtures();
+    test_texts();
     test_text();
     return nr_test_finish();
 }
