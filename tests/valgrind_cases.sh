@@ -27,6 +27,28 @@ vg predict "$tmp/iris.nrm" --data "$iris" --target species --out "$tmp/predictio
 vg train "$ex/xor.nr" --data "$fx/xor.csv" --target y --test "$fx/xor.csv" --epochs 2 --verbose 0 \
   --out "$tmp/xor.nrm"
 
+# IDX data: a folder of four tiny files (4x4 images, top or bottom bright).
+byte() { printf "\\$(printf %03o "$1")"; }
+be32() { byte $(($1 >> 24 & 255)); byte $(($1 >> 16 & 255)); byte $(($1 >> 8 & 255)); byte $(($1 & 255)); }
+idx_set() {   # idx_set PREFIX N
+  { byte 0; byte 0; byte 8; byte 3; be32 "$2"; be32 4; be32 4
+    i=0; while [ $i -lt "$2" ]; do
+      p=0; while [ $p -lt 16 ]; do
+        if [ $((p < 8)) -eq $((i % 2 == 0)) ]; then byte 200; else byte 10; fi; p=$((p + 1))
+      done; i=$((i + 1))
+    done; } >"$1-images-idx3-ubyte"
+  { byte 0; byte 0; byte 8; byte 1; be32 "$2"
+    i=0; while [ $i -lt "$2" ]; do byte $((i % 2)); i=$((i + 1)); done; } >"$1-labels-idx1-ubyte"
+}
+mkdir -p "$tmp/idx"
+idx_set "$tmp/idx/train" 16
+idx_set "$tmp/idx/t10k" 6
+vg train "$fx/tiny_images.nr" --data "$tmp/idx" --epochs 2 --out "$tmp/tiny.nrm"
+vg train "$fx/tiny_images_unbuilt.nr" --data "$tmp/idx" --epochs 2 --out "$tmp/tiny_unbuilt.nrm"
+vg evaluate "$tmp/tiny.nrm" --data "$tmp/idx"
+vg predict "$tmp/tiny.nrm" --data "$tmp/idx"
+vg evaluate "$tmp/tiny.nrm" --data "$tmp"
+
 # Usage errors.
 vg
 vg trian

@@ -213,7 +213,7 @@ nr_status cli_load_train(const cli_data_args *a, int classification, cli_data *d
  * another model is better reported by its shape than by its first class. */
 static nr_status load_csv_labelled(const cli_data_args *a, nr_model *m, cli_data *d) {
     csv_xy t;
-    nr_status s = csv_xy_load(a, a->data, cli_loss_is_classification(cli_model_loss(m)), &t);
+    nr_status s = csv_xy_load(a, a->data, cli_loss_is_classification(nr_model_loss(m, 0).kind), &t);
     if (s == NR_OK) s = cli_fit_input(m, t.x, a->data, NULL);
     if (s == NR_OK) s = csv_xy_map(a, &t, nr_model_labels(m));
     if (s == NR_OK) csv_xy_take(&t, &d->x, &d->y, NULL);

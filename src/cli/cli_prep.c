@@ -2,17 +2,6 @@
 #include <string.h>
 #include "cli/cli_prep.h"
 #include "core/core.h"
-#include "models/model_internal.h"
-
-/* model.h has no getter for the compiled loss yet, so these two read the
- * model's compile options: the only place the CLI looks inside a model. */
-nr_loss_kind cli_model_loss(const nr_model *m) {
-    return m->compiled ? m->copts.loss[0].kind : NR_LOSS_NONE;
-}
-
-int cli_model_from_logits(const nr_model *m) {
-    return m->compiled && m->copts.loss[0].from_logits;
-}
 
 int cli_loss_is_classification(nr_loss_kind loss) {
     return loss == NR_LOSS_BINARY_CROSSENTROPY || loss == NR_LOSS_CATEGORICAL_CROSSENTROPY ||

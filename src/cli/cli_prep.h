@@ -7,12 +7,6 @@
 
 #include "neurona/neurona.h"
 
-/* The loss the model was compiled with (output 0); NR_LOSS_NONE if none. */
-nr_loss_kind cli_model_loss(const nr_model *m);
-
-/* 1 when the loss reads the model's output as logits (from_logits=True). */
-int cli_model_from_logits(const nr_model *m);
-
 /* 1 for the cross-entropy losses, whose targets are classes. */
 int cli_loss_is_classification(nr_loss_kind loss);
 

@@ -30,7 +30,7 @@ typedef struct eval_args {
 } eval_args;
 
 static nr_status evaluate(const eval_args *a, nr_model *m, cli_data *d) {
-    nr_loss_kind loss = cli_model_loss(m);
+    nr_loss_kind loss = nr_model_loss(m, 0).kind;
     NR_TRY(cli_check_single_io(m));
     NR_TRY(cli_load_labelled(&a->data, m, d));
     NR_TRY(cli_apply_scaler(m, d->x));

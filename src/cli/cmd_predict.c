@@ -48,7 +48,7 @@ typedef struct layout {
 
 static layout make_layout(const nr_model *m, const nr_tensor *p) {
     layout l = {0};
-    nr_loss_kind loss = cli_model_loss(m);
+    nr_loss_kind loss = nr_model_loss(m, 0).kind;
     int64_t units = nr_tensor_row_size(p);
     l.binary = loss == NR_LOSS_BINARY_CROSSENTROPY && units == 1;
     l.classes = l.binary || ((loss == NR_LOSS_CATEGORICAL_CROSSENTROPY ||
@@ -116,7 +116,7 @@ static void write_class_row(FILE *f, const layout *l, const float *row, int logi
 
 static void write_csv(FILE *f, const nr_model *m, const nr_tensor *p) {
     layout l = make_layout(m, p);
-    int logits = cli_model_from_logits(m);
+    int logits = nr_model_loss(m, 0).from_logits;
     int64_t width = nr_tensor_row_size(p);
     write_header(f, &l);
     for (int64_t r = 0; r < p->shape[0]; r++) {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli/cli.h"
 #include "cli/cli_args.h"
 #include "cli/cli_prep.h"
@@ -20,6 +21,9 @@ static const char example[] =
     "neurona summary iris.nrm";
 
 static nr_status is_model_file(const char *path, int *yes) {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return nr_error(NR_STATUS_IO, "%s: is a directory, not a SPEC or model file", path);
     FILE *f = fopen(path, "rb");
     if (!f) return nr_error(NR_STATUS_IO, "%s: cannot open: %s", path, strerror(errno));
     char magic[8] = {0};
@@ -33,7 +37,7 @@ static nr_status is_model_file(const char *path, int *yes) {
 
 /* What a saved model carries besides its layers. */
 static void print_extras(const nr_model *m) {
-    nr_loss_kind loss = cli_model_loss(m);
+    nr_loss_kind loss = nr_model_loss(m, 0).kind;
     if (loss != NR_LOSS_NONE) printf("Loss: %s\n", nr_loss_name(loss));
     const nr_labels *l = nr_model_labels(m);
     if (l) {

@@ -100,7 +100,7 @@ static nr_status load_spec(train_run *r) {
         return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: the SPEC never calls compile(); add a line such as "
                         "compile(optimizer=\"adam\", loss=\"sparse_categorical_crossentropy\", metrics=[\"accuracy\"])",
                         r->a->spec);
-    r->loss = cli_model_loss(r->m);
+    r->loss = nr_model_loss(r->m, 0).kind;
     return cli_check_single_io(r->m);
 }
 
@@ -147,8 +147,8 @@ static void fit_opts(train_run *r) {
 
 static void print_plan(const train_run *r) {
     const cli_data *d = &r->d;
-    printf("Data: %lld training rows", (long long)d->x->shape[0]);
-    if (d->x_test) printf(", %lld test rows", (long long)d->x_test->shape[0]);
+    printf("Data: %lld training samples", (long long)d->x->shape[0]);
+    if (d->x_test) printf(", %lld test samples", (long long)d->x_test->shape[0]);
     if (d->labels) printf(", %d classes", nr_labels_count(d->labels));
     printf("; scaling: %s; seed: %d\n", scale_kind(r), r->a->seed);
 }

@@ -98,6 +98,8 @@ typedef struct nr_backend {
     nr_kernel_fn forward[NR_OP_COUNT_];
     nr_kernel_fn backward[NR_OP_COUNT_];
     size_t work_floats[NR_OP_COUNT_]; /* scratch floats per output element (dropout: 1) */
+    /* Extra scratch floats a node needs at a batch size (GEMM packing). */
+    int64_t (*workspace[NR_OP_COUNT_])(const nr_node *n, const nr_node *nodes, int64_t batch);
 } nr_backend;
 
 extern const nr_backend nr_backend_cpu;

@@ -107,8 +107,9 @@ static nr_status layout(nr_plan *p, const nr_graph *g, const unsigned char *acti
             int64_t begin = p->first_writer[k] >= 0 ? T - p->first_writer[k] : n;
             iv[m++] = (interval){size, begin, T - k, 0, &p->grad_off[k]};
         }
-        if (be->work_floats[nd->op])
-            iv[m++] = (interval){padded(size * (int64_t)be->work_floats[nd->op]), 0, T, 0, &work_off[k]};
+        int64_t work = size * (int64_t)be->work_floats[nd->op];
+        if (be->workspace[nd->op]) work += be->workspace[nd->op](nd, g->nodes, p->batch);
+        if (work) iv[m++] = (interval){padded(work), 0, T, 0, &work_off[k]};
     }
     p->arena_floats = (size_t)place(iv, m);
     nr_free(iv);

@@ -21,7 +21,8 @@
                  [NR_OP_MUL] = prefix##_mul_backward,         [NR_OP_AVG] = prefix##_avg_backward,   \
                  [NR_OP_MAX] = prefix##_max_backward,         [NR_OP_LOSS] = prefix##_loss_backward, \
                  [NR_OP_PENALTY] = prefix##_penalty_backward},                                   \
-    .work_floats = {[NR_OP_DROPOUT] = 1}
+    .work_floats = {[NR_OP_DROPOUT] = 1}, \
+    .workspace = {[NR_OP_LINEAR] = nr_linear_workspace}
 
 const nr_backend nr_backend_cpu = {.name = "cpu", OPS(nr_cpu)};
 const nr_backend nr_backend_reference = {.name = "reference", OPS(nr_ref)};

@@ -27,6 +27,9 @@ NR_DECLARE_OP(max)
 NR_DECLARE_OP(loss)
 NR_DECLARE_OP(penalty)
 
+/* Packing space of a LINEAR node (floats). */
+int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
+
 /* Scalar activation and its derivative, shared by the kernels and tests. */
 float nr_act_value(nr_activation fn, float alpha, float x);
 /* Derivative dy/dx given x and y = f(x). */

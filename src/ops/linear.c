@@ -2,10 +2,12 @@
  * any rank: R is the product of all dimensions but the last. W is stored as
  * Keras stores a Dense kernel, (in, out), row-major.
  *   dx[R,I] += dy[R,O] W^T     dW[I,O] += x^T dy     db[O] += sum_r dy[r,:]
- * The fast kernels are OpenBLAS SGEMM/SGEMV calls; the reference kernels are
- * plain loops in double. */
+ * The fast kernels use neurona's GEMM (ops/gemm.c) for batches and
+ * OpenBLAS's SGEMV for a single row; the reference kernels are plain loops
+ * in double. */
 #include <cblas.h>
 #include <string.h>
+#include "ops/gemm.h"
 #include "ops/kernels.h"
 
 typedef struct dims { int64_t nr, ni, no; } dims; /* rows, in, out */
@@ -21,6 +23,13 @@ static dims linear_dims(const nr_exec *x, const nr_node *n) {
 
 #define ID(n) ((int)((n) - x->nodes))
 
+int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch) {
+    (void)batch;
+    const nr_node *xin = &nodes[n->in[0]];
+    int64_t in = xin->shape[xin->ndim - 1], out = n->shape[n->ndim - 1];
+    return nr_gemm_pack_floats(in > out ? in : out);
+}
+
 void nr_cpu_linear_forward(const nr_exec *x, const nr_node *n) {
     dims d = linear_dims(x, n);
     const float *in = x->val[n->in[0]], *W = x->val[n->in[1]];
@@ -33,8 +42,9 @@ void nr_cpu_linear_forward(const nr_exec *x, const nr_node *n) {
     }
     if (b)
         for (int64_t r = 0; r < d.nr; r++) memcpy(y + r * d.no, b, (size_t)d.no * sizeof *y);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)d.nr, (int)d.no, (int)d.ni, 1.0f, in, (int)d.ni, W,
-                (int)d.no, b ? 1.0f : 0.0f, y, (int)d.no);
+    else
+        memset(y, 0, (size_t)(d.nr * d.no) * sizeof *y);
+    nr_gemm(&(nr_gemm_args){d.nr, d.no, d.ni, in, d.ni, 1, W, d.no, 1, y, d.no}, x->work[ID(n)]);
 }
 
 void nr_cpu_linear_backward(const nr_exec *x, const nr_node *n) {
@@ -42,17 +52,14 @@ void nr_cpu_linear_backward(const nr_exec *x, const nr_node *n) {
     const float *in = x->val[n->in[0]], *W = x->val[n->in[1]], *dy = x->grad[ID(n)];
     float *dx = x->grad[n->in[0]], *dW = x->grad[n->in[1]];
     float *db = n->n_in > 2 ? x->grad[n->in[2]] : NULL;
-    if (dW)
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d.ni, (int)d.no, (int)d.nr, 1.0f, in, (int)d.ni, dy,
-                    (int)d.no, 1.0f, dW, (int)d.no);
+    float *pack = x->work[ID(n)];
+    if (dW) nr_gemm(&(nr_gemm_args){d.ni, d.no, d.nr, in, 1, d.ni, dy, d.no, 1, dW, d.no}, pack);
     if (db)
         for (int64_t r = 0; r < d.nr; r++) {
             const float *row = dy + r * d.no;
             for (int64_t o = 0; o < d.no; o++) db[o] += row[o];
         }
-    if (dx)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)d.nr, (int)d.ni, (int)d.no, 1.0f, dy, (int)d.no, W,
-                    (int)d.no, 1.0f, dx, (int)d.ni);
+    if (dx) nr_gemm(&(nr_gemm_args){d.nr, d.ni, d.no, dy, d.no, 1, W, 1, d.no, dx, d.ni}, pack);
 }
 
 void nr_ref_linear_forward(const nr_exec *x, const nr_node *n) {

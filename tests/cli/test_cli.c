@@ -1,6 +1,7 @@
 /* The neurona CLI end to end: help texts, summaries, and training the
  * bundled examples, then summary, evaluate and predict of the saved
  * models. Accuracy floors are those the examples promise. */
+#include <sys/stat.h>
 #include "test_cli_run.h"
 
 static void test_help(void) {
@@ -123,6 +124,71 @@ static void test_regression(void) {
     cli_result_free(&r);
 }
 
+/* An uncompressed IDX file: magic, big-endian dims, bytes. */
+static void write_idx(const char *path, int ndim, const int *dims, const unsigned char *data) {
+    FILE *f = fopen(path, "wb");
+    unsigned char head[4] = {0, 0, 0x08, (unsigned char)ndim};
+    size_t n = 1;
+    fwrite(head, 1, 4, f);
+    for (int i = 0; i < ndim; i++) {
+        unsigned char be[4] = {(unsigned char)(dims[i] >> 24), (unsigned char)(dims[i] >> 16),
+                               (unsigned char)(dims[i] >> 8), (unsigned char)dims[i]};
+        fwrite(be, 1, 4, f);
+        n *= (size_t)dims[i];
+    }
+    fwrite(data, 1, n, f);
+    fclose(f);
+}
+
+/* n 4x4 images whose top (class 0) or bottom (class 1) half is bright. */
+static void write_tiny_set(const char *images, const char *labels, int n, unsigned seed) {
+    unsigned char *px = malloc((size_t)n * 16), *lab = malloc((size_t)n);
+    for (int i = 0; i < n; i++) {
+        lab[i] = (unsigned char)(i % 2);
+        for (int p = 0; p < 16; p++) {
+            seed = seed * 1103515245u + 12345u;
+            int bright = (p < 8) == (lab[i] == 0);
+            px[i * 16 + p] = (unsigned char)((bright ? 160 : 0) + (seed >> 16) % 90);
+        }
+    }
+    write_idx(images, 3, (int[]){n, 4, 4}, px);
+    write_idx(labels, 1, (int[]){n}, lab);
+    free(px);
+    free(lab);
+}
+
+/* IDX data: a folder, explicit files, and the three ways a model can take
+ * (N, 4, 4, 1) images (its own shape, built from the data, flat). */
+static void test_idx(void) {
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", tmp_path("idx"));
+    if (!CHECK(mkdir(dir, 0755) == 0)) return;
+    write_tiny_set(tmp_path("idx/train-images-idx3-ubyte"), tmp_path("idx/train-labels-idx1-ubyte"), 64, 1);
+    write_tiny_set(tmp_path("idx/t10k-images-idx3-ubyte"), tmp_path("idx/t10k-labels-idx1-ubyte"), 20, 2);
+    const char *specs[3] = {FIXTURE("tiny_images.nr"), FIXTURE("tiny_images_unbuilt.nr"), FIXTURE("tiny_images_784.nr")};
+    for (int i = 0; i < 3; i++) {
+        cli_result r = cli_run("train '%s' --data '%s' --out '%s'", specs[i], dir, tmp_path("tiny.nrm"));
+        CHECK(r.rc == 0 && test_metric(r.out, "accuracy") == 1.0 && strstr(r.out, "scaling: none"));
+        if (r.rc) fprintf(stderr, "  %s: %s\n", specs[i], r.err);
+        cli_result_free(&r);
+    }
+    cli_result r = cli_run("evaluate '%s' --data '%s'", tmp_path("tiny.nrm"), dir);
+    CHECK(r.rc == 0 && test_metric(r.out, "accuracy") == 1.0);
+    cli_result_free(&r);
+    r = cli_run("evaluate '%s' --test-images '%s' --test-labels '%s'", tmp_path("tiny.nrm"),
+                tmp_path("idx/t10k-images-idx3-ubyte"), tmp_path("idx/t10k-labels-idx1-ubyte"));
+    CHECK(r.rc == 0 && test_metric(r.out, "accuracy") == 1.0);
+    cli_result_free(&r);
+    r = cli_run("predict '%s' --data '%s'", tmp_path("tiny.nrm"), dir);
+    CHECK(r.rc == 0 && count_lines(r.out) == 21 && strncmp(r.out, "class,0,1\n0,", 12) == 0);
+    cli_result_free(&r);
+    r = cli_run("train '%s' --train-images '%s' --train-labels '%s' --test-split 0.25 --verbose 0 --out '%s'",
+                specs[0], tmp_path("idx/train-images-idx3-ubyte"), tmp_path("idx/train-labels-idx1-ubyte"),
+                tmp_path("tiny2.nrm"));
+    CHECK(r.rc == 0 && test_metric(r.out, "accuracy") >= 0.9);
+    cli_result_free(&r);
+}
+
 int main(void) {
     cli_setup();
     test_help();
@@ -132,6 +198,7 @@ int main(void) {
     test_functional();
     test_xor();
     test_regression();
+    test_idx();
     cli_cleanup();
     return nr_test_finish();
 }

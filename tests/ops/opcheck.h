@@ -112,7 +112,8 @@ static inline int oc_op(opcheck *c, nr_op_kind op, nr_op_attrs a, const int *in,
     c->grad[id] = oc_alloc(K);
     size_t wf = nr_backend_cpu.work_floats[op] > nr_backend_reference.work_floats[op]
                     ? nr_backend_cpu.work_floats[op] : nr_backend_reference.work_floats[op];
-    c->work[id] = wf ? oc_alloc(K * (int64_t)wf) : NULL;
+    int64_t extra = nr_backend_cpu.workspace[op] ? nr_backend_cpu.workspace[op](nd, c->nodes, c->x.batch) : 0;
+    c->work[id] = wf || extra ? oc_alloc(K * (int64_t)wf + extra) : NULL;
     return id;
 }
 
