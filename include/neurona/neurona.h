@@ -8,5 +8,6 @@
 #include "layers.h"
 #include "optim.h"
 #include "model.h"
+#include "spec.h"
 
 #endif
