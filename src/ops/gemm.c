@@ -38,21 +38,22 @@ static void pack_b(const float *B, int64_t brs, int64_t bcs, int64_t N, int64_t 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
-/* C[mr x 16] += A rows (6 pointers advancing by acs) times a packed panel. */
-static void micro(int64_t kc, const float *const *a, int64_t acs, const float *b, float *c, int64_t ldc, int mr,
+/* C[mr x 16] += A[6 rows from a, stride ars] times a packed panel. Rows
+ * are addressed from two bases with ars as a scaled index, so the loop
+ * needs five general registers and nothing spills. */
+static void micro(int64_t kc, const float *a, int64_t ars, int64_t acs, const float *b, float *c, int64_t ldc, int mr,
                   int nr) {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3], *a4 = a[4], *a5 = a[5];
-    for (int64_t k = 0; k < kc; k++, b += NR) {
+    const float *p0 = a, *p3 = a + 3 * ars;
+    for (int64_t k = 0; k < kc; k++, b += NR, p0 += acs, p3 += acs) {
         __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8), v;
-        int64_t o = k * acs;
-        v = _mm256_broadcast_ss(a0 + o); c00 = _mm256_fmadd_ps(v, b0, c00); c01 = _mm256_fmadd_ps(v, b1, c01);
-        v = _mm256_broadcast_ss(a1 + o); c10 = _mm256_fmadd_ps(v, b0, c10); c11 = _mm256_fmadd_ps(v, b1, c11);
-        v = _mm256_broadcast_ss(a2 + o); c20 = _mm256_fmadd_ps(v, b0, c20); c21 = _mm256_fmadd_ps(v, b1, c21);
-        v = _mm256_broadcast_ss(a3 + o); c30 = _mm256_fmadd_ps(v, b0, c30); c31 = _mm256_fmadd_ps(v, b1, c31);
-        v = _mm256_broadcast_ss(a4 + o); c40 = _mm256_fmadd_ps(v, b0, c40); c41 = _mm256_fmadd_ps(v, b1, c41);
-        v = _mm256_broadcast_ss(a5 + o); c50 = _mm256_fmadd_ps(v, b0, c50); c51 = _mm256_fmadd_ps(v, b1, c51);
+        v = _mm256_broadcast_ss(p0); c00 = _mm256_fmadd_ps(v, b0, c00); c01 = _mm256_fmadd_ps(v, b1, c01);
+        v = _mm256_broadcast_ss(p0 + ars); c10 = _mm256_fmadd_ps(v, b0, c10); c11 = _mm256_fmadd_ps(v, b1, c11);
+        v = _mm256_broadcast_ss(p0 + 2 * ars); c20 = _mm256_fmadd_ps(v, b0, c20); c21 = _mm256_fmadd_ps(v, b1, c21);
+        v = _mm256_broadcast_ss(p3); c30 = _mm256_fmadd_ps(v, b0, c30); c31 = _mm256_fmadd_ps(v, b1, c31);
+        v = _mm256_broadcast_ss(p3 + ars); c40 = _mm256_fmadd_ps(v, b0, c40); c41 = _mm256_fmadd_ps(v, b1, c41);
+        v = _mm256_broadcast_ss(p3 + 2 * ars); c50 = _mm256_fmadd_ps(v, b0, c50); c51 = _mm256_fmadd_ps(v, b1, c51);
     }
     __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
     for (int i = 0; i < mr; i++) {
@@ -69,12 +70,12 @@ static void micro(int64_t kc, const float *const *a, int64_t acs, const float *b
     }
 }
 #else
-static void micro(int64_t kc, const float *const *a, int64_t acs, const float *b, float *c, int64_t ldc, int mr,
+static void micro(int64_t kc, const float *a, int64_t ars, int64_t acs, const float *b, float *c, int64_t ldc, int mr,
                   int nr) {
     float acc[MR][NR] = {{0}};
     for (int64_t k = 0; k < kc; k++, b += NR)
         for (int i = 0; i < MR; i++)
-            for (int j = 0; j < NR; j++) acc[i][j] += a[i][k * acs] * b[j];
+            for (int j = 0; j < NR; j++) acc[i][j] += a[i * ars + k * acs] * b[j];
     for (int i = 0; i < mr; i++)
         for (int j = 0; j < nr; j++) c[i * ldc + j] += acc[i][j];
 }
@@ -89,10 +90,17 @@ static void panel(const nr_gemm_args *g, int64_t p, float *pack) {
         pack_b(g->B, g->brs, g->bcs, g->N, k0, kc, p, pack);
         for (int64_t i0 = 0; i0 < g->M; i0 += MR) {
             int mr = (int)(g->M - i0 < MR ? g->M - i0 : MR);
-            const float *rows[MR];
-            /* Rows past M read row i0 again; their results are dropped. */
-            for (int i = 0; i < MR; i++) rows[i] = g->A + (i0 + (i < mr ? i : 0)) * g->ars + k0 * g->acs;
-            micro(kc, rows, g->acs, pack, g->C + i0 * g->ldc + j0, g->ldc, mr, nr);
+            const float *a = g->A + i0 * g->ars + k0 * g->acs;
+            if (mr == MR) {
+                micro(kc, a, g->ars, g->acs, pack, g->C + i0 * g->ldc + j0, g->ldc, mr, nr);
+                continue;
+            }
+            /* The last rows: copied into a zero-padded 6-row block. */
+            float edge[MR * KC];
+            memset(edge, 0, sizeof edge);
+            for (int i = 0; i < mr; i++)
+                for (int64_t k = 0; k < kc; k++) edge[i * kc + k] = a[i * g->ars + k * g->acs];
+            micro(kc, edge, kc, 1, pack, g->C + i0 * g->ldc + j0, g->ldc, mr, nr);
         }
     }
 }
