@@ -136,6 +136,11 @@ static nr_status output(const predict_args *a, const nr_model *m, const nr_tenso
     }
     nr_atomic_file af;
     NR_TRY(nr_atomic_open(&af, a->out));
+    nr_status s = nr_atomic_stdio(&af);
+    if (s != NR_OK) {
+        nr_atomic_abort(&af);
+        return s;
+    }
     write_csv(af.f, m, p);
     return nr_atomic_commit(&af);
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "core/core.h"
+#include "io/atomic.h"
 #include "neurona/data.h"
 
 #define NPY_MAX_HEADER (1 << 20)
@@ -294,65 +295,20 @@ static size_t make_header(char *buf, size_t size, const nr_tensor *t) {
     return padded;
 }
 
-static int write_all(int fd, const void *p, size_t n) {
-    const char *c = p;
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
 
 /* The data is written as-is: neurona only runs on little-endian hosts. */
-static int write_file(int fd, const nr_tensor *t) {
-    char header[512];
-    size_t hn = make_header(header, sizeof header, t);
-    if (write_all(fd, header, hn) != 0) return -1;
-    if (write_all(fd, t->data, (size_t)nr_tensor_numel(t) * sizeof(float)) != 0) return -1;
-    return fsync(fd);
-}
-
-static void fsync_dir(const char *path) {
-    char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) + (slash == path), path);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
 nr_status nr_npy_save(const char *path, const nr_tensor *t) {
     if (!path || !t || (!t->data && nr_tensor_numel(t)) || t->ndim < 0 || t->ndim > NR_MAX_DIMS)
         return nr_error(NR_STATUS_BAD_ARGUMENT, "nr_npy_save: path and a valid tensor are required");
-    size_t n = strlen(path);
-    char *tmp = nr_malloc(n + 16);
-    if (!tmp) return NR_NOMEM();
-    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        nr_status s = nr_error(NR_STATUS_IO, "%s: cannot create a temporary file next to it: %s", path,
-                               strerror(errno));
-        nr_free(tmp);
-        return s;
+    char header[512];
+    size_t hn = make_header(header, sizeof header, t);
+    nr_atomic_file af;
+    NR_TRY(nr_atomic_open(&af, path));
+    int err = nr_write_all(af.fd, header, hn);
+    if (!err) err = nr_write_all(af.fd, t->data, (size_t)nr_tensor_numel(t) * sizeof(float));
+    if (err) {
+        nr_atomic_abort(&af);
+        return nr_error(NR_STATUS_IO, "%s: write failed: %s", path, strerror(err));
     }
-    fchmod(fd, 0644);   /* mkstemp makes 0600; data files are normally readable */
-    int bad = write_file(fd, t);
-    int err = errno;
-    if (close(fd) != 0 && !bad) bad = 1, err = errno;
-    if (!bad && rename(tmp, path) != 0) bad = 1, err = errno;
-    nr_status s = NR_OK;
-    if (bad) {
-        unlink(tmp);
-        s = nr_error(NR_STATUS_IO, "%s: write failed: %s", path, strerror(err));
-    } else {
-        fsync_dir(path);
-    }
-    nr_free(tmp);
-    return s;
+    return nr_atomic_commit(&af);
 }

@@ -1,45 +1,122 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "io/atomic.h"
 
+static nr_status io_error(const char *path, const char *what, int err) {
+    return nr_error(NR_STATUS_IO, "%s: %s: %s", path, what, strerror(err));
+}
+
+/* Best effort: some file systems refuse chmod, which must not fail a save. */
+static void set_mode(int fd, const char *path) {
+    struct stat st;
+    mode_t mode;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        mode = st.st_mode & 07777;
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+    (void)fchmod(fd, mode);
+}
+
+static void release(nr_atomic_file *af) {
+    nr_free(af->path);
+    nr_free(af->tmp);
+    af->path = af->tmp = NULL;
+    af->f = NULL;
+    af->fd = -1;
+}
+
 nr_status nr_atomic_open(nr_atomic_file *af, const char *path) {
     memset(af, 0, sizeof *af);
-    if (strlen(path) >= sizeof af->path) return nr_error(NR_STATUS_BAD_ARGUMENT, "path too long: %s", path);
-    snprintf(af->path, sizeof af->path, "%s", path);
-    snprintf(af->tmp, sizeof af->tmp, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(af->tmp);
-    if (fd < 0) return nr_error(NR_STATUS_IO, "%s: cannot create a temporary file: %s", path, strerror(errno));
-    af->f = fdopen(fd, "w");
-    if (!af->f) {
-        close(fd);
-        unlink(af->tmp);
-        return nr_error(NR_STATUS_IO, "%s: %s", path, strerror(errno));
+    af->fd = -1;
+    if (!path || !*path) return nr_error(NR_STATUS_BAD_ARGUMENT, "cannot save: empty path");
+    size_t n = strlen(path);
+    af->path = nr_strdup(path);
+    af->tmp = nr_malloc(n + sizeof ".tmp.XXXXXX");
+    if (!af->path || !af->tmp) {
+        release(af);
+        return NR_NOMEM();
     }
+    memcpy(af->tmp, path, n);
+    memcpy(af->tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+    af->fd = mkstemp(af->tmp);
+    if (af->fd < 0) {
+        nr_status s = io_error(path, "cannot create a temporary file next to it", errno);
+        release(af);
+        return s;
+    }
+    set_mode(af->fd, path);
     return NR_OK;
+}
+
+nr_status nr_atomic_stdio(nr_atomic_file *af) {
+    if (af->f) return NR_OK;
+    af->f = fdopen(af->fd, "w");
+    return af->f ? NR_OK : io_error(af->path, "cannot open the temporary file", errno);
+}
+
+int nr_write_all(int fd, const void *p, size_t n) {
+    const unsigned char *c = p;
+    while (n > 0) {
+        ssize_t k = write(fd, c, n > (1u << 30) ? (1u << 30) : n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return errno;
+        if (k == 0) return ENOSPC;
+        c += k;
+        n -= (size_t)k;
+    }
+    return 0;
 }
 
 void nr_atomic_abort(nr_atomic_file *af) {
     if (af->f) fclose(af->f);
-    af->f = NULL;
-    unlink(af->tmp);
+    else if (af->fd >= 0) close(af->fd);
+    if (af->tmp) unlink(af->tmp);
+    release(af);
+}
+
+/* The rename is durable only once the folder is on disk too. A folder
+ * that cannot be opened, or a file system without directory fsync
+ * (EINVAL), leaves nothing more to do. */
+static nr_status sync_dir(const char *path) {
+    char *dir = nr_strdup(path);
+    if (!dir) return NR_NOMEM();
+    char *slash = strrchr(dir, '/');
+    const char *d = dir;
+    if (!slash) d = ".";
+    else if (slash == dir) slash[1] = 0;
+    else *slash = 0;
+    int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    nr_free(dir);
+    if (fd < 0) return NR_OK;
+    int rc = fsync(fd), err = errno;
+    close(fd);
+    if (rc != 0 && err != EINVAL) return io_error(path, "saved, but cannot fsync its directory", err);
+    return NR_OK;
 }
 
 nr_status nr_atomic_commit(nr_atomic_file *af) {
-    int bad = ferror(af->f) || fflush(af->f) != 0 || fsync(fileno(af->f)) != 0;
-    int err = errno;
-    if (fclose(af->f) != 0 && !bad) { bad = 1; err = errno; }
+    int err = 0;
+    const char *what = NULL;
+    if (af->f && (fflush(af->f) != 0 || ferror(af->f))) { err = errno ? errno : EIO; what = "cannot write the temporary file"; }
+    if (!what && fsync(af->fd) != 0) { err = errno; what = "cannot fsync the temporary file"; }
+    int closed = af->f ? fclose(af->f) : close(af->fd);
     af->f = NULL;
-    if (!bad && rename(af->tmp, af->path) != 0) { bad = 1; err = errno; }
-    if (bad) {
+    af->fd = -1;
+    if (!what && closed != 0) { err = errno; what = "cannot close the temporary file"; }
+    if (!what && rename(af->tmp, af->path) != 0) { err = errno; what = "cannot replace it"; }
+    nr_status s = NR_OK;
+    if (what) {
         unlink(af->tmp);
-        return nr_error(NR_STATUS_IO, "%s: write failed: %s", af->path, strerror(err));
+        s = io_error(af->path, what, err);
+    } else {
+        s = sync_dir(af->path);
     }
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", af->path);
-    int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) { fsync(dfd); close(dfd); }
-    return NR_OK;
+    release(af);
+    return s;
 }

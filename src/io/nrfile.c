@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "core/core.h"
+#include "io/atomic.h"
 #include "io/nrfile.h"
 
 #define MIN_FILE (NR_NRFILE_HEADER_SIZE + NR_NRFILE_TRAILER_SIZE)
@@ -246,22 +247,9 @@ typedef struct sink {
     int err;                     /* errno of the first failed write */
 } sink;
 
-/* write(2) may write less than asked; 0 bytes written means a full disk. */
-static int write_all(int fd, const unsigned char *p, size_t n) {
-    while (n > 0) {
-        ssize_t k = write(fd, p, n > (1u << 30) ? (1u << 30) : n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k < 0) return errno;
-        if (k == 0) return ENOSPC;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 static void sink_flush(sink *s) {
     if (s->fd < 0) return;
-    if (s->used > 0 && !s->err) s->err = write_all(s->fd, s->buf, s->used);
+    if (s->used > 0 && !s->err) s->err = nr_write_all(s->fd, s->buf, s->used);
     s->used = 0;
 }
 
@@ -274,7 +262,7 @@ static void sink_put(sink *s, const void *p, size_t n) {
     } else if (n > s->cap - s->used) {
         sink_flush(s);
         if (n >= s->cap) { /* large payloads skip the staging copy */
-            if (!s->err) s->err = write_all(s->fd, p, n);
+            if (!s->err) s->err = nr_write_all(s->fd, p, n);
             return;
         }
     }
@@ -358,50 +346,13 @@ static nr_status io_error(const char *path, const char *what, int err) {
     return nr_error(NR_STATUS_IO, "%s: %s: %s", path, what, strerror(err));
 }
 
-/* mkstemp creates files 0600; the saved model should have the permissions
- * the old file had, or what a plain fopen would give. Best effort: some
- * file systems refuse chmod, and that must not fail the save. */
-static void set_mode(int fd, const char *path) {
-    struct stat st;
-    mode_t mode;
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-        mode = st.st_mode & 07777;
-    } else {
-        mode_t mask = umask(0);
-        umask(mask);
-        mode = 0666 & ~mask;
-    }
-    (void)fchmod(fd, mode);
-}
-
 static nr_status fill_temp(const nr_nrfile_writer *w, int fd, uint64_t total, const char *path) {
     sink s = {.fd = fd, .cap = 1u << 16};
     s.buf = nr_malloc(s.cap);
     if (!s.buf) return NR_NOMEM();
-    set_mode(fd, path);
     write_file(w, &s, total);
     nr_free(s.buf);
     if (s.err) return io_error(path, "cannot write the temporary file", s.err);
-    if (fsync(fd) != 0) return io_error(path, "cannot fsync the temporary file", errno);
-    return NR_OK;
-}
-
-/* The rename is durable only once the directory is on disk too. dirbuf
- * holds "path.tmp.XXXXXX" and is cut down to the directory in place. A
- * directory that cannot be opened, or a file system without directory
- * fsync (EINVAL), leaves nothing more to do. */
-static nr_status sync_dir(char *dirbuf, const char *path) {
-    char *slash = strrchr(dirbuf, '/');
-    const char *dir = dirbuf;
-    if (!slash) dir = ".";
-    else if (slash == dirbuf) slash[1] = 0;
-    else *slash = 0;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return NR_OK;
-    int rc = fsync(fd), err = errno;
-    close(fd);
-    if (rc != 0 && err != EINVAL)
-        return io_error(path, "saved, but cannot fsync its directory", err);
     return NR_OK;
 }
 
@@ -409,24 +360,14 @@ nr_status nr_nrfile_save(nr_nrfile_writer *w, const char *path) {
     if (!w || !path || !*path) return nr_error(NR_STATUS_BAD_ARGUMENT, "nr_nrfile_save: NULL or empty argument");
     uint64_t total;
     NR_TRY(layout(w, &total));
-    size_t n = strlen(path);
-    char *tmp = nr_malloc(n + sizeof ".tmp.XXXXXX");
-    if (!tmp) return NR_NOMEM();
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        nr_status st = io_error(path, "cannot create a temporary file next to it", errno);
-        nr_free(tmp);
+    nr_atomic_file af;
+    NR_TRY(nr_atomic_open(&af, path));
+    nr_status st = fill_temp(w, af.fd, total, path);
+    if (st != NR_OK) {
+        nr_atomic_abort(&af);
         return st;
     }
-    nr_status st = fill_temp(w, fd, total, path);
-    if (close(fd) != 0 && st == NR_OK) st = io_error(path, "cannot close the temporary file", errno);
-    if (st == NR_OK && rename(tmp, path) != 0) st = io_error(path, "cannot replace it", errno);
-    if (st != NR_OK) unlink(tmp);
-    else st = sync_dir(tmp, path);
-    nr_free(tmp);
-    return st;
+    return nr_atomic_commit(&af);
 }
 
 /* ---- reader ------------------------------------------------------------ */
