@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <cblas.h>
 #include "neurona/neurona.h"
 
 static double now(void) {
@@ -22,6 +23,26 @@ static nr_tensor *random_tensor(int ndim, const int64_t *shape, unsigned seed, i
     for (int64_t i = 0; i < nr_tensor_numel(t); i++)
         t->data[i] = classes ? (float)(rand() % classes) : (float)rand() / (float)RAND_MAX;
     return t;
+}
+
+/* The machine's SGEMM reference point: OpenBLAS on a large square product
+ * with every thread, as BENCHMARKING.md measures "peak". */
+static double sgemm_peak(double secs) {
+    const int n = 1024;
+    float *a = malloc(sizeof(float) * n * n), *b = malloc(sizeof(float) * n * n), *c = malloc(sizeof(float) * n * n);
+    for (int i = 0; i < n * n; i++) a[i] = b[i] = c[i] = 1e-3f;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
+    int calls = 0;
+    double t0 = now();
+    while (now() - t0 < secs) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
+        calls++;
+    }
+    double gf = 2.0 * n * n * n * calls / (now() - t0) / 1e9;
+    free(a);
+    free(b);
+    free(c);
+    return gf;
 }
 
 static void die(const char *what) {
@@ -81,6 +102,7 @@ int main(int argc, char **argv) {
     }
     printf("neurona w1 predict1 latency_ms=%.4f\n", (now() - t0) * 1e3 / (double)calls);
     printf("neurona threads=%d blas=%s\n", nr_num_threads(), nr_blas_corename());
+    printf("neurona sgemm1024 gflops=%.1f\n", sgemm_peak(secs / 2));
     nr_graph_free(g);
     nr_tensor_free(x);
     nr_tensor_free(y);

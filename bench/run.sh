@@ -17,6 +17,7 @@ torch=0
 tcm=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 [ -f "$tcm" ] || tcm=
 echo "W1: MLP 784-256-128-10 ReLU, softmax CE, Adam, batch 128; $cores threads; $rounds rounds of ${secs}s"
+median() { grep "$2" "$1" | sed 's/.*=//' | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 i=0
 while [ $i -lt "$rounds" ]; do
   env -u OPENBLAS_CORETYPE NEURONA_NUM_THREADS=$cores "$build/bench_w1" "$secs" >>"$tmp/nr" || exit 1
@@ -27,10 +28,11 @@ while [ $i -lt "$rounds" ]; do
   i=$((i + 1))
 done
 grep threads= "$tmp/nr" | tail -1
-median() { grep "$2" "$1" | sed 's/.*=//' | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+peak=$(median "$tmp/nr" "sgemm1024 gflops")
+echo "OpenBLAS SGEMM 1024^3 on $cores threads (the machine's reference point): $peak GFLOP/s"
 # Training FLOPs per sample: 3x the forward pass (6x multiply-adds), as BENCHMARKING.md counts.
 flops=1.41e6
-printf "%-22s %14s %14s %8s %12s\n" figure neurona pytorch ratio "neurona GF/s"
+printf "%-26s %10s %10s %8s %12s %8s\n" figure neurona pytorch ratio "neurona GF/s" "% peak"
 for f in "train samples_per_s" "predict128 samples_per_s" "predict1 latency_ms"; do
   key=$(echo "$f" | tr ' ' '.')
   a=$(median "$tmp/nr" "w1 $f")
@@ -47,7 +49,9 @@ for f in "train samples_per_s" "predict128 samples_per_s" "predict1 latency_ms";
     predict128*) gf=$(awk -v a="$a" -v f=$flops 'BEGIN {printf "%.1f", a * f / 3 / 1e9}') ;;
     *) gf=- ;;
   esac
-  printf "%-22s %14s %14s %8s %12s\n" "$f" "$a" "$b" "$r" "$gf"
+  pct=-
+  [ "$gf" != - ] && pct=$(awk -v g="$gf" -v p="$peak" 'BEGIN {printf "%.0f%%", 100 * g / p}')
+  printf "%-26s %10s %10s %8s %12s %8s\n" "$f" "$a" "$b" "$r" "$gf" "$pct"
 done
 [ $torch = 1 ] || echo "(python3-torch not installed: PyTorch columns empty)"
 echo "ratio = neurona / pytorch (for latency lower is better)"
