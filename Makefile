@@ -10,7 +10,7 @@ PREFIX     ?= /usr/local
 BUILD      ?= build
 JOBS       ?= $(shell nproc)
 BUILD_PKGS := cmake make gcc pkg-config libopenblas-openmp-dev zlib1g-dev
-TEST_PKGS  := clang libomp-dev valgrind
+TEST_PKGS  := clang libclang-rt-dev libomp-dev valgrind
 RUN_PKGS   := dataset-fashion-mnist
 BENCH_PKGS := python3-torch libtcmalloc-minimal4
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
