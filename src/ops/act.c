@@ -156,31 +156,31 @@ void nr_cpu_act_forward(const nr_exec *x, const nr_node *n) {
         if (y != in) memcpy(y, in, (size_t)K * sizeof *y);
         break;
     case NR_ACT_RELU:
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) y[i] = in[i] < 0 ? 0.0f : in[i];
         break;
     case NR_ACT_RELU6:
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) y[i] = in[i] < 0 ? 0.0f : in[i] > 6 ? 6.0f : in[i];
         break;
     case NR_ACT_LEAKY_RELU:
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) y[i] = in[i] < 0 ? alpha * in[i] : in[i];
         break;
     case NR_ACT_SIGMOID:
-#pragma omp parallel for simd if (K > NR_PAR_MIN / 8)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN / 8) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) y[i] = nr_fast_sigmoidf(in[i]);
         break;
     case NR_ACT_TANH:
-#pragma omp parallel for simd if (K > NR_PAR_MIN / 8)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN / 8) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) y[i] = nr_fast_tanhf(in[i]);
         break;
     case NR_ACT_SWISH:
-#pragma omp parallel for simd if (K > NR_PAR_MIN / 8)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN / 8) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) y[i] = in[i] * nr_fast_sigmoidf(in[i]);
         break;
     default:
-#pragma omp parallel for if (K > NR_PAR_MIN / 8)
+#pragma omp parallel for num_threads((K > NR_PAR_MIN / 8) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) y[i] = nr_act_value(fn, alpha, in[i]);
         break;
     }
@@ -195,38 +195,38 @@ void nr_cpu_act_backward(const nr_exec *x, const nr_node *n) {
     const float alpha = n->a.act.alpha;
     switch (fn) {
     case NR_ACT_LINEAR:
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) dx[i] += dy[i];
         break;
     case NR_ACT_RELU:
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) dx[i] += in[i] > 0 ? dy[i] : 0.0f;
         break;
     case NR_ACT_RELU6:
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) dx[i] += (in[i] > 0 && in[i] < 6) ? dy[i] : 0.0f;
         break;
     case NR_ACT_LEAKY_RELU:
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) dx[i] += in[i] > 0 ? dy[i] : alpha * dy[i];
         break;
     case NR_ACT_SIGMOID:
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) dx[i] += dy[i] * y[i] * (1.0f - y[i]);
         break;
     case NR_ACT_TANH:
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) dx[i] += dy[i] * (1.0f - y[i] * y[i]);
         break;
     case NR_ACT_SWISH:
-#pragma omp parallel for simd if (K > NR_PAR_MIN / 8)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN / 8) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) {
             float s = nr_fast_sigmoidf(in[i]);
             dx[i] += dy[i] * s * (1.0f + in[i] * (1.0f - s));
         }
         break;
     default:
-#pragma omp parallel for if (K > NR_PAR_MIN / 8)
+#pragma omp parallel for num_threads((K > NR_PAR_MIN / 8) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) dx[i] += dy[i] * nr_act_grad(fn, alpha, in[i], y[i]);
         break;
     }

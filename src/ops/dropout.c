@@ -61,7 +61,7 @@ void nr_cpu_dropout_forward(const nr_exec *x, const nr_node *n) {
      * without a 64-bit int -> float conversion per element (3x faster).
      * The tests compare this mask with the reference kernel's bit for bit. */
     const uint64_t threshold = (uint64_t)ceilf(rate * 16777216.0f);
-#pragma omp parallel for simd if (K > NR_PAR_MIN / 4)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN / 4) ? nr_num_threads() : 1)
     for (int64_t i = 0; i < K; i++) {
         uint64_t h = nr_splitmix64(key ^ ((uint64_t)i * 0xD1B54A32D192ED03ull)) >> 40;
         float si = h >= threshold ? scale : 0.0f;
@@ -76,11 +76,11 @@ void nr_cpu_dropout_backward(const nr_exec *x, const nr_node *n) {
     int64_t K = nr_node_numel(n, x->batch);
     const float *dy = x->grad[NR_ID(x, n)];
     if (!dropping(x, n)) {
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) dx[i] += dy[i];
         return;
     }
     const float *s = x->work[NR_ID(x, n)];
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
     for (int64_t i = 0; i < K; i++) dx[i] += dy[i] * s[i];
 }

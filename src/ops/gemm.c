@@ -12,6 +12,7 @@
  * 16-column panels, so each packs and owns its own panels: no barrier
  * inside, and C blocks are disjoint. */
 #include <string.h>
+#include "neurona/status.h"
 #include "ops/gemm.h"
 
 #define MR 6
@@ -109,6 +110,6 @@ void nr_gemm(const nr_gemm_args *g, float *pack) {
     int64_t np = (g->N + NR - 1) / NR;
     /* Below ~2 MFLOP a fork costs more than it saves. */
     int parallel = g->M * g->N * g->K >= (1 << 20) && np > 1;
-#pragma omp parallel for schedule(static) if (parallel)
+#pragma omp parallel for schedule(static) num_threads((parallel) ? nr_num_threads() : 1)
     for (int64_t p = 0; p < np; p++) panel(g, p, pack + p * NR * KC);
 }

@@ -396,7 +396,7 @@ static void cpu_row_grad(const loss_geom *g, int64_t r, float c, float *dp_all) 
 void nr_cpu_loss_forward(const nr_exec *x, const nr_node *n) {
     loss_geom g = geometry(x, n);
     double s = 0;
-#pragma omp parallel for reduction(+ : s) if (g.R * g.k > NR_PAR_MIN)
+#pragma omp parallel for reduction(+ : s) num_threads((g.R * g.k > NR_PAR_MIN) ? nr_num_threads() : 1)
     for (int64_t r = 0; r < g.R; r++) s += row_weight(&g, r) * (double)cpu_row_loss(&g, r);
     x->val[NR_ID(x, n)][0] = g.R ? (float)(s / g.R) : 0.0f;
 }
@@ -406,6 +406,6 @@ void nr_cpu_loss_backward(const nr_exec *x, const nr_node *n) {
     if (!dp) return;
     loss_geom g = geometry(x, n);
     const double dL = x->grad[NR_ID(x, n)][0];
-#pragma omp parallel for if (g.R * g.k > NR_PAR_MIN)
+#pragma omp parallel for num_threads((g.R * g.k > NR_PAR_MIN) ? nr_num_threads() : 1)
     for (int64_t r = 0; r < g.R; r++) cpu_row_grad(&g, r, (float)(dL * row_weight(&g, r) / g.R), dp);
 }

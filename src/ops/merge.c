@@ -127,7 +127,7 @@ static void axpy_all(const nr_exec *x, const nr_node *n, int k0, int k1, float c
     for (int k = k0; k < k1; k++) {
         float *dx = x->grad[n->in[k]];
         if (!dx) continue;
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) dx[i] += c * dy[i];
     }
 }
@@ -178,11 +178,11 @@ void nr_cpu_mul_backward(const nr_exec *x, const nr_node *n) {
     const float *dy = x->grad[NR_ID(x, n)], *a = IN(0), *b = IN(1);
     float *da = x->grad[n->in[0]], *db = x->grad[n->in[1]];
     if (da) {
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) da[i] += dy[i] * b[i];
     }
     if (db) {
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) db[i] += dy[i] * a[i];
     }
 }
@@ -193,7 +193,7 @@ void nr_cpu_avg_forward(const nr_exec *x, const nr_node *n) {
     if (n->n_in == 1) nr_cpu_copy_forward(x, n);
     else fold_add(x, n);
     const float count = (float)n->n_in; /* divide, as the reference does, for identical results */
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
     for (int64_t i = 0; i < K; i++) y[i] = y[i] / count;
 }
 
@@ -204,7 +204,7 @@ void nr_cpu_avg_backward(const nr_exec *x, const nr_node *n) {
     for (int k = 0; k < n->n_in; k++) {
         float *dx = x->grad[n->in[k]];
         if (!dx) continue;
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) dx[i] += dy[i] / c;
     }
 }
@@ -214,11 +214,11 @@ void nr_cpu_max_forward(const nr_exec *x, const nr_node *n) {
     int64_t K = nr_node_numel(n, x->batch);
     float *y = x->val[NR_ID(x, n)];
     const float *a = IN(0), *b = IN(1);
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
     for (int64_t i = 0; i < K; i++) y[i] = b[i] > a[i] ? b[i] : a[i];
     for (int k = 2; k < n->n_in; k++) {
         const float *c = IN(k);
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) y[i] = c[i] > y[i] ? c[i] : y[i];
     }
 }
@@ -229,11 +229,11 @@ void nr_cpu_max_backward(const nr_exec *x, const nr_node *n) {
     const float *dy = x->grad[NR_ID(x, n)], *a = IN(0), *b = IN(1);
     float *da = x->grad[n->in[0]], *db = x->grad[n->in[1]];
     if (da) {
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) da[i] += b[i] > a[i] ? 0.0f : dy[i];
     }
     if (db) {
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t i = 0; i < K; i++) db[i] += b[i] > a[i] ? dy[i] : 0.0f;
     }
 }

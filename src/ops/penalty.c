@@ -48,7 +48,7 @@ void nr_cpu_penalty_forward(const nr_exec *x, const nr_node *n) {
     int64_t K = nr_node_numel(xn, x->batch);
     const float *in = x->val[n->in[0]];
     double a = 0, b = 0, N = batch_of(x, xn);
-#pragma omp parallel for simd reduction(+ : a, b) if (K > NR_PAR_MIN)
+#pragma omp parallel for simd reduction(+ : a, b) num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
     for (int64_t i = 0; i < K; i++) {
         double v = in[i];
         a += fabs(v);
@@ -67,7 +67,7 @@ void nr_cpu_penalty_backward(const nr_exec *x, const nr_node *n) {
     if (!(N > 0)) return;
     const float c = (float)(x->grad[NR_ID(x, n)][0] / N);
     const float c1 = c * n->a.penalty.l1, c2 = 2.0f * c * n->a.penalty.l2;
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
     for (int64_t i = 0; i < K; i++) {
         float s = in[i] > 0 ? 1.0f : in[i] < 0 ? -1.0f : 0.0f;
         dx[i] += c1 * s + c2 * in[i];

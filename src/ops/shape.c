@@ -42,7 +42,7 @@ void nr_cpu_copy_backward(const nr_exec *x, const nr_node *n) {
     if (!dx) return;
     int64_t K = nr_node_numel(n, x->batch);
     const float *dy = x->grad[NR_ID(x, n)];
-#pragma omp parallel for simd if (K > NR_PAR_MIN)
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
     for (int64_t i = 0; i < K; i++) dx[i] += dy[i];
 }
 
@@ -102,7 +102,7 @@ void nr_cpu_concat_forward(const nr_exec *x, const nr_node *n) {
     concat_dims d = concat_geometry(x, n);
     float *y = x->val[NR_ID(x, n)];
     const int n_in = n->n_in;
-#pragma omp parallel for if (d.O * d.Y > NR_PAR_MIN)
+#pragma omp parallel for num_threads((d.O * d.Y > NR_PAR_MIN) ? nr_num_threads() : 1)
     for (int64_t o = 0; o < d.O; o++)
         for (int j = 0; j < n_in; j++) {
             int64_t L = d.S[j] * d.I;
@@ -114,7 +114,7 @@ void nr_cpu_concat_backward(const nr_exec *x, const nr_node *n) {
     concat_dims d = concat_geometry(x, n);
     const float *dy = x->grad[NR_ID(x, n)];
     const int n_in = n->n_in;
-#pragma omp parallel for if (d.O * d.Y > NR_PAR_MIN)
+#pragma omp parallel for num_threads((d.O * d.Y > NR_PAR_MIN) ? nr_num_threads() : 1)
     for (int64_t o = 0; o < d.O; o++)
         for (int j = 0; j < n_in; j++) {
             float *dx = x->grad[n->in[j]];

@@ -44,7 +44,7 @@ void nr_cpu_softmax_forward(const nr_exec *x, const nr_node *n) {
     int64_t C = nr_node_last(n), R = nr_node_numel(n, x->batch) / C;
     const float *in = x->val[n->in[0]];
     float *y = x->val[NR_ID(x, n)];
-#pragma omp parallel for if (R * C > NR_PAR_MIN / 8)
+#pragma omp parallel for num_threads((R * C > NR_PAR_MIN / 8) ? nr_num_threads() : 1)
     for (int64_t r = 0; r < R; r++) {
         const float *xr = in + r * C;
         float *yr = y + r * C;
@@ -67,7 +67,7 @@ void nr_cpu_softmax_backward(const nr_exec *x, const nr_node *n) {
     if (!dx) return;
     int64_t C = nr_node_last(n), R = nr_node_numel(n, x->batch) / C;
     const float *y = x->val[NR_ID(x, n)], *dy = x->grad[NR_ID(x, n)];
-#pragma omp parallel for if (R * C > NR_PAR_MIN)
+#pragma omp parallel for num_threads((R * C > NR_PAR_MIN) ? nr_num_threads() : 1)
     for (int64_t r = 0; r < R; r++) {
         const float *yr = y + r * C, *dyr = dy + r * C;
         float *dxr = dx + r * C;
