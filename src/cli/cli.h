@@ -27,7 +27,6 @@ int cli_fail(nr_status s);
  * returns CLI_EXIT_USAGE. cmd NULL points to `neurona --help`. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-
 /* The candidate closest to word, or NULL when none is close enough to be
  * what the user meant. */
 const char *cli_closest(const char *word, const char *const *candidates, int n);
