@@ -67,8 +67,8 @@ void nr_progress_epoch_end(nr_progress *p, const nr_logs *logs) {
     per_step(ps, sizeof ps, p->steps ? secs / (double)p->steps : 0);
     if (p->verbose == 1) {
         bar(b, p->steps, p->steps);
-        fprintf(p->f, "%s%lld/%lld %s - %.0fs %s - %s\n", p->tty ? "\r" : "", (long long)p->steps,
-                (long long)p->steps, b, secs, ps, l);
+        fprintf(p->f, "%s%lld/%lld %s - %.0fs %s - %s%s\n", p->tty ? "\r" : "", (long long)p->steps,
+                (long long)p->steps, b, secs, ps, l, p->tty ? "\033[K" : "");
     } else {
         fprintf(p->f, "%lld/%lld - %.0fs - %s - %.0fs/epoch - %s\n", (long long)p->steps, (long long)p->steps, secs, l,
                 secs, ps);
