@@ -31,6 +31,9 @@ typedef enum nr_op_kind {
     NR_OP_MAX,      /* y = max(x0, ..., xn-1), gradient to the first maximum */
     NR_OP_LOSS,     /* scalar: sum_r w_r loss(pred_r, target_r) / N; in = {pred, target, w?} */
     NR_OP_PENALTY,  /* scalar: (l1 sum|x| + l2 sum x^2) / N (activity regularizer) */
+    NR_OP_CONV2D,   /* y[n,p,q,f] = b[f] + sum_{i,j,c} x[n, p sh - pt + i dh, q sw - pl + j dw, c] W[i,j,c,f]; in = {x, W, b?} */
+    NR_OP_MAXPOOL2D, /* y[n,p,q,c] = max over the kh x kw window at (p sh - pt, q sw - pl) of x[n,.,.,c], padding ignored */
+    NR_OP_AVGPOOL2D, /* y[n,p,q,c] = mean over the window's cells inside x (padding excluded from the count) */
     NR_OP_COUNT_
 } nr_op_kind;
 
@@ -47,6 +50,15 @@ typedef union nr_op_attrs {
     struct { float rate; uint64_t seed; } dropout;
     nr_loss_attrs loss;
     struct { float l1, l2; } penalty;
+    /* CONV2D, MAXPOOL2D, AVGPOOL2D. Channels-last like Keras: x (N,H,W,C),
+     * y (N,Ho,Wo,F); the conv kernel W is (kh,kw,C,F) as Keras stores it.
+     * Pools: kh x kw is the pool size, dh = dw = 1. Stride sh x sw,
+     * dilation dh x dw. Padding amounts are resolved by the caller: for
+     * "valid" all 0; for TF's "same", per axis,
+     *   total = max((ceil(H/s) - 1) s + (k - 1) d + 1 - H, 0),
+     *   top = total / 2, bottom = total - top (left/right alike).
+     * Ho = (H + pad_top + pad_bottom - ((kh - 1) dh + 1)) / sh + 1, Wo alike. */
+    struct { int kh, kw, sh, sw, dh, dw, pad_top, pad_left, pad_bottom, pad_right; } conv;
 } nr_op_attrs;
 
 typedef struct nr_node {

@@ -26,9 +26,15 @@ NR_DECLARE_OP(avg)
 NR_DECLARE_OP(max)
 NR_DECLARE_OP(loss)
 NR_DECLARE_OP(penalty)
+NR_DECLARE_OP(conv2d)
+NR_DECLARE_OP(maxpool2d)
+NR_DECLARE_OP(avgpool2d)
 
 /* Packing space of a LINEAR node (floats). */
 int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
+/* Scratch of a CONV2D node (floats): one sample's im2col buffer
+ * (Ho*Wo rows of kh*kw*C) plus GEMM packing space. */
+int64_t nr_conv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 
 /* Scalar activation and its derivative, shared by the kernels and tests. */
 float nr_act_value(nr_activation fn, float alpha, float x);

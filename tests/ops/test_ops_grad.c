@@ -343,7 +343,7 @@ static void test_merge(void) {
                 int nd = shapes[s][1] ? 2 : 1;
                 opcheck c;
                 oc_init(&c, N, 21 + t);
-                int ins[NR_MAX_IN];
+                int ins[NR_MAX_IN] = {0};
                 for (int k = 0; k < cases[t].n_in; k++) {
                     ins[k] = oc_input(&c, 1, nd, shapes[s], k != skip);
                     oc_fill(&c, ins[k], -2, 2);

@@ -1,0 +1,256 @@
+/* MAXPOOL2D and AVGPOOL2D, channels-last: x (N,H,W,C), y (N,Ho,Wo,C);
+ * window kh x kw, stride sh x sw, padding amounts in attrs.conv (see
+ * graph.h; dh, dw are ignored). Padded cells never take part: max ignores
+ * them and average excludes them from its count, as TensorFlow's "same"
+ * pooling does. A window wholly in the padding gives 0.
+ *
+ * Max routes each output's gradient to the first maximum of its window
+ * (row-major window order). The fast forward records, per output element,
+ * that maximum's position inside its window (i*kw + j, as a float: exact
+ * for any window below 2^24 cells, -1 for an empty window) in the node's
+ * work buffer (1 float per output element), and the fast backward reads it
+ * back, so backward needs the forward of the same run. The reference
+ * backward recomputes the argmax from x. Average spreads dy / count over
+ * the window.
+ *
+ * The fast kernels loop over the window with channels innermost
+ * (contiguous); the reference kernels loop per channel in double. */
+#include <float.h>
+#include <string.h>
+#include "ops/kernels.h"
+#include "ops/vmath.h"
+
+typedef struct geom {
+    int64_t N, H, W, C, Ho, Wo;
+    int kh, kw, sh, sw, pt, pl;
+} geom;
+
+static geom pool_geom(const nr_exec *x, const nr_node *n) {
+    const nr_node *xin = &x->nodes[n->in[0]];
+    geom g;
+    g.N = x->batch;
+    g.H = xin->shape[1];
+    g.W = xin->shape[2];
+    g.C = xin->shape[3];
+    g.Ho = n->shape[1];
+    g.Wo = n->shape[2];
+    g.kh = n->a.conv.kh;
+    g.kw = n->a.conv.kw;
+    g.sh = n->a.conv.sh;
+    g.sw = n->a.conv.sw;
+    g.pt = n->a.conv.pad_top;
+    g.pl = n->a.conv.pad_left;
+    return g;
+}
+
+/* The window of output (p, q) clipped to the input: rows [i0, i1), columns
+ * [j0, j1) in window coordinates. */
+typedef struct win { int i0, i1, j0, j1; int64_t h0, w0; } win;
+
+static win window(const geom *g, int64_t p, int64_t q) {
+    win w;
+    w.h0 = p * g->sh - g->pt;
+    w.w0 = q * g->sw - g->pl;
+    w.i0 = w.h0 < 0 ? (int)-w.h0 : 0;
+    w.j0 = w.w0 < 0 ? (int)-w.w0 : 0;
+    w.i1 = w.h0 + g->kh > g->H ? (int)(g->H - w.h0) : g->kh;
+    w.j1 = w.w0 + g->kw > g->W ? (int)(g->W - w.w0) : g->kw;
+    if (w.i1 < w.i0) w.i1 = w.i0;
+    if (w.j1 < w.j0) w.j1 = w.j0;
+    return w;
+}
+
+/* Offset (within a sample) of window cell (i, j). */
+static int64_t cell(const geom *g, const win *w, int i, int j) {
+    return ((w->h0 + i) * g->W + (w->w0 + j)) * g->C;
+}
+
+/* --- max --------------------------------------------------------------- */
+
+void nr_cpu_maxpool2d_forward(const nr_exec *x, const nr_node *n) {
+    geom g = pool_geom(x, n);
+    const float *in = x->val[n->in[0]];
+    float *y = x->val[NR_ID(x, n)], *arg = x->work[NR_ID(x, n)];
+    int64_t rows = g.N * g.Ho, xs = g.H * g.W * g.C;
+#pragma omp parallel for num_threads((rows * g.Wo * g.C * g.kh * g.kw > NR_PAR_MIN) ? nr_num_threads() : 1)
+    for (int64_t r = 0; r < rows; r++) {
+        int64_t s = r / g.Ho, p = r % g.Ho;
+        for (int64_t q = 0; q < g.Wo; q++) {
+            win w = window(&g, p, q);
+            float *yo = y + (r * g.Wo + q) * g.C, *ao = arg + (r * g.Wo + q) * g.C;
+            for (int64_t c = 0; c < g.C; c++) {
+                yo[c] = -FLT_MAX;
+                ao[c] = -1;
+            }
+            for (int i = w.i0; i < w.i1; i++)
+                for (int j = w.j0; j < w.j1; j++) {
+                    const float *xc = in + s * xs + cell(&g, &w, i, j);
+                    float k = (float)(i * g.kw + j);
+                    for (int64_t c = 0; c < g.C; c++)
+                        if (ao[c] < 0 || xc[c] > yo[c]) {
+                            yo[c] = xc[c];
+                            ao[c] = k;
+                        }
+                }
+            for (int64_t c = 0; c < g.C; c++)
+                if (ao[c] < 0) yo[c] = 0;
+        }
+    }
+}
+
+void nr_cpu_maxpool2d_backward(const nr_exec *x, const nr_node *n) {
+    geom g = pool_geom(x, n);
+    const float *dy = x->grad[NR_ID(x, n)], *arg = x->work[NR_ID(x, n)];
+    float *dx = x->grad[n->in[0]];
+    if (!dx) return;
+    int64_t xs = g.H * g.W * g.C;
+    /* Windows of one sample may overlap: parallel over samples only. */
+#pragma omp parallel for num_threads((g.N * g.Ho * g.Wo * g.C > NR_PAR_MIN) ? nr_num_threads() : 1)
+    for (int64_t s = 0; s < g.N; s++)
+        for (int64_t p = 0; p < g.Ho; p++)
+            for (int64_t q = 0; q < g.Wo; q++) {
+                win w = window(&g, p, q);
+                int64_t o = ((s * g.Ho + p) * g.Wo + q) * g.C;
+                for (int64_t c = 0; c < g.C; c++) {
+                    int k = (int)arg[o + c];
+                    if (k < 0) continue;
+                    dx[s * xs + cell(&g, &w, k / g.kw, k % g.kw) + c] += dy[o + c];
+                }
+            }
+}
+
+/* First maximum of channel c in window w of sample xs0, or -1 if empty. */
+static int ref_argmax(const geom *g, const win *w, const float *xs0, int64_t c) {
+    int best = -1;
+    float v = 0;
+    for (int i = w->i0; i < w->i1; i++)
+        for (int j = w->j0; j < w->j1; j++) {
+            float u = xs0[cell(g, w, i, j) + c];
+            if (best < 0 || u > v) {
+                best = i * g->kw + j;
+                v = u;
+            }
+        }
+    return best;
+}
+
+void nr_ref_maxpool2d_forward(const nr_exec *x, const nr_node *n) {
+    geom g = pool_geom(x, n);
+    const float *in = x->val[n->in[0]];
+    float *y = x->val[NR_ID(x, n)];
+    int64_t xs = g.H * g.W * g.C;
+    for (int64_t s = 0; s < g.N; s++)
+        for (int64_t p = 0; p < g.Ho; p++)
+            for (int64_t q = 0; q < g.Wo; q++) {
+                win w = window(&g, p, q);
+                for (int64_t c = 0; c < g.C; c++) {
+                    int k = ref_argmax(&g, &w, in + s * xs, c);
+                    y[((s * g.Ho + p) * g.Wo + q) * g.C + c] =
+                        k < 0 ? 0.0f : in[s * xs + cell(&g, &w, k / g.kw, k % g.kw) + c];
+                }
+            }
+}
+
+void nr_ref_maxpool2d_backward(const nr_exec *x, const nr_node *n) {
+    geom g = pool_geom(x, n);
+    const float *in = x->val[n->in[0]], *dy = x->grad[NR_ID(x, n)];
+    float *dx = x->grad[n->in[0]];
+    int64_t xs = g.H * g.W * g.C;
+    for (int64_t s = 0; dx && s < g.N; s++)
+        for (int64_t p = 0; p < g.Ho; p++)
+            for (int64_t q = 0; q < g.Wo; q++) {
+                win w = window(&g, p, q);
+                for (int64_t c = 0; c < g.C; c++) {
+                    int k = ref_argmax(&g, &w, in + s * xs, c);
+                    if (k >= 0)
+                        dx[s * xs + cell(&g, &w, k / g.kw, k % g.kw) + c] += dy[((s * g.Ho + p) * g.Wo + q) * g.C + c];
+                }
+            }
+}
+
+/* --- average ----------------------------------------------------------- */
+
+void nr_cpu_avgpool2d_forward(const nr_exec *x, const nr_node *n) {
+    geom g = pool_geom(x, n);
+    const float *in = x->val[n->in[0]];
+    float *y = x->val[NR_ID(x, n)];
+    int64_t rows = g.N * g.Ho, xs = g.H * g.W * g.C;
+#pragma omp parallel for num_threads((rows * g.Wo * g.C * g.kh * g.kw > NR_PAR_MIN) ? nr_num_threads() : 1)
+    for (int64_t r = 0; r < rows; r++) {
+        int64_t s = r / g.Ho, p = r % g.Ho;
+        for (int64_t q = 0; q < g.Wo; q++) {
+            win w = window(&g, p, q);
+            float *yo = y + (r * g.Wo + q) * g.C;
+            memset(yo, 0, (size_t)g.C * sizeof *yo);
+            for (int i = w.i0; i < w.i1; i++)
+                for (int j = w.j0; j < w.j1; j++) {
+                    const float *xc = in + s * xs + cell(&g, &w, i, j);
+                    for (int64_t c = 0; c < g.C; c++) yo[c] += xc[c];
+                }
+            int cnt = (w.i1 - w.i0) * (w.j1 - w.j0);
+            float inv = cnt ? 1.0f / (float)cnt : 0.0f;
+            for (int64_t c = 0; c < g.C; c++) yo[c] *= inv;
+        }
+    }
+}
+
+void nr_cpu_avgpool2d_backward(const nr_exec *x, const nr_node *n) {
+    geom g = pool_geom(x, n);
+    const float *dy = x->grad[NR_ID(x, n)];
+    float *dx = x->grad[n->in[0]];
+    if (!dx) return;
+    int64_t xs = g.H * g.W * g.C;
+#pragma omp parallel for num_threads((g.N * g.Ho * g.Wo * g.C * g.kh * g.kw > NR_PAR_MIN) ? nr_num_threads() : 1)
+    for (int64_t s = 0; s < g.N; s++)
+        for (int64_t p = 0; p < g.Ho; p++)
+            for (int64_t q = 0; q < g.Wo; q++) {
+                win w = window(&g, p, q);
+                int cnt = (w.i1 - w.i0) * (w.j1 - w.j0);
+                if (!cnt) continue;
+                float inv = 1.0f / (float)cnt;
+                const float *d = dy + ((s * g.Ho + p) * g.Wo + q) * g.C;
+                for (int i = w.i0; i < w.i1; i++)
+                    for (int j = w.j0; j < w.j1; j++) {
+                        float *dc = dx + s * xs + cell(&g, &w, i, j);
+                        for (int64_t c = 0; c < g.C; c++) dc[c] += d[c] * inv;
+                    }
+            }
+}
+
+void nr_ref_avgpool2d_forward(const nr_exec *x, const nr_node *n) {
+    geom g = pool_geom(x, n);
+    const float *in = x->val[n->in[0]];
+    float *y = x->val[NR_ID(x, n)];
+    int64_t xs = g.H * g.W * g.C;
+    for (int64_t s = 0; s < g.N; s++)
+        for (int64_t p = 0; p < g.Ho; p++)
+            for (int64_t q = 0; q < g.Wo; q++) {
+                win w = window(&g, p, q);
+                int cnt = (w.i1 - w.i0) * (w.j1 - w.j0);
+                for (int64_t c = 0; c < g.C; c++) {
+                    double acc = 0;
+                    for (int i = w.i0; i < w.i1; i++)
+                        for (int j = w.j0; j < w.j1; j++) acc += in[s * xs + cell(&g, &w, i, j) + c];
+                    y[((s * g.Ho + p) * g.Wo + q) * g.C + c] = cnt ? (float)(acc / cnt) : 0.0f;
+                }
+            }
+}
+
+void nr_ref_avgpool2d_backward(const nr_exec *x, const nr_node *n) {
+    geom g = pool_geom(x, n);
+    const float *dy = x->grad[NR_ID(x, n)];
+    float *dx = x->grad[n->in[0]];
+    int64_t xs = g.H * g.W * g.C;
+    for (int64_t s = 0; dx && s < g.N; s++)
+        for (int64_t p = 0; p < g.Ho; p++)
+            for (int64_t q = 0; q < g.Wo; q++) {
+                win w = window(&g, p, q);
+                int cnt = (w.i1 - w.i0) * (w.j1 - w.j0);
+                if (!cnt) continue;
+                for (int64_t c = 0; c < g.C; c++) {
+                    double d = (double)dy[((s * g.Ho + p) * g.Wo + q) * g.C + c] / cnt;
+                    for (int i = w.i0; i < w.i1; i++)
+                        for (int j = w.j0; j < w.j1; j++) dx[s * xs + cell(&g, &w, i, j) + c] += (float)d;
+                }
+            }
+}

@@ -1,0 +1,150 @@
+/* CONV2D: finite-difference gradients on both backends (valid and padded,
+ * strided, dilated, 1x1, with and without bias, batch 1 and 3), a 3x3
+ * input with a 2x2 kernel worked by hand, and the im2col+GEMM kernels
+ * against the direct reference on MNIST-sized layers. */
+#include "ops/opcheck.h"
+#include "testutil.h"
+
+typedef struct cfg {
+    int64_t H, W, C, F;
+    int kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+} cfg;
+
+static nr_op_attrs attrs_of(const cfg *k) {
+    nr_op_attrs a = {0};
+    a.conv.kh = k->kh;
+    a.conv.kw = k->kw;
+    a.conv.sh = k->sh;
+    a.conv.sw = k->sw;
+    a.conv.dh = k->dh;
+    a.conv.dw = k->dw;
+    a.conv.pad_top = k->pt;
+    a.conv.pad_left = k->pl;
+    a.conv.pad_bottom = k->pb;
+    a.conv.pad_right = k->pr;
+    return a;
+}
+
+static int64_t out_len(int64_t n, int p0, int p1, int k, int d, int s) { return (n + p0 + p1 - ((k - 1) * d + 1)) / s + 1; }
+
+/* TF "same" padding for one axis. */
+static void same_pad(int64_t n, int k, int s, int d, int *lo, int *hi) {
+    int64_t o = (n + s - 1) / s, total = (o - 1) * s + (int64_t)(k - 1) * d + 1 - n;
+    if (total < 0) total = 0;
+    *lo = (int)(total / 2);
+    *hi = (int)(total - total / 2);
+}
+
+/* Builds x, W, b? and the op in c. Returns the op id. */
+static int build(opcheck *c, const cfg *k, int bias, int64_t batch, uint64_t seed) {
+    oc_init(c, batch, seed);
+    int64_t xs[3] = {k->H, k->W, k->C}, ws[4] = {k->kh, k->kw, k->C, k->F}, bs[1] = {k->F};
+    int64_t ys[3] = {out_len(k->H, k->pt, k->pb, k->kh, k->dh, k->sh), out_len(k->W, k->pl, k->pr, k->kw, k->dw, k->sw), k->F};
+    int x = oc_input(c, 1, 3, xs, 1), w = oc_input(c, 0, 4, ws, 1), b = bias ? oc_input(c, 0, 1, bs, 1) : -1;
+    int in[3] = {x, w, b};
+    int y = oc_op(c, NR_OP_CONV2D, attrs_of(k), in, bias ? 3 : 2, 1, 3, ys);
+    oc_fill(c, x, -1, 1);
+    oc_fill(c, w, -0.5f, 0.5f);
+    if (bias) oc_fill(c, b, -1, 1);
+    return y;
+}
+
+static void grad_cases(void) {
+    cfg cs[6] = {
+        {5, 6, 2, 3, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0}, /* 3x3 valid */
+        {7, 6, 2, 3, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0}, /* 3x3 same, stride 2: padding below */
+        {7, 7, 2, 3, 2, 2, 1, 1, 2, 2, 0, 0, 0, 0}, /* 2x2 dilation 2 */
+        {5, 3, 2, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0}, /* 1x1 */
+        {5, 5, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, /* 3x3 same stride 1 */
+        {6, 5, 1, 2, 2, 3, 2, 1, 1, 1, 0, 0, 0, 0}, /* non-square, strided rows */
+    };
+    same_pad(7, 3, 2, 1, &cs[1].pt, &cs[1].pb);
+    same_pad(6, 3, 2, 1, &cs[1].pl, &cs[1].pr);
+    NR_ASSERT(cs[1].pt + cs[1].pb == 2 && cs[1].pl + cs[1].pr == 1);
+    const nr_backend *bes[2] = {&nr_backend_cpu, &nr_backend_reference};
+    char name[96];
+    for (int e = 0; e < 2; e++)
+        for (int i = 0; i < 6; i++)
+            for (int bias = 0; bias < 2; bias++)
+                for (int64_t batch = 1; batch <= 3; batch += 2) {
+                    opcheck c;
+                    build(&c, &cs[i], bias, batch, 7 + (uint64_t)i);
+                    snprintf(name, sizeof name, "conv2d %s case %d bias %d batch %lld", bes[e]->name, i, bias,
+                             (long long)batch);
+                    oc_check_grad(&c, bes[e], OC_TOL_DEFAULT, name);
+                    oc_free(&c);
+                }
+    /* Only some inputs want a gradient: the others stay NULL. */
+    for (int e = 0; e < 2; e++)
+        for (int skip = 0; skip < 2; skip++) {
+            opcheck c;
+            build(&c, &cs[1], 1, 2, 3);
+            free(c.grad[skip]);
+            c.grad[skip] = NULL;
+            snprintf(name, sizeof name, "conv2d %s without grad %d", bes[e]->name, skip);
+            oc_check_grad(&c, bes[e], OC_TOL_DEFAULT, name);
+            oc_free(&c);
+        }
+}
+
+/* x = [[1,2,3],[4,5,6],[7,8,9]], W = [[1,2],[3,4]] (C = F = 1), b = 0.5,
+ * valid, stride 1: y = [[37,47],[67,77]] + 0.5. With dy = 1 everywhere:
+ * dW[i,j] = sum of the 2x2 window of x at (i,j) = [[12,16],[24,28]],
+ * db = 4, dx = [[1,3,2],[4,10,6],[3,7,4]]. */
+static void by_hand(void) {
+    const nr_backend *bes[2] = {&nr_backend_cpu, &nr_backend_reference};
+    for (int e = 0; e < 2; e++) {
+        cfg k = {3, 3, 1, 1, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0};
+        opcheck c;
+        int y = build(&c, &k, 1, 1, 1);
+        for (int i = 0; i < 9; i++) c.val[0][i] = (float)(i + 1);
+        const float w[4] = {1, 2, 3, 4};
+        memcpy(c.val[1], w, sizeof w);
+        c.val[2][0] = 0.5f;
+        oc_forward(&c, bes[e]);
+        const float want[4] = {37.5f, 47.5f, 67.5f, 77.5f};
+        nr_test_close_arrays(c.val[y], want, 4, 0, 0, "conv2d by hand: y");
+        const float ones[4] = {1, 1, 1, 1};
+        oc_backward(&c, bes[e], ones);
+        const float dw[4] = {12, 16, 24, 28}, dx[9] = {1, 3, 2, 4, 10, 6, 3, 7, 4};
+        nr_test_close_arrays(c.grad[1], dw, 4, 0, 0, "conv2d by hand: dW");
+        nr_test_close_arrays(c.grad[0], dx, 9, 0, 0, "conv2d by hand: dx");
+        CHECK(c.grad[2][0] == 4.0f);
+        oc_free(&c);
+    }
+}
+
+static void fast_vs_ref(const cfg *k, int64_t batch) {
+    opcheck f, r;
+    int y = build(&f, k, 1, batch, 11);
+    build(&r, k, 1, batch, 11);
+    oc_forward(&f, &nr_backend_cpu);
+    oc_forward(&r, &nr_backend_reference);
+    char name[64];
+    snprintf(name, sizeof name, "conv2d %lldx%lldx%lld->%lld forward", (long long)k->H, (long long)k->W,
+             (long long)k->C, (long long)k->F);
+    nr_test_close_arrays(f.val[y], r.val[y], (size_t)oc_numel(&f, y), 1e-5, 1e-4, name);
+    float *dy = oc_alloc(oc_numel(&f, y));
+    for (int64_t i = 0; i < oc_numel(&f, y); i++) dy[i] = oc_uniform(&f, -1, 1);
+    oc_backward(&f, &nr_backend_cpu, dy);
+    oc_backward(&r, &nr_backend_reference, dy);
+    snprintf(name, sizeof name, "conv2d %lldx%lldx%lld->%lld backward", (long long)k->H, (long long)k->W,
+             (long long)k->C, (long long)k->F);
+    for (int i = 0; i < 3; i++)
+        nr_test_close_arrays(f.grad[i], r.grad[i], (size_t)oc_numel(&f, i), 1e-3, 1e-4, name);
+    free(dy);
+    oc_free(&f);
+    oc_free(&r);
+}
+
+int main(void) {
+    grad_cases();
+    by_hand();
+    cfg mnist = {28, 28, 1, 32, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0};
+    cfg second = {26, 26, 32, 16, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0};
+    cfg padded = {13, 13, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1};
+    fast_vs_ref(&mnist, 4);
+    fast_vs_ref(&second, 2);
+    fast_vs_ref(&padded, 3);
+    return nr_test_finish();
+}
