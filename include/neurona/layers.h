@@ -187,6 +187,37 @@ typedef struct nr_merge_opts {
 } nr_merge_opts;
 nr_status nr_merge(nr_graph *g, const nr_merge_opts *o, nr_layer **out);
 
+typedef enum nr_padding {
+    NR_PADDING_VALID = 0,             /* no padding */
+    NR_PADDING_SAME                   /* TensorFlow's: output ceil(in / stride), extra row/column at the end */
+} nr_padding;
+
+/* Conv2D on channels-last input (N, H, W, C); kernel (kh, kw, C, filters)
+ * as Keras stores it, glorot_uniform, zero bias. */
+typedef struct nr_conv2d_opts {
+    nr_layer_base base;
+    int filters;
+    int kernel_size[2];               /* {3} means 3x3 */
+    int strides[2];                   /* 0 = 1; {2} means 2x2 */
+    nr_padding padding;
+    int dilation_rate[2];             /* 0 = 1; strides and dilation cannot both exceed 1 */
+    nr_activation activation;
+    float activation_alpha;
+    int no_bias;
+    nr_init kernel_initializer, bias_initializer;
+    nr_regularizer kernel_regularizer, bias_regularizer, activity_regularizer;
+} nr_conv2d_opts;
+nr_status nr_conv2d(nr_graph *g, const nr_conv2d_opts *o, nr_layer **out);
+
+typedef struct nr_pool2d_opts {
+    nr_layer_base base;
+    int pool_size[2];                 /* 0 = 2x2; {3} means 3x3 */
+    int strides[2];                   /* 0 = pool_size */
+    nr_padding padding;
+} nr_pool2d_opts;
+nr_status nr_max_pooling2d(nr_graph *g, const nr_pool2d_opts *o, nr_layer **out);
+nr_status nr_average_pooling2d(nr_graph *g, const nr_pool2d_opts *o, nr_layer **out);
+
 /* Calls a layer on symbolic inputs. A layer called twice shares its weights.
  * Weights are created on the first call, from the input shape. */
 nr_status nr_layer_call(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym *out);

@@ -162,6 +162,8 @@ struct nr_layer {
         nr_relu_opts relu;
         nr_softmax_opts softmax;
         nr_merge_opts merge;
+        nr_conv2d_opts conv2d;
+        nr_pool2d_opts pool2d;
     } o;
     nr_model *model;                  /* a model used as a layer */
     nr_sym input_sym;                 /* InputLayer: its input node */

@@ -108,6 +108,91 @@ static nr_status dense_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     return made(x, a, nr_dense(x->g, &o, &l), &l, out);
 }
 
+/* --- Conv2D and pooling --------------------------------------------------- */
+
+/* kernel_size=3 or kernel_size=(3, 2): both values into out. */
+static nr_status get_pair(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int *out) {
+    const nr_val *v = nr_spec_arg(a, name);
+    if (!v || v->kind == NR_VAL_NONE) return NR_OK;
+    if (v->kind == NR_VAL_INT) {
+        int64_t k = 0;
+        NR_TRY(nr_spec_get_int(x, a, name, 1, NR_SPEC_MAX_DIM, &k));
+        out[0] = out[1] = (int)k;
+        return NR_OK;
+    }
+    int64_t dims[NR_MAX_DIMS];
+    int n = 0;
+    NR_TRY(nr_spec_get_shape(x, a, name, 0, dims, &n));
+    if (n != 2) return nr_spec_type_error(x, a, name, "an int or a tuple of 2 ints");
+    out[0] = (int)dims[0];
+    out[1] = (int)dims[1];
+    return NR_OK;
+}
+
+static nr_status get_padding(nr_spec_ctx *x, const nr_spec_args *a, nr_padding *out) {
+    const char *p = NULL;
+    NR_TRY(nr_spec_get_str(x, a, "padding", &p));
+    if (!p) return NR_OK;
+    static const char *const valid[] = {"valid", "same"};
+    if (strcmp(p, "valid") == 0) *out = NR_PADDING_VALID;
+    else if (strcmp(p, "same") == 0) *out = NR_PADDING_SAME;
+    else {
+        const nr_val *v = nr_spec_arg(a, "padding");
+        return nr_spec_unknown(x, v->line, v->col, "padding", p, valid, 2);
+    }
+    return NR_OK;
+}
+
+static nr_status channels_last(nr_spec_ctx *x, const nr_spec_args *a) {
+    const char *f = NULL;
+    NR_TRY(nr_spec_get_str(x, a, "data_format", &f));
+    if (f && strcmp(f, "channels_last") != 0)
+        return nr_spec_only_default(x, a, "data_format", "neurona lays images out channels-last (NHWC)");
+    return NR_OK;
+}
+
+static nr_status conv2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_conv2d_opts o = {0};
+    int64_t filters = 0;
+    int use_bias = 1, groups = 1;
+    NR_TRY(base_args(x, a, &o.base));
+    if (!nr_spec_given(a, "filters")) return nr_spec_missing(x, a, "filters");
+    if (!nr_spec_given(a, "kernel_size")) return nr_spec_missing(x, a, "kernel_size");
+    NR_TRY(nr_spec_get_int(x, a, "filters", 1, NR_SPEC_MAX_DIM, &filters));
+    o.filters = (int)filters;
+    NR_TRY(get_pair(x, a, "kernel_size", o.kernel_size));
+    NR_TRY(get_pair(x, a, "strides", o.strides));
+    NR_TRY(get_padding(x, a, &o.padding));
+    NR_TRY(channels_last(x, a));
+    NR_TRY(get_pair(x, a, "dilation_rate", o.dilation_rate));
+    NR_TRY(nr_spec_get_int32(x, a, "groups", 1, NR_SPEC_MAX_DIM, &groups));
+    if (groups != 1) return nr_spec_only_default(x, a, "groups", "grouped convolution is not written yet");
+    NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
+    NR_TRY(nr_spec_get_bool(x, a, "use_bias", &use_bias));
+    o.no_bias = !use_bias;
+    NR_TRY(nr_spec_to_init(x, a, "kernel_initializer", &o.kernel_initializer));
+    NR_TRY(nr_spec_to_init(x, a, "bias_initializer", &o.bias_initializer));
+    NR_TRY(nr_spec_to_regularizer(x, a, "kernel_regularizer", &o.kernel_regularizer));
+    NR_TRY(nr_spec_to_regularizer(x, a, "bias_regularizer", &o.bias_regularizer));
+    NR_TRY(nr_spec_to_regularizer(x, a, "activity_regularizer", &o.activity_regularizer));
+    NR_TRY(nr_spec_only_default(x, a, "kernel_constraint", NULL));
+    NR_TRY(nr_spec_only_default(x, a, "bias_constraint", NULL));
+    nr_layer *l = NULL;
+    return made(x, a, nr_conv2d(x->g, &o, &l), &l, out);
+}
+
+static nr_status pool2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_pool2d_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(get_pair(x, a, "pool_size", o.pool_size));
+    NR_TRY(get_pair(x, a, "strides", o.strides));
+    NR_TRY(get_padding(x, a, &o.padding));
+    NR_TRY(channels_last(x, a));
+    nr_layer *l = NULL;
+    int max = strstr(a->what, "Max") != NULL;
+    return made(x, a, max ? nr_max_pooling2d(x->g, &o, &l) : nr_average_pooling2d(x->g, &o, &l), &l, out);
+}
+
 static nr_status activation_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_activation_opts o = {0};
     NR_TRY(base_args(x, a, &o.base));
@@ -308,6 +393,17 @@ const nr_spec_builtin nr_spec_layer_builtins[] = {
      ALL,
      dense_new,
      L},
+    {"Conv2D",
+     {"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation",
+      "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
+      "activity_regularizer", "kernel_constraint", "bias_constraint"},
+     ALL,
+     conv2d_new,
+     L},
+    {"MaxPooling2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},
+    {"MaxPool2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},
+    {"AveragePooling2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},
+    {"AvgPool2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},
     {"Activation", {"activation"}, ALL, activation_new, L},
     {"Dropout", {"rate", "noise_shape", "seed"}, ALL, dropout_new, L},
     {"Flatten", {"data_format"}, ALL, flatten_new, L},

@@ -1,0 +1,178 @@
+/* Conv2D, MaxPooling2D and AveragePooling2D: channels-last 2-D windows
+ * with Keras's shapes, defaults and TensorFlow's "same" padding. */
+#include <string.h>
+#include "layers/layer.h"
+
+/* {3} means {3, 3}; 0 means the default. */
+static void pair(const int *in, int def, int *out) {
+    out[0] = in[0] ? in[0] : def;
+    out[1] = in[1] ? in[1] : out[0];
+}
+
+/* Output size and padding of one axis, as TensorFlow computes them. */
+static int axis_out(int64_t n, int k, int s, int d, nr_padding pad, int *lo, int *hi) {
+    int span = (k - 1) * d + 1;
+    if (pad == NR_PADDING_VALID) {
+        *lo = *hi = 0;
+        return n >= span ? (int)((n - span) / s + 1) : 0;
+    }
+    int out = (int)((n + s - 1) / s);
+    int total = (out - 1) * s + span - (int)n;
+    if (total < 0) total = 0;
+    *lo = total / 2;
+    *hi = total - *lo;
+    return out;
+}
+
+/* Fills the window attributes and the output height and width. */
+static nr_status window(nr_layer *l, const nr_node *x, const int *k, const int *s, const int *d, nr_padding pad,
+                        nr_op_attrs *a, int64_t *ho, int64_t *wo) {
+    char buf[96];
+    if (x->ndim != 4)
+        return nr_error(NR_STATUS_BAD_SHAPE, "layer \"%s\" (%s) needs input (batch, height, width, channels), got shape %s",
+                        l->name, l->cls->type, nr_node_shape_str(x, buf, sizeof buf));
+    a->conv.kh = k[0], a->conv.kw = k[1], a->conv.sh = s[0], a->conv.sw = s[1], a->conv.dh = d[0], a->conv.dw = d[1];
+    *ho = axis_out(x->shape[1], k[0], s[0], d[0], pad, &a->conv.pad_top, &a->conv.pad_bottom);
+    *wo = axis_out(x->shape[2], k[1], s[1], d[1], pad, &a->conv.pad_left, &a->conv.pad_right);
+    if (*ho < 1 || *wo < 1)
+        return nr_error(NR_STATUS_BAD_SHAPE, "layer \"%s\" (%s): a %dx%d window does not fit input %s with padding \"valid\"",
+                        l->name, l->cls->type, k[0], k[1], nr_node_shape_str(x, buf, sizeof buf));
+    return NR_OK;
+}
+
+static nr_status conv_build(nr_layer *l, int64_t channels) {
+    const nr_conv2d_opts *o = &l->o.conv2d;
+    int k[2];
+    pair(o->kernel_size, 0, k);
+    int64_t kshape[4] = {k[0], k[1], channels, o->filters}, bshape[1] = {o->filters};
+    NR_TRY(nr_graph_add_param(l->g, l, 4, kshape, &o->kernel_initializer, NR_INIT_GLOROT_UNIFORM,
+                              o->kernel_regularizer, &l->weights[0]));
+    l->n_weights = 1;
+    if (!o->no_bias) {
+        NR_TRY(nr_graph_add_param(l->g, l, 1, bshape, &o->bias_initializer, NR_INIT_ZEROS, o->bias_regularizer,
+                                  &l->weights[1]));
+        l->n_weights = 2;
+    }
+    l->built = 1;
+    return NR_OK;
+}
+
+static nr_status conv_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out) {
+    (void)n_in;
+    const nr_conv2d_opts *o = &l->o.conv2d;
+    int k[2], s[2], d[2];
+    pair(o->kernel_size, 0, k);
+    pair(o->strides, 1, s);
+    pair(o->dilation_rate, 1, d);
+    nr_op_attrs a = {0};
+    int64_t ho = 0, wo = 0;
+    NR_TRY(window(l, &l->g->nodes[in[0]], k, s, d, o->padding, &a, &ho, &wo));
+    int64_t channels = l->g->nodes[in[0]].shape[3];
+    if (!l->built) NR_TRY(conv_build(l, channels));
+    if (l->g->nodes[l->weights[0]].shape[2] != channels) {
+        char buf[96];
+        return nr_error(NR_STATUS_BAD_SHAPE, "layer \"%s\" (Conv2D) was built for %lld input channels, got shape %s",
+                        l->name, (long long)l->g->nodes[l->weights[0]].shape[2],
+                        nr_node_shape_str(&l->g->nodes[in[0]], buf, sizeof buf));
+    }
+    int64_t shape[4] = {-1, ho, wo, o->filters};
+    nr_sym ops[3] = {in[0], l->weights[0], l->weights[1]}, conv;
+    NR_TRY(nr_layer_add_op(l, NR_OP_CONV2D, ops, 1 + l->n_weights, 4, shape, &a, &conv));
+    NR_TRY(nr_layer_add_activation(l, conv, o->activation, o->activation_alpha, out));
+    nr_regularizer ar = o->activity_regularizer;
+    if (ar.l1 != 0 || ar.l2 != 0) {
+        nr_node p = {.op = NR_OP_PENALTY, .n_in = 1, .in = {*out}, .ndim = 0, .a = {.penalty = {ar.l1, ar.l2}}};
+        nr_sym pen;
+        NR_TRY(nr_graph_add_node(l->g, &p, &pen));
+    }
+    return NR_OK;
+}
+
+static void write_pair(nr_strbuf *sb, const char *key, const int *v, int def) {
+    int p[2];
+    pair(v, def, p);
+    if (p[0] != def || p[1] != def) nr_strbuf_printf(sb, ", %s=(%d, %d)", key, p[0], p[1]);
+}
+
+static void conv_config(const nr_layer *l, nr_strbuf *sb) {
+    const nr_conv2d_opts *o = &l->o.conv2d;
+    int k[2];
+    pair(o->kernel_size, 0, k);
+    nr_strbuf_printf(sb, "%d, (%d, %d)", o->filters, k[0], k[1]);
+    write_pair(sb, "strides", o->strides, 1);
+    if (o->padding == NR_PADDING_SAME) nr_strbuf_printf(sb, ", padding=\"same\"");
+    write_pair(sb, "dilation_rate", o->dilation_rate, 1);
+    if (o->activation != NR_ACT_LINEAR) nr_strbuf_printf(sb, ", activation=\"%s\"", nr_activation_name(o->activation));
+    if (o->no_bias) nr_strbuf_printf(sb, ", use_bias=False");
+    nr_strbuf_printf(sb, ", ");
+    nr_layer_config_common(l, sb);
+}
+
+static const nr_layer_class conv_class = {"Conv2D", "conv2d", 1, 1, conv_call, conv_config};
+
+nr_status nr_conv2d(nr_graph *g, const nr_conv2d_opts *o, nr_layer **out) {
+    *out = NULL;
+    int k[2], s[2], d[2];
+    pair(o->kernel_size, 0, k);
+    pair(o->strides, 1, s);
+    pair(o->dilation_rate, 1, d);
+    if (o->filters <= 0) return nr_error(NR_STATUS_BAD_ARGUMENT, "Conv2D: filters must be a positive integer, got %d", o->filters);
+    if (k[0] <= 0 || k[1] <= 0 || s[0] <= 0 || s[1] <= 0 || d[0] <= 0 || d[1] <= 0)
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "Conv2D: kernel_size, strides and dilation_rate must be positive");
+    if ((s[0] > 1 || s[1] > 1) && (d[0] > 1 || d[1] > 1))
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "Conv2D: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras)");
+    if ((unsigned)o->padding > NR_PADDING_SAME || (unsigned)o->activation >= NR_ACT_COUNT_)
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "Conv2D: padding or activation is not valid");
+    NR_TRY(nr_layer_create(g, &conv_class, &o->base, out));
+    (*out)->o.conv2d = *o;
+    (*out)->o.conv2d.base.name = NULL;
+    return NR_OK;
+}
+
+/* --- pooling -------------------------------------------------------------- */
+
+static nr_status pool_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out) {
+    (void)n_in;
+    const nr_pool2d_opts *o = &l->o.pool2d;
+    int k[2], s[2], d[2] = {1, 1};
+    pair(o->pool_size, 2, k);
+    s[0] = o->strides[0] ? o->strides[0] : k[0];
+    s[1] = o->strides[1] ? o->strides[1] : (o->strides[0] ? o->strides[0] : k[1]);
+    nr_op_attrs a = {0};
+    int64_t ho = 0, wo = 0;
+    const nr_node *x = &l->g->nodes[in[0]];
+    NR_TRY(window(l, x, k, s, d, o->padding, &a, &ho, &wo));
+    int64_t shape[4] = {-1, ho, wo, x->shape[3]};
+    nr_op_kind op = strcmp(l->cls->type, "MaxPooling2D") == 0 ? NR_OP_MAXPOOL2D : NR_OP_AVGPOOL2D;
+    return nr_layer_add_op(l, op, in, 1, 4, shape, &a, out);
+}
+
+static void pool_config(const nr_layer *l, nr_strbuf *sb) {
+    const nr_pool2d_opts *o = &l->o.pool2d;
+    int k[2];
+    pair(o->pool_size, 2, k);
+    nr_strbuf_printf(sb, "pool_size=(%d, %d)", k[0], k[1]);
+    if (o->strides[0]) nr_strbuf_printf(sb, ", strides=(%d, %d)", o->strides[0], o->strides[1] ? o->strides[1] : o->strides[0]);
+    if (o->padding == NR_PADDING_SAME) nr_strbuf_printf(sb, ", padding=\"same\"");
+    nr_strbuf_printf(sb, ", ");
+    nr_layer_config_common(l, sb);
+}
+
+static const nr_layer_class max_class = {"MaxPooling2D", "max_pooling2d", 1, 1, pool_call, pool_config};
+static const nr_layer_class avg_class = {"AveragePooling2D", "average_pooling2d", 1, 1, pool_call, pool_config};
+
+static nr_status pool_new(nr_graph *g, const nr_layer_class *cls, const nr_pool2d_opts *o, nr_layer **out) {
+    *out = NULL;
+    if (o->pool_size[0] < 0 || o->pool_size[1] < 0 || o->strides[0] < 0 || o->strides[1] < 0 ||
+        (unsigned)o->padding > NR_PADDING_SAME)
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: pool_size and strides must be positive, padding valid or same", cls->type);
+    NR_TRY(nr_layer_create(g, cls, &o->base, out));
+    (*out)->o.pool2d = *o;
+    (*out)->o.pool2d.base.name = NULL;
+    return NR_OK;
+}
+
+nr_status nr_max_pooling2d(nr_graph *g, const nr_pool2d_opts *o, nr_layer **out) { return pool_new(g, &max_class, o, out); }
+nr_status nr_average_pooling2d(nr_graph *g, const nr_pool2d_opts *o, nr_layer **out) {
+    return pool_new(g, &avg_class, o, out);
+}

@@ -1,0 +1,136 @@
+/* Conv2D and pooling layers: Keras shapes and parameter counts (the W2
+ * network of BENCHMARKING.md has 8,954 parameters), TensorFlow's "same"
+ * padding, errors, the SPEC syntax, a save/load round trip, and learning
+ * the 8x8 digits as images. */
+#include <string.h>
+#include "testutil.h"
+
+static const char *w2_spec =
+    "model = Sequential()\n"
+    "model.add(Input(shape=(28, 28, 1)))\n"
+    "model.add(Conv2D(32, 3, activation=\"relu\"))\n"
+    "model.add(MaxPooling2D(2))\n"
+    "model.add(Conv2D(16, (3, 3), padding=\"valid\", activation=\"relu\"))\n"
+    "model.add(MaxPooling2D(pool_size=(2, 2)))\n"
+    "model.add(Flatten())\n"
+    "model.add(Dense(10, activation=\"softmax\"))\n"
+    "model.compile(optimizer=\"adam\", loss=\"sparse_categorical_crossentropy\", metrics=[\"accuracy\"])\n";
+
+/* The summary holds this row (Keras wraps a long "name (Type)" cell). */
+static void shape_is(const nr_model *m, const char *want) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    nr_model_summary(m, f);
+    fclose(f);
+    if (!CHECK(text && strstr(text, want))) fprintf(stderr, "  missing %s in:\n%s\n", want, text ? text : "");
+    free(text);
+}
+
+static void w2_shapes(void) {
+    nr_spec *s;
+    CHECK_OK(nr_spec_load_string(w2_spec, "w2.nr", 1, &s));
+    nr_model *m = nr_spec_model(s);
+    int64_t t = 0, f = 0;
+    nr_model_count_params(m, &t, &f);
+    CHECK(t == 8954 && f == 0);
+    shape_is(m, "conv2d (Conv2D)              (None, 26, 26, 32)        320");
+    shape_is(m, "max_pooling2d (MaxPooling2D) (None, 13, 13, 32)        0");
+    shape_is(m, "conv2d_1 (Conv2D)            (None, 11, 11, 16)        4,624");
+    shape_is(m, "(None, 5, 5, 16)");
+    shape_is(m, "flatten (Flatten)            (None, 400)               0");
+    shape_is(m, "dense (Dense)                (None, 10)                4,010");
+    /* Round trip through SPEC text keeps the architecture. */
+    char *text = NULL;
+    CHECK_OK(nr_model_to_spec(m, &text));
+    nr_spec *s2;
+    CHECK_OK(nr_spec_load_string(text, "written.nr", 1, &s2));
+    nr_model_count_params(nr_spec_model(s2), &t, &f);
+    CHECK(t == 8954);
+    nr_free_string(text);
+    nr_spec_free(s2);
+    nr_spec_free(s);
+}
+
+/* TensorFlow's "same": out = ceil(in / stride); the extra padding row goes
+ * at the bottom. Checked against numbers Keras prints. */
+static void same_padding(void) {
+    const char *spec =
+        "inp = Input(shape=(7, 6, 3))\n"
+        "a = Conv2D(8, 3, strides=2, padding=\"same\")(inp)\n"
+        "b = MaxPooling2D(3, strides=2, padding=\"same\")(inp)\n"
+        "c = AveragePooling2D((2, 3))(inp)\n"
+        "d = Conv2D(4, (2, 2), dilation_rate=2, use_bias=False)(inp)\n"
+        "model = Model(inp, [a, b, c, d])\n";
+    nr_spec *s;
+    CHECK_OK(nr_spec_load_string(spec, "same.nr", 1, &s));
+    nr_model *m = nr_spec_model(s);
+    nr_graph *g = nr_model_graph(m);
+    int nd;
+    int64_t sh[NR_MAX_DIMS];
+    const int64_t want[4][4] = {{-1, 4, 3, 8}, {-1, 4, 3, 3}, {-1, 3, 2, 3}, {-1, 5, 4, 4}};
+    for (int i = 0; i < 4; i++) {
+        CHECK_OK(nr_sym_shape(g, nr_model_output(m, i), &nd, sh));
+        CHECK(nd == 4 && memcmp(sh, want[i], sizeof want[i]) == 0);
+    }
+    int64_t t, f;
+    nr_model_count_params(m, &t, &f);
+    CHECK(t == 3 * 3 * 3 * 8 + 8 + 2 * 2 * 3 * 4);
+    nr_spec_free(s);
+}
+
+static void errors(void) {
+    nr_spec *s = NULL;
+    CHECK_STATUS(nr_spec_load_string("Input(shape=(4, 4, 1))\nConv2D(8, 5)\n", "e.nr", 1, &s), NR_STATUS_BAD_SHAPE);
+    CHECK(strstr(nr_last_error(), "e.nr:2:") && strstr(nr_last_error(), "does not fit"));
+    CHECK_STATUS(nr_spec_load_string("Input(shape=(16,))\nConv2D(8, 3)\n", "e.nr", 1, &s), NR_STATUS_BAD_SHAPE);
+    CHECK(strstr(nr_last_error(), "(None, 16)") != NULL);
+    CHECK(nr_spec_load_string("Input(shape=(8, 8, 1))\nConv2D(8, 3, padding=\"smae\")\n", "e.nr", 1, &s) != NR_OK);
+    CHECK(strstr(nr_last_error(), "did you mean \"same\"") != NULL);
+    CHECK(nr_spec_load_string("Input(shape=(8, 8, 1))\nConv2D(8, 3, strides=2, dilation_rate=2)\n", "e.nr", 1, &s) != NR_OK);
+    CHECK(strstr(nr_last_error(), "dilation_rate") != NULL);
+    CHECK(nr_spec_load_string("Input(shape=(8, 8, 1))\nConv2D(8, 3, groups=2)\n", "e.nr", 1, &s) != NR_OK);
+}
+
+/* The 8x8 digits as 8x8x1 images: a small CNN must reach >= 0.95. */
+static void learn_digits(void) {
+    nr_csv *csv;
+    nr_tensor *x, *y, *xtr, *xte, *ytr, *yte;
+    nr_labels *labels = NULL;
+    if (!CHECK_OK(nr_csv_read(nr_test_path("data/digits.csv.gz"), NULL, &csv))) return;
+    CHECK_OK(nr_csv_to_xy(csv, "-1", &(nr_csv_xy_opts){.classification = 1}, &x, &y, &labels));
+    for (int64_t i = 0; i < nr_tensor_numel(x); i++) x->data[i] /= 16.0f;
+    int64_t img[4] = {x->shape[0], 8, 8, 1};
+    CHECK_OK(nr_tensor_reshape(x, 4, img));
+    CHECK_OK(nr_train_test_split(x, y, 0.2f, 7, 1, &xtr, &xte, &ytr, &yte));
+    const char *spec =
+        "Input(shape=(8, 8, 1))\n"
+        "Conv2D(16, 3, padding=\"same\", activation=\"relu\")\n"
+        "MaxPooling2D(2)\n"
+        "Conv2D(32, 3, activation=\"relu\")\n"
+        "Flatten()\n"
+        "Dense(10, activation=\"softmax\")\n"
+        "compile(optimizer=Adam(learning_rate=0.003), loss=\"sparse_categorical_crossentropy\", metrics=[\"accuracy\"])\n";
+    nr_spec *s;
+    CHECK_OK(nr_spec_load_string(spec, "cnn.nr", 3, &s));
+    nr_model *m = nr_spec_model(s);
+    const nr_tensor *xv[1] = {xtr}, *yv[1] = {ytr}, *xtv[1] = {xte}, *ytv[1] = {yte};
+    CHECK_OK(nr_model_fit(m, xv, yv, &(nr_fit_opts){.epochs = 15, .batch_size = 32}, NULL));
+    nr_logs logs;
+    CHECK_OK(nr_model_evaluate(m, xtv, ytv, NULL, &logs));
+    double acc = nr_logs_get(&logs, "accuracy");
+    printf("8x8 digits CNN test accuracy %.4f\n", acc);
+    CHECK(acc >= 0.95);
+    nr_spec_free(s);
+    nr_tensor_free(x); nr_tensor_free(y); nr_tensor_free(xtr); nr_tensor_free(xte); nr_tensor_free(ytr); nr_tensor_free(yte);
+    nr_labels_free(labels);
+    nr_csv_free(csv);
+}
+
+int main(void) {
+    w2_shapes();
+    same_padding();
+    errors();
+    learn_digits();
+    return nr_test_finish();
+}
