@@ -83,26 +83,34 @@ static nr_status input_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     return NR_OK;
 }
 
+/* use_bias, initializers, regularizers and constraints of a layer with a
+ * kernel and a bias. */
+static nr_status weight_args(nr_spec_ctx *x, const nr_spec_args *a, int *no_bias, nr_init *kinit, nr_init *binit,
+                             nr_regularizer *kreg, nr_regularizer *breg, nr_regularizer *areg) {
+    int use_bias = 1;
+    NR_TRY(nr_spec_get_bool(x, a, "use_bias", &use_bias));
+    *no_bias = !use_bias;
+    NR_TRY(nr_spec_to_init(x, a, "kernel_initializer", kinit));
+    NR_TRY(nr_spec_to_init(x, a, "bias_initializer", binit));
+    NR_TRY(nr_spec_to_regularizer(x, a, "kernel_regularizer", kreg));
+    NR_TRY(nr_spec_to_regularizer(x, a, "bias_regularizer", breg));
+    NR_TRY(nr_spec_to_regularizer(x, a, "activity_regularizer", areg));
+    NR_TRY(nr_spec_only_default(x, a, "kernel_constraint", NULL));
+    return nr_spec_only_default(x, a, "bias_constraint", NULL);
+}
+
 /* --- Dense and activations -------------------------------------------------- */
 
 static nr_status dense_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_dense_opts o = {0};
     int64_t units = 0;
-    int use_bias = 1;
     NR_TRY(base_args(x, a, &o.base));
     if (!nr_spec_given(a, "units")) return nr_spec_missing(x, a, "units");
     NR_TRY(nr_spec_get_int(x, a, "units", 1, NR_SPEC_MAX_DIM, &units));
     o.units = (int)units;
     NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
-    NR_TRY(nr_spec_get_bool(x, a, "use_bias", &use_bias));
-    o.no_bias = !use_bias;
-    NR_TRY(nr_spec_to_init(x, a, "kernel_initializer", &o.kernel_initializer));
-    NR_TRY(nr_spec_to_init(x, a, "bias_initializer", &o.bias_initializer));
-    NR_TRY(nr_spec_to_regularizer(x, a, "kernel_regularizer", &o.kernel_regularizer));
-    NR_TRY(nr_spec_to_regularizer(x, a, "bias_regularizer", &o.bias_regularizer));
-    NR_TRY(nr_spec_to_regularizer(x, a, "activity_regularizer", &o.activity_regularizer));
-    NR_TRY(nr_spec_only_default(x, a, "kernel_constraint", NULL));
-    NR_TRY(nr_spec_only_default(x, a, "bias_constraint", NULL));
+    NR_TRY(weight_args(x, a, &o.no_bias, &o.kernel_initializer, &o.bias_initializer, &o.kernel_regularizer,
+                       &o.bias_regularizer, &o.activity_regularizer));
     NR_TRY(nr_spec_only_default(x, a, "lora_rank", NULL));
     nr_layer *l = NULL;
     return made(x, a, nr_dense(x->g, &o, &l), &l, out);
@@ -154,7 +162,7 @@ static nr_status channels_last(nr_spec_ctx *x, const nr_spec_args *a) {
 static nr_status conv2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_conv2d_opts o = {0};
     int64_t filters = 0;
-    int use_bias = 1, groups = 1;
+    int groups = 1;
     NR_TRY(base_args(x, a, &o.base));
     if (!nr_spec_given(a, "filters")) return nr_spec_missing(x, a, "filters");
     if (!nr_spec_given(a, "kernel_size")) return nr_spec_missing(x, a, "kernel_size");
@@ -168,15 +176,8 @@ static nr_status conv2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     NR_TRY(nr_spec_get_int32(x, a, "groups", 1, NR_SPEC_MAX_DIM, &groups));
     if (groups != 1) return nr_spec_only_default(x, a, "groups", "grouped convolution is not written yet");
     NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
-    NR_TRY(nr_spec_get_bool(x, a, "use_bias", &use_bias));
-    o.no_bias = !use_bias;
-    NR_TRY(nr_spec_to_init(x, a, "kernel_initializer", &o.kernel_initializer));
-    NR_TRY(nr_spec_to_init(x, a, "bias_initializer", &o.bias_initializer));
-    NR_TRY(nr_spec_to_regularizer(x, a, "kernel_regularizer", &o.kernel_regularizer));
-    NR_TRY(nr_spec_to_regularizer(x, a, "bias_regularizer", &o.bias_regularizer));
-    NR_TRY(nr_spec_to_regularizer(x, a, "activity_regularizer", &o.activity_regularizer));
-    NR_TRY(nr_spec_only_default(x, a, "kernel_constraint", NULL));
-    NR_TRY(nr_spec_only_default(x, a, "bias_constraint", NULL));
+    NR_TRY(weight_args(x, a, &o.no_bias, &o.kernel_initializer, &o.bias_initializer, &o.kernel_regularizer,
+                       &o.bias_regularizer, &o.activity_regularizer));
     nr_layer *l = NULL;
     return made(x, a, nr_conv2d(x->g, &o, &l), &l, out);
 }

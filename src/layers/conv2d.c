@@ -44,17 +44,9 @@ static nr_status conv_build(nr_layer *l, int64_t channels) {
     const nr_conv2d_opts *o = &l->o.conv2d;
     int k[2];
     pair(o->kernel_size, 0, k);
-    int64_t kshape[4] = {k[0], k[1], channels, o->filters}, bshape[1] = {o->filters};
-    NR_TRY(nr_graph_add_param(l->g, l, 4, kshape, &o->kernel_initializer, NR_INIT_GLOROT_UNIFORM,
-                              o->kernel_regularizer, &l->weights[0]));
-    l->n_weights = 1;
-    if (!o->no_bias) {
-        NR_TRY(nr_graph_add_param(l->g, l, 1, bshape, &o->bias_initializer, NR_INIT_ZEROS, o->bias_regularizer,
-                                  &l->weights[1]));
-        l->n_weights = 2;
-    }
-    l->built = 1;
-    return NR_OK;
+    int64_t kshape[4] = {k[0], k[1], channels, o->filters};
+    return nr_layer_add_kernel_bias(l, 4, kshape, o->filters, o->no_bias, &o->kernel_initializer,
+                                    &o->bias_initializer, o->kernel_regularizer, o->bias_regularizer);
 }
 
 static nr_status conv_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out) {
@@ -79,13 +71,7 @@ static nr_status conv_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out)
     nr_sym ops[3] = {in[0], l->weights[0], l->weights[1]}, conv;
     NR_TRY(nr_layer_add_op(l, NR_OP_CONV2D, ops, 1 + l->n_weights, 4, shape, &a, &conv));
     NR_TRY(nr_layer_add_activation(l, conv, o->activation, o->activation_alpha, out));
-    nr_regularizer ar = o->activity_regularizer;
-    if (ar.l1 != 0 || ar.l2 != 0) {
-        nr_node p = {.op = NR_OP_PENALTY, .n_in = 1, .in = {*out}, .ndim = 0, .a = {.penalty = {ar.l1, ar.l2}}};
-        nr_sym pen;
-        NR_TRY(nr_graph_add_node(l->g, &p, &pen));
-    }
-    return NR_OK;
+    return nr_layer_add_activity_penalty(l, *out, o->activity_regularizer);
 }
 
 static void write_pair(nr_strbuf *sb, const char *key, const int *v, int def) {
@@ -103,7 +89,8 @@ static void conv_config(const nr_layer *l, nr_strbuf *sb) {
     if (o->padding == NR_PADDING_SAME) nr_strbuf_printf(sb, ", padding=\"same\"");
     write_pair(sb, "dilation_rate", o->dilation_rate, 1);
     if (o->activation != NR_ACT_LINEAR) nr_strbuf_printf(sb, ", activation=\"%s\"", nr_activation_name(o->activation));
-    if (o->no_bias) nr_strbuf_printf(sb, ", use_bias=False");
+    nr_layer_config_weights(sb, o->no_bias, &o->kernel_initializer, &o->bias_initializer, o->kernel_regularizer,
+                            o->bias_regularizer, o->activity_regularizer);
     nr_strbuf_printf(sb, ", ");
     nr_layer_config_common(l, sb);
 }

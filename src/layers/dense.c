@@ -5,17 +5,9 @@
 
 static nr_status dense_build(nr_layer *l, int64_t in_dim) {
     const nr_dense_opts *o = &l->o.dense;
-    int64_t kshape[2] = {in_dim, o->units}, bshape[1] = {o->units};
-    NR_TRY(nr_graph_add_param(l->g, l, 2, kshape, &o->kernel_initializer, NR_INIT_GLOROT_UNIFORM,
-                              o->kernel_regularizer, &l->weights[0]));
-    l->n_weights = 1;
-    if (!o->no_bias) {
-        NR_TRY(nr_graph_add_param(l->g, l, 1, bshape, &o->bias_initializer, NR_INIT_ZEROS, o->bias_regularizer,
-                                  &l->weights[1]));
-        l->n_weights = 2;
-    }
-    l->built = 1;
-    return NR_OK;
+    int64_t kshape[2] = {in_dim, o->units};
+    return nr_layer_add_kernel_bias(l, 2, kshape, o->units, o->no_bias, &o->kernel_initializer,
+                                    &o->bias_initializer, o->kernel_regularizer, o->bias_regularizer);
 }
 
 static nr_status dense_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out) {
@@ -42,55 +34,17 @@ static nr_status dense_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out
     nr_sym lin, act;
     NR_TRY(nr_layer_add_op(l, NR_OP_LINEAR, ops, 1 + l->n_weights, x->ndim, shape, NULL, &lin));
     NR_TRY(nr_layer_add_activation(l, lin, l->o.dense.activation, l->o.dense.activation_alpha, &act));
-    nr_regularizer ar = l->o.dense.activity_regularizer;
-    if (ar.l1 != 0 || ar.l2 != 0) {
-        nr_op_attrs a = {.penalty = {ar.l1, ar.l2}};
-        nr_node p = {.op = NR_OP_PENALTY, .n_in = 1, .in = {act}, .ndim = 0, .a = a};
-        nr_sym pen;
-        NR_TRY(nr_graph_add_node(l->g, &p, &pen));
-    }
+    NR_TRY(nr_layer_add_activity_penalty(l, act, l->o.dense.activity_regularizer));
     *out = act;
     return NR_OK;
-}
-
-/* Initializers as calls with every set field, so a SPEC written from a
- * model rebuilds the same initial weights. */
-static void write_init(nr_strbuf *sb, const char *key, const nr_init *in) {
-    if (in->kind == NR_INIT_DEFAULT) return;
-    nr_strbuf_printf(sb, ", %s=%s(", key, nr_init_name(in->kind));
-    const char *sep = "";
-    switch (in->kind) {
-    case NR_INIT_CONSTANT: nr_strbuf_printf(sb, "value=%.9g", in->value); sep = ", "; break;
-    case NR_INIT_RANDOM_NORMAL:
-    case NR_INIT_TRUNCATED_NORMAL:
-        nr_strbuf_printf(sb, "mean=%.9g, stddev=%.9g", in->mean, in->stddev ? in->stddev : 0.05f);
-        sep = ", ";
-        break;
-    case NR_INIT_RANDOM_UNIFORM:
-        if (in->minval || in->maxval) { nr_strbuf_printf(sb, "minval=%.9g, maxval=%.9g", in->minval, in->maxval); sep = ", "; }
-        break;
-    case NR_INIT_ORTHOGONAL: nr_strbuf_printf(sb, "gain=%.9g", in->gain ? in->gain : 1.0f); sep = ", "; break;
-    default: break;
-    }
-    if (in->has_seed) nr_strbuf_printf(sb, "%sseed=%llu", sep, (unsigned long long)in->seed);
-    nr_strbuf_printf(sb, ")");
-}
-
-static void write_reg(nr_strbuf *sb, const char *key, nr_regularizer r) {
-    if (r.l1 == 0 && r.l2 == 0) return;
-    nr_strbuf_printf(sb, ", %s=L1L2(l1=%.9g, l2=%.9g)", key, r.l1, r.l2);
 }
 
 static void dense_config(const nr_layer *l, nr_strbuf *sb) {
     const nr_dense_opts *o = &l->o.dense;
     nr_strbuf_printf(sb, "%d", o->units);
     if (o->activation != NR_ACT_LINEAR) nr_strbuf_printf(sb, ", activation=\"%s\"", nr_activation_name(o->activation));
-    if (o->no_bias) nr_strbuf_printf(sb, ", use_bias=False");
-    write_init(sb, "kernel_initializer", &o->kernel_initializer);
-    write_init(sb, "bias_initializer", &o->bias_initializer);
-    write_reg(sb, "kernel_regularizer", o->kernel_regularizer);
-    write_reg(sb, "bias_regularizer", o->bias_regularizer);
-    write_reg(sb, "activity_regularizer", o->activity_regularizer);
+    nr_layer_config_weights(sb, o->no_bias, &o->kernel_initializer, &o->bias_initializer, o->kernel_regularizer,
+                            o->bias_regularizer, o->activity_regularizer);
     nr_strbuf_printf(sb, ", ");
     nr_layer_config_common(l, sb);
 }

@@ -48,6 +48,26 @@ nr_status nr_layer_add_op(nr_layer *l, nr_op_kind op, const nr_sym *in, int n_in
     return nr_graph_add_node(l->g, &n, out);
 }
 
+nr_status nr_layer_add_kernel_bias(nr_layer *l, int ndim, const int64_t *kshape, int64_t units, int no_bias,
+                                   const nr_init *kinit, const nr_init *binit, nr_regularizer kreg,
+                                   nr_regularizer breg) {
+    NR_TRY(nr_graph_add_param(l->g, l, ndim, kshape, kinit, NR_INIT_GLOROT_UNIFORM, kreg, &l->weights[0]));
+    l->n_weights = 1;
+    if (!no_bias) {
+        NR_TRY(nr_graph_add_param(l->g, l, 1, &units, binit, NR_INIT_ZEROS, breg, &l->weights[1]));
+        l->n_weights = 2;
+    }
+    l->built = 1;
+    return NR_OK;
+}
+
+nr_status nr_layer_add_activity_penalty(nr_layer *l, nr_sym y, nr_regularizer r) {
+    if (r.l1 == 0 && r.l2 == 0) return NR_OK;
+    nr_node p = {.op = NR_OP_PENALTY, .n_in = 1, .in = {y}, .ndim = 0, .a = {.penalty = {r.l1, r.l2}}};
+    nr_sym pen;
+    return nr_graph_add_node(l->g, &p, &pen);
+}
+
 float nr_activation_default_alpha(nr_activation fn, float alpha) {
     if (alpha != 0) return alpha;
     if (fn == NR_ACT_LEAKY_RELU) return 0.2f;
@@ -71,6 +91,44 @@ void nr_strbuf_shape(nr_strbuf *sb, int ndim, const int64_t *shape) {
     nr_strbuf_printf(sb, "(");
     for (int i = 0; i < ndim; i++) nr_strbuf_printf(sb, "%s%lld", i ? ", " : "", (long long)shape[i]);
     nr_strbuf_printf(sb, ndim == 1 ? ",)" : ")");
+}
+
+/* Initializers as calls with every set field, so a SPEC written from a
+ * model rebuilds the same initial weights. */
+static void write_init(nr_strbuf *sb, const char *key, const nr_init *in) {
+    if (in->kind == NR_INIT_DEFAULT) return;
+    nr_strbuf_printf(sb, ", %s=%s(", key, nr_init_name(in->kind));
+    const char *sep = "";
+    switch (in->kind) {
+    case NR_INIT_CONSTANT: nr_strbuf_printf(sb, "value=%.9g", in->value); sep = ", "; break;
+    case NR_INIT_RANDOM_NORMAL:
+    case NR_INIT_TRUNCATED_NORMAL:
+        nr_strbuf_printf(sb, "mean=%.9g, stddev=%.9g", in->mean, in->stddev ? in->stddev : 0.05f);
+        sep = ", ";
+        break;
+    case NR_INIT_RANDOM_UNIFORM:
+        if (in->minval || in->maxval) { nr_strbuf_printf(sb, "minval=%.9g, maxval=%.9g", in->minval, in->maxval); sep = ", "; }
+        break;
+    case NR_INIT_ORTHOGONAL: nr_strbuf_printf(sb, "gain=%.9g", in->gain ? in->gain : 1.0f); sep = ", "; break;
+    default: break;
+    }
+    if (in->has_seed) nr_strbuf_printf(sb, "%sseed=%llu", sep, (unsigned long long)in->seed);
+    nr_strbuf_printf(sb, ")");
+}
+
+static void write_reg(nr_strbuf *sb, const char *key, nr_regularizer r) {
+    if (r.l1 == 0 && r.l2 == 0) return;
+    nr_strbuf_printf(sb, ", %s=L1L2(l1=%.9g, l2=%.9g)", key, r.l1, r.l2);
+}
+
+void nr_layer_config_weights(nr_strbuf *sb, int no_bias, const nr_init *kinit, const nr_init *binit,
+                             nr_regularizer kreg, nr_regularizer breg, nr_regularizer areg) {
+    if (no_bias) nr_strbuf_printf(sb, ", use_bias=False");
+    write_init(sb, "kernel_initializer", kinit);
+    write_init(sb, "bias_initializer", binit);
+    write_reg(sb, "kernel_regularizer", kreg);
+    write_reg(sb, "bias_regularizer", breg);
+    write_reg(sb, "activity_regularizer", areg);
 }
 
 void nr_layer_config_common(const nr_layer *l, nr_strbuf *sb) {

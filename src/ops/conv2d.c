@@ -15,39 +15,15 @@
 #include <string.h>
 #include "ops/gemm.h"
 #include "ops/kernels.h"
+#include "ops/window.h"
 #include "ops/vmath.h"
 
-typedef struct geom {
-    int64_t N, H, W, C, Ho, Wo, F;
-    int kh, kw, sh, sw, dh, dw, pt, pl;
-} geom;
+typedef nr_window geom;
 
-static geom conv_geom(const nr_node *n, const nr_node *nodes, int64_t batch) {
-    const nr_node *xin = &nodes[n->in[0]];
-    geom g;
-    g.N = batch;
-    g.H = xin->shape[1];
-    g.W = xin->shape[2];
-    g.C = xin->shape[3];
-    g.Ho = n->shape[1];
-    g.Wo = n->shape[2];
-    g.F = n->shape[3];
-    g.kh = n->a.conv.kh;
-    g.kw = n->a.conv.kw;
-    g.sh = n->a.conv.sh;
-    g.sw = n->a.conv.sw;
-    g.dh = n->a.conv.dh;
-    g.dw = n->a.conv.dw;
-    g.pt = n->a.conv.pad_top;
-    g.pl = n->a.conv.pad_left;
-    return g;
-}
-
-/* Columns of the im2col matrix: kh*kw*C. */
 static int64_t col_k(const geom *g) { return (int64_t)g->kh * g->kw * g->C; }
 
 int64_t nr_conv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batch) {
-    geom g = conv_geom(n, nodes, batch);
+    geom g = nr_window_of(n, nodes, batch);
     int64_t K = col_k(&g);
     return g.Ho * g.Wo * K + nr_gemm_pack_floats(K > g.F ? K : g.F);
 }
@@ -93,7 +69,7 @@ static void col2im(const geom *g, const float *col, float *dx) {
 }
 
 void nr_cpu_conv2d_forward(const nr_exec *x, const nr_node *n) {
-    geom g = conv_geom(n, x->nodes, x->batch);
+    geom g = nr_window_of(n, x->nodes, x->batch);
     const float *in = x->val[n->in[0]], *W = x->val[n->in[1]];
     const float *b = n->n_in > 2 ? x->val[n->in[2]] : NULL;
     float *y = x->val[NR_ID(x, n)];
@@ -110,7 +86,7 @@ void nr_cpu_conv2d_forward(const nr_exec *x, const nr_node *n) {
 }
 
 void nr_cpu_conv2d_backward(const nr_exec *x, const nr_node *n) {
-    geom g = conv_geom(n, x->nodes, x->batch);
+    geom g = nr_window_of(n, x->nodes, x->batch);
     const float *in = x->val[n->in[0]], *W = x->val[n->in[1]], *dy = x->grad[NR_ID(x, n)];
     float *dx = x->grad[n->in[0]], *dW = x->grad[n->in[1]];
     float *db = n->n_in > 2 ? x->grad[n->in[2]] : NULL;
@@ -143,7 +119,7 @@ static int64_t tap(const geom *g, int64_t p, int64_t q, int i, int j) {
 }
 
 void nr_ref_conv2d_forward(const nr_exec *x, const nr_node *n) {
-    geom g = conv_geom(n, x->nodes, x->batch);
+    geom g = nr_window_of(n, x->nodes, x->batch);
     const float *in = x->val[n->in[0]], *W = x->val[n->in[1]];
     const float *b = n->n_in > 2 ? x->val[n->in[2]] : NULL;
     float *y = x->val[NR_ID(x, n)];
@@ -165,7 +141,7 @@ void nr_ref_conv2d_forward(const nr_exec *x, const nr_node *n) {
 }
 
 void nr_ref_conv2d_backward(const nr_exec *x, const nr_node *n) {
-    geom g = conv_geom(n, x->nodes, x->batch);
+    geom g = nr_window_of(n, x->nodes, x->batch);
     const float *in = x->val[n->in[0]], *W = x->val[n->in[1]], *dy = x->grad[NR_ID(x, n)];
     float *dx = x->grad[n->in[0]], *dW = x->grad[n->in[1]];
     float *db = n->n_in > 2 ? x->grad[n->in[2]] : NULL;

@@ -18,30 +18,10 @@
 #include <float.h>
 #include <string.h>
 #include "ops/kernels.h"
+#include "ops/window.h"
 #include "ops/vmath.h"
 
-typedef struct geom {
-    int64_t N, H, W, C, Ho, Wo;
-    int kh, kw, sh, sw, pt, pl;
-} geom;
-
-static geom pool_geom(const nr_exec *x, const nr_node *n) {
-    const nr_node *xin = &x->nodes[n->in[0]];
-    geom g;
-    g.N = x->batch;
-    g.H = xin->shape[1];
-    g.W = xin->shape[2];
-    g.C = xin->shape[3];
-    g.Ho = n->shape[1];
-    g.Wo = n->shape[2];
-    g.kh = n->a.conv.kh;
-    g.kw = n->a.conv.kw;
-    g.sh = n->a.conv.sh;
-    g.sw = n->a.conv.sw;
-    g.pt = n->a.conv.pad_top;
-    g.pl = n->a.conv.pad_left;
-    return g;
-}
+typedef nr_window geom;
 
 /* The window of output (p, q) clipped to the input: rows [i0, i1), columns
  * [j0, j1) in window coordinates. */
@@ -68,7 +48,7 @@ static int64_t cell(const geom *g, const win *w, int i, int j) {
 /* --- max --------------------------------------------------------------- */
 
 void nr_cpu_maxpool2d_forward(const nr_exec *x, const nr_node *n) {
-    geom g = pool_geom(x, n);
+    geom g = nr_window_of(n, x->nodes, x->batch);
     const float *in = x->val[n->in[0]];
     float *y = x->val[NR_ID(x, n)], *arg = x->work[NR_ID(x, n)];
     int64_t rows = g.N * g.Ho, xs = g.H * g.W * g.C;
@@ -99,7 +79,7 @@ void nr_cpu_maxpool2d_forward(const nr_exec *x, const nr_node *n) {
 }
 
 void nr_cpu_maxpool2d_backward(const nr_exec *x, const nr_node *n) {
-    geom g = pool_geom(x, n);
+    geom g = nr_window_of(n, x->nodes, x->batch);
     const float *dy = x->grad[NR_ID(x, n)], *arg = x->work[NR_ID(x, n)];
     float *dx = x->grad[n->in[0]];
     if (!dx) return;
@@ -135,7 +115,7 @@ static int ref_argmax(const geom *g, const win *w, const float *xs0, int64_t c) 
 }
 
 void nr_ref_maxpool2d_forward(const nr_exec *x, const nr_node *n) {
-    geom g = pool_geom(x, n);
+    geom g = nr_window_of(n, x->nodes, x->batch);
     const float *in = x->val[n->in[0]];
     float *y = x->val[NR_ID(x, n)];
     int64_t xs = g.H * g.W * g.C;
@@ -152,7 +132,7 @@ void nr_ref_maxpool2d_forward(const nr_exec *x, const nr_node *n) {
 }
 
 void nr_ref_maxpool2d_backward(const nr_exec *x, const nr_node *n) {
-    geom g = pool_geom(x, n);
+    geom g = nr_window_of(n, x->nodes, x->batch);
     const float *in = x->val[n->in[0]], *dy = x->grad[NR_ID(x, n)];
     float *dx = x->grad[n->in[0]];
     int64_t xs = g.H * g.W * g.C;
@@ -171,7 +151,7 @@ void nr_ref_maxpool2d_backward(const nr_exec *x, const nr_node *n) {
 /* --- average ----------------------------------------------------------- */
 
 void nr_cpu_avgpool2d_forward(const nr_exec *x, const nr_node *n) {
-    geom g = pool_geom(x, n);
+    geom g = nr_window_of(n, x->nodes, x->batch);
     const float *in = x->val[n->in[0]];
     float *y = x->val[NR_ID(x, n)];
     int64_t rows = g.N * g.Ho, xs = g.H * g.W * g.C;
@@ -195,7 +175,7 @@ void nr_cpu_avgpool2d_forward(const nr_exec *x, const nr_node *n) {
 }
 
 void nr_cpu_avgpool2d_backward(const nr_exec *x, const nr_node *n) {
-    geom g = pool_geom(x, n);
+    geom g = nr_window_of(n, x->nodes, x->batch);
     const float *dy = x->grad[NR_ID(x, n)];
     float *dx = x->grad[n->in[0]];
     if (!dx) return;
@@ -218,7 +198,7 @@ void nr_cpu_avgpool2d_backward(const nr_exec *x, const nr_node *n) {
 }
 
 void nr_ref_avgpool2d_forward(const nr_exec *x, const nr_node *n) {
-    geom g = pool_geom(x, n);
+    geom g = nr_window_of(n, x->nodes, x->batch);
     const float *in = x->val[n->in[0]];
     float *y = x->val[NR_ID(x, n)];
     int64_t xs = g.H * g.W * g.C;
@@ -237,7 +217,7 @@ void nr_ref_avgpool2d_forward(const nr_exec *x, const nr_node *n) {
 }
 
 void nr_ref_avgpool2d_backward(const nr_exec *x, const nr_node *n) {
-    geom g = pool_geom(x, n);
+    geom g = nr_window_of(n, x->nodes, x->batch);
     const float *dy = x->grad[NR_ID(x, n)];
     float *dx = x->grad[n->in[0]];
     int64_t xs = g.H * g.W * g.C;
