@@ -57,8 +57,10 @@ typedef union nr_op_attrs {
      * "valid" all 0; for TF's "same", per axis,
      *   total = max((ceil(H/s) - 1) s + (k - 1) d + 1 - H, 0),
      *   top = total / 2, bottom = total - top (left/right alike).
-     * Ho = (H + pad_top + pad_bottom - ((kh - 1) dh + 1)) / sh + 1, Wo alike. */
-    struct { int kh, kw, sh, sw, dh, dw, pad_top, pad_left, pad_bottom, pad_right; } conv;
+     * Ho = (H + pad_top + pad_bottom - ((kh - 1) dh + 1)) / sh + 1, Wo alike.
+     * CONV2D with groups G > 1 (0 means 1): W is (kh,kw,C/G,F) and filter
+     * block g (F/G filters) sees only input channels [g C/G, (g+1) C/G). */
+    struct { int kh, kw, sh, sw, dh, dw, pad_top, pad_left, pad_bottom, pad_right, groups; } conv;
 } nr_op_attrs;
 
 typedef struct nr_node {
@@ -86,6 +88,7 @@ typedef struct nr_exec {
     int64_t batch;                   /* rows in this run (<= the planned batch) */
     int training;
     uint64_t step;                   /* advances each training step: dropout stream */
+    int threads;                     /* the thread count workspaces were sized for (0: 1) */
 } nr_exec;
 
 /* Elements of node n at the exec's batch size. */
@@ -110,7 +113,8 @@ typedef struct nr_backend {
     nr_kernel_fn forward[NR_OP_COUNT_];
     nr_kernel_fn backward[NR_OP_COUNT_];
     size_t work_floats[NR_OP_COUNT_]; /* scratch floats per output element (dropout: 1) */
-    /* Extra scratch floats a node needs at a batch size (GEMM packing). */
+    /* Extra scratch floats a node needs at a batch size (GEMM packing),
+     * for nr_num_threads() threads at most. */
     int64_t (*workspace[NR_OP_COUNT_])(const nr_node *n, const nr_node *nodes, int64_t batch);
 } nr_backend;
 

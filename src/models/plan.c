@@ -137,6 +137,7 @@ nr_status nr_plan_new(const nr_graph *g, const nr_sym *roots, int n_roots, int64
         if (backward) mark_grads(g, active, train_mask, p->needs_grad);
         for (int k = 0; k < n; k++)
             if (active[k]) p->order[p->n_order++] = k;
+        p->exec.threads = nr_num_threads(); /* what the workspaces below are sized for */
         s = layout(p, g, active, work_off);
     }
     if (s == NR_OK) {

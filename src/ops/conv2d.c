@@ -1,18 +1,32 @@
 /* CONV2D: 2-D convolution (cross-correlation, as Keras computes it),
- * channels-last. x (N,H,W,C), W (kh,kw,C,F) as Keras stores a Conv2D
- * kernel, b (F) optional, y (N,Ho,Wo,F); strides, dilation and padding
- * amounts in attrs.conv (see graph.h).
+ * channels-last. x (N,H,W,C), W (kh,kw,C/G,F) as Keras stores a Conv2D
+ * kernel, b (F) optional, y (N,Ho,Wo,F); strides, dilation, padding
+ * amounts and groups G in attrs.conv (see graph.h).
  *
- * The fast kernels lower each sample to a GEMM: im2col writes the sample's
- * patches into the node's workspace as a (Ho*Wo, kh*kw*C) matrix, zeros
- * where a patch overlaps the padding, and W is already that matrix's
- * (kh*kw*C, F) partner in row-major order:
- *   y_n = col_n W + b       dW += col_n^T dy_n       db += sum dy
- *   dcol_n = dy_n W^T, scattered back into dx_n by col2im.
- * The col buffer is reused for dcol (dW is done first). The GEMMs
- * parallelize themselves. The reference kernels are direct loops in
- * double. */
+ * Stride 1 (any dilation, padding, groups) runs direct: each sample is
+ * copied once into a zero-padded image (Hp = Ho + (kh-1) dh rows of
+ * Wp = Wo + (kw-1) dw columns), where a kernel tap is a fixed offset, and
+ * conv_tile.c's register tiles read it in place ("implicit GEMM"): no
+ * im2col matrix, no extra pass over memory. Positions are numbered
+ * m = p Wp + q over the padded width; the few with q >= Wo are computed
+ * and dropped, which keeps every tile's six positions one stride apart.
+ *   y    = tiles of the padded x against W packed in 16-filter panels;
+ *   dx  += the same kernel run on dy padded to "full", against W flipped
+ *          and transposed (kh-1-i, kw-1-j, f, c);
+ *   dW  += per-tap tiles of six channels x sixteen filters summed over the
+ *          image, into a per-thread partial that is reduced at the end.
+ * Samples are spread over threads, each with its own padded image; a batch
+ * smaller than the thread count splits each image's positions instead.
+ * Tiny C (the first layer of an image model) takes its weight gradient
+ * from an im2col copy, where kh*kw*C rows fill the tiles better.
+ *
+ * Strides above 1 lower each sample to GEMMs over an im2col matrix
+ * (Ho*Wo, kh*kw*C/G) per group, with col2im for dx.
+ *
+ * The reference kernels are direct loops in double. */
 #include <string.h>
+#include <omp.h>
+#include "ops/conv_tile.h"
 #include "ops/gemm.h"
 #include "ops/kernels.h"
 #include "ops/window.h"
@@ -20,17 +34,182 @@
 
 typedef nr_window geom;
 
-static int64_t col_k(const geom *g) { return (int64_t)g->kh * g->kw * g->C; }
+#define TM NR_TILE_M
+#define TN NR_TILE_N
+
+static int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+static int slots_of(const nr_exec *x) { return x->threads > 0 ? x->threads : 1; }
+
+static int direct(const geom *g) { return g->sh == 1 && g->sw == 1; }
+/* Channels in and filters out per group. */
+static int64_t cg(const geom *g) { return g->C / g->G; }
+static int64_t fg(const geom *g) { return g->F / g->G; }
+/* Rows of a group's GEMM reduction: taps times its channels. */
+static int64_t col_k(const geom *g) { return (int64_t)g->kh * g->kw * cg(g); }
+/* The weight gradient goes through im2col below this many channels per group. */
+static int dw_by_col(const geom *g) { return cg(g) < TM; }
+
+/* Padded image sizes: of x for y and dW, of dy for dx. */
+static int64_t hp(const geom *g) { return g->Ho + (int64_t)(g->kh - 1) * g->dh; }
+static int64_t wp(const geom *g) { return g->Wo + (int64_t)(g->kw - 1) * g->dw; }
+static int64_t hq(const geom *g) { return g->H + (int64_t)(g->kh - 1) * g->dh; }
+static int64_t wq(const geom *g) { return g->W + (int64_t)(g->kw - 1) * g->dw; }
+
+/* A tile reads up to TM positions past the last one, plus TM channels past
+ * the last channel (weight gradient): zeros kept after every image. */
+static int64_t slack(int64_t C) { return (TM + 1) * C + 16; }
+
+/* Floats of one thread's image buffer. */
+static int64_t image_floats(const geom *g) {
+    int64_t v = max64(hp(g) * wp(g) * g->C + slack(g->C), hq(g) * wq(g) * g->F + slack(g->F));
+    if (dw_by_col(g)) v = max64(v, g->Ho * g->Wo * col_k(g) + 16);
+    return v;
+}
+/* Floats of the packed weights: all groups' panels, for y or for dx. */
+static int64_t pack_floats(const geom *g) {
+    int64_t kf = col_k(g) * round_up(fg(g), TN), kb = (int64_t)g->kh * g->kw * fg(g) * round_up(cg(g), TN);
+    return g->G * max64(kf, kb);
+}
 
 int64_t nr_conv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batch) {
     geom g = nr_window_of(n, nodes, batch);
     int64_t K = col_k(&g);
-    return g.Ho * g.Wo * K + nr_gemm_pack_floats(K > g.F ? K : g.F);
+    if (!direct(&g)) return g.Ho * g.Wo * K + nr_gemm_pack_floats(K > fg(&g) ? K : fg(&g));
+    int64_t T = nr_num_threads();
+    return pack_floats(&g) + T * (image_floats(&g) + K * g.F);
 }
 
-/* col[(p*Wo + q), (i*kw + j)*C + c] = x[p sh - pt + i dh, q sw - pl + j dw, c]. */
-static void im2col(const geom *g, const float *x, float *col) {
-    int64_t K = col_k(g);
+/* --- direct (stride 1) ------------------------------------------------------ */
+
+/* dst (hh, ww, C) = zeros with src (h, w, C) at row top, column left. */
+static void pad_image(const float *src, int64_t h, int64_t w, int64_t C, float *dst, int64_t hh, int64_t ww,
+                      int64_t top, int64_t left) {
+    memset(dst, 0, (size_t)(hh * ww * C + slack(C)) * sizeof *dst);
+    for (int64_t r = 0; r < h; r++)
+        memcpy(dst + ((r + top) * ww + left) * C, src + r * w * C, (size_t)(w * C) * sizeof *dst);
+}
+
+/* Panels of 16 output columns of a group's (K, nf) weight matrix, where
+ * row k, column f is w(k, f); columns past nf are zero. */
+typedef float (*weight_at)(const geom *g, const float *W, int64_t grp, int64_t k, int64_t f);
+
+static float w_forward(const geom *g, const float *W, int64_t grp, int64_t k, int64_t f) {
+    return W[k * g->F + grp * fg(g) + f];
+}
+/* dx's weights: row (i', j', f), column c holds W[kh-1-i', kw-1-j', c, f]. */
+static float w_flipped(const geom *g, const float *W, int64_t grp, int64_t k, int64_t c) {
+    int64_t nf = fg(g), tap = k / nf, f = k % nf;
+    int64_t i = g->kh - 1 - tap / g->kw, j = g->kw - 1 - tap % g->kw;
+    return W[((i * g->kw + j) * cg(g) + c) * g->F + grp * nf + f];
+}
+
+static void pack_weights(const geom *g, const float *W, weight_at at, int64_t K, int64_t nf, float *pack) {
+    int64_t panels = round_up(nf, TN) / TN;
+    for (int64_t grp = 0; grp < g->G; grp++)
+        for (int64_t p = 0; p < panels; p++) {
+            float *dst = pack + (grp * panels + p) * K * TN;
+            for (int64_t k = 0; k < K; k++)
+                for (int j = 0; j < TN; j++) {
+                    int64_t f = p * TN + j;
+                    dst[k * TN + j] = f < nf ? at(g, W, grp, k, f) : 0.0f;
+                }
+        }
+}
+
+/* One run of the tiles over a padded image (iw columns wide, C channels
+ * per position, cin of them per group) into an output image (oh, ow, F)
+ * with nf filters per group: positions [m0, m1) of the padded numbering.
+ * y = result + bias, or y += result when bias is NULL and acc is set. */
+typedef struct pass {
+    const float *img, *pack, *bias;
+    int64_t iw, C, cin, oh, ow, F, nf;
+    nr_taps t;
+    int acc;
+} pass;
+
+static void run_pass(const pass *s, float *y, int64_t G, int64_t m0, int64_t m1) {
+    int64_t M = (s->oh - 1) * s->iw + s->ow, K = (int64_t)s->t.kh * s->t.kw * s->cin, panels = round_up(s->nf, TN) / TN;
+    if (m1 > M) m1 = M;
+    float out[TM * TN];
+    for (int64_t grp = 0; grp < G; grp++)
+        for (int64_t pn = 0; pn < panels; pn++) {
+            const float *b = s->pack + (grp * panels + pn) * K * TN;
+            int64_t f0 = grp * s->nf + pn * TN, nj = s->nf - pn * TN < TN ? s->nf - pn * TN : TN;
+            for (int64_t m = m0; m < m1; m += TM) {
+                nr_conv_tile_fwd(s->img + m * s->C + grp * s->cin, s->C, &s->t, b, out);
+                for (int r = 0; r < TM && m + r < m1; r++) {
+                    int64_t p = (m + r) / s->iw, q = (m + r) % s->iw;
+                    if (q >= s->ow) continue;
+                    float *yr = y + (p * s->ow + q) * s->F + f0;
+                    const float *o = out + r * TN;
+                    if (s->acc)
+                        for (int64_t j = 0; j < nj; j++) yr[j] += o[j];
+                    else
+                        for (int64_t j = 0; j < nj; j++) yr[j] = o[j] + (s->bias ? s->bias[f0 + j] : 0.0f);
+                }
+            }
+        }
+}
+
+/* Runs pass s over every sample: pad(sample, image) then the tiles. */
+typedef void (*pad_fn)(const geom *g, const float *src, float *img);
+
+static void pad_x(const geom *g, const float *src, float *img) {
+    pad_image(src, g->H, g->W, g->C, img, hp(g), wp(g), g->pt, g->pl);
+}
+static void pad_dy(const geom *g, const float *src, float *img) {
+    pad_image(src, g->Ho, g->Wo, g->F, img, hq(g), wq(g), (int64_t)(g->kh - 1) * g->dh - g->pt,
+              (int64_t)(g->kw - 1) * g->dw - g->pl);
+}
+
+static void run_samples(const nr_exec *x, const geom *g, pass s, pad_fn pad, const float *src, int64_t src_size,
+                        float *dst, int64_t dst_size, float *imgs) {
+    int T = slots_of(x);
+    int64_t isz = image_floats(g), M = (s.oh - 1) * s.iw + s.ow;
+    if (g->N >= T) {
+#pragma omp parallel for schedule(static) num_threads(T)
+        for (int64_t n = 0; n < g->N; n++) {
+            pass t = s;
+            float *img = imgs + omp_get_thread_num() * isz;
+            pad(g, src + n * src_size, img);
+            t.img = img;
+            run_pass(&t, dst + n * dst_size, g->G, 0, M);
+        }
+        return;
+    }
+    /* Fewer samples than threads: one shared image, positions split. */
+    int64_t chunk = round_up((M + T - 1) / T, TM);
+    for (int64_t n = 0; n < g->N; n++) {
+        pad(g, src + n * src_size, imgs);
+        s.img = imgs;
+#pragma omp parallel for schedule(static) num_threads(T)
+        for (int c = 0; c < T; c++) run_pass(&s, dst + n * dst_size, g->G, c * chunk, (c + 1) * chunk);
+    }
+}
+
+static void direct_forward(const nr_exec *x, const nr_node *n, const geom *g) {
+    const float *in = x->val[n->in[0]], *W = x->val[n->in[1]];
+    const float *b = n->n_in > 2 ? x->val[n->in[2]] : NULL;
+    float *pack = x->work[NR_ID(x, n)], *imgs = pack + pack_floats(g);
+    pack_weights(g, W, w_forward, col_k(g), fg(g), pack);
+    pass s = {.pack = pack, .bias = b, .iw = wp(g), .C = g->C, .cin = cg(g), .oh = g->Ho, .ow = g->Wo, .F = g->F,
+              .nf = fg(g), .t = {g->kh, g->kw, g->dh * wp(g) * g->C, g->dw * g->C, cg(g)}};
+    run_samples(x, g, s, pad_x, in, g->H * g->W * g->C, x->val[NR_ID(x, n)], g->Ho * g->Wo * g->F, imgs);
+}
+
+static void direct_dx(const nr_exec *x, const nr_node *n, const geom *g, float *dx) {
+    const float *W = x->val[n->in[1]], *dy = x->grad[NR_ID(x, n)];
+    float *pack = x->work[NR_ID(x, n)], *imgs = pack + pack_floats(g);
+    pack_weights(g, W, w_flipped, (int64_t)g->kh * g->kw * fg(g), cg(g), pack);
+    pass s = {.pack = pack, .iw = wq(g), .C = g->F, .cin = fg(g), .oh = g->H, .ow = g->W, .F = g->C, .nf = cg(g),
+              .t = {g->kh, g->kw, g->dh * wq(g) * g->F, g->dw * g->F, fg(g)}, .acc = 1};
+    run_samples(x, g, s, pad_dy, dy, g->Ho * g->Wo * g->F, dx, g->H * g->W * g->C, imgs);
+}
+
+/* col[(p*Wo + q), (i*kw + j)*cn + c] = x[p sh - pt + i dh, q sw - pl + j dw, c0 + c]. */
+static void im2col(const geom *g, const float *x, int64_t c0, int64_t cn, float *col) {
+    int64_t K = (int64_t)g->kh * g->kw * cn;
     for (int64_t p = 0; p < g->Ho; p++)
         for (int64_t q = 0; q < g->Wo; q++) {
             float *row = col + (p * g->Wo + q) * K;
@@ -38,19 +217,65 @@ static void im2col(const geom *g, const float *x, float *col) {
                 int64_t ih = p * g->sh - g->pt + (int64_t)i * g->dh;
                 for (int j = 0; j < g->kw; j++) {
                     int64_t iw = q * g->sw - g->pl + (int64_t)j * g->dw;
-                    float *dst = row + ((int64_t)i * g->kw + j) * g->C;
+                    float *dst = row + ((int64_t)i * g->kw + j) * cn;
                     if (ih >= 0 && ih < g->H && iw >= 0 && iw < g->W)
-                        memcpy(dst, x + (ih * g->W + iw) * g->C, (size_t)g->C * sizeof *dst);
+                        memcpy(dst, x + (ih * g->W + iw) * g->C + c0, (size_t)cn * sizeof *dst);
                     else
-                        memset(dst, 0, (size_t)g->C * sizeof *dst);
+                        memset(dst, 0, (size_t)cn * sizeof *dst);
                 }
             }
         }
 }
 
+/* part (K, F) += one sample's weight gradient, group by group. */
+static void sample_dw(const geom *g, const float *xs, const float *dys, float *img, float *part) {
+    int64_t K = col_k(g), nc = cg(g), nf = fg(g);
+    for (int64_t grp = 0; grp < g->G; grp++) {
+        const float *base;
+        int64_t ap, aq, rows;
+        if (dw_by_col(g)) {
+            im2col(g, xs, grp * nc, nc, img);
+            memset(img + g->Ho * g->Wo * K, 0, 16 * sizeof *img);
+            base = img, ap = g->Wo * K, aq = K, rows = K;
+        } else {
+            if (grp == 0) pad_x(g, xs, img);
+            base = img + grp * nc, ap = wp(g) * g->C, aq = g->C, rows = nc;
+        }
+        for (int64_t tap = 0; tap < (dw_by_col(g) ? 1 : (int64_t)g->kh * g->kw); tap++) {
+            int64_t off = dw_by_col(g) ? 0 : ((tap / g->kw) * g->dh * wp(g) + (tap % g->kw) * g->dw) * g->C;
+            for (int64_t r0 = 0; r0 < rows; r0 += TM)
+                for (int64_t f0 = 0; f0 < nf; f0 += TN) {
+                    int nj = (int)(nf - f0 < TN ? nf - f0 : TN);
+                    float acc[TM * TN] = {0};
+                    nr_conv_tile_dw(base + off + r0, ap, aq, g->Ho, g->Wo, dys + grp * nf + f0, g->F, nj, acc);
+                    int64_t k0 = (dw_by_col(g) ? 0 : tap * nc) + r0;
+                    for (int r = 0; r < TM && r0 + r < rows; r++)
+                        for (int j = 0; j < nj; j++) part[(k0 + r) * g->F + grp * nf + f0 + j] += acc[r * TN + j];
+                }
+        }
+    }
+}
+
+static void direct_dw(const nr_exec *x, const nr_node *n, const geom *g, float *dW) {
+    const float *in = x->val[n->in[0]], *dy = x->grad[NR_ID(x, n)];
+    int T = slots_of(x);
+    int64_t isz = image_floats(g), KF = col_k(g) * g->F;
+    float *imgs = x->work[NR_ID(x, n)] + pack_floats(g), *parts = imgs + T * isz;
+    memset(parts, 0, (size_t)(T * KF) * sizeof *parts);
+#pragma omp parallel for schedule(static) num_threads(T)
+    for (int64_t s = 0; s < g->N; s++) {
+        int t = omp_get_thread_num();
+        sample_dw(g, in + s * g->H * g->W * g->C, dy + s * g->Ho * g->Wo * g->F, imgs + t * isz, parts + t * KF);
+    }
+    for (int t = 0; t < T; t++)
+        for (int64_t k = 0; k < KF; k++) dW[k] += parts[t * KF + k];
+}
+
+/* --- strided: im2col + GEMM --------------------------------------------------- */
+
 /* The adjoint of im2col: dx += scatter of col (padding cells dropped). */
-static void col2im(const geom *g, const float *col, float *dx) {
-    int64_t K = col_k(g);
+static void col2im(const geom *g, const float *col, int64_t c0, int64_t cn, float *dx) {
+    int64_t K = (int64_t)g->kh * g->kw * cn;
     for (int64_t p = 0; p < g->Ho; p++)
         for (int64_t q = 0; q < g->Wo; q++) {
             const float *row = col + (p * g->Wo + q) * K;
@@ -60,62 +285,87 @@ static void col2im(const geom *g, const float *col, float *dx) {
                 for (int j = 0; j < g->kw; j++) {
                     int64_t iw = q * g->sw - g->pl + (int64_t)j * g->dw;
                     if (iw < 0 || iw >= g->W) continue;
-                    const float *src = row + ((int64_t)i * g->kw + j) * g->C;
-                    float *dst = dx + (ih * g->W + iw) * g->C;
-                    for (int64_t c = 0; c < g->C; c++) dst[c] += src[c];
+                    const float *src = row + ((int64_t)i * g->kw + j) * cn;
+                    float *dst = dx + (ih * g->W + iw) * g->C + c0;
+                    for (int64_t c = 0; c < cn; c++) dst[c] += src[c];
                 }
+            }
+        }
+}
+
+static void strided_forward(const nr_exec *x, const nr_node *n, const geom *g) {
+    const float *in = x->val[n->in[0]], *W = x->val[n->in[1]];
+    const float *b = n->n_in > 2 ? x->val[n->in[2]] : NULL;
+    float *y = x->val[NR_ID(x, n)];
+    int64_t K = col_k(g), P = g->Ho * g->Wo, xs = g->H * g->W * g->C, nc = cg(g), nf = fg(g);
+    float *col = x->work[NR_ID(x, n)], *pack = col + P * K;
+    for (int64_t r = 0; r < g->N * P; r++)
+        for (int64_t f = 0; f < g->F; f++) y[r * g->F + f] = b ? b[f] : 0.0f;
+    for (int64_t s = 0; s < g->N; s++)
+        for (int64_t grp = 0; grp < g->G; grp++) {
+            im2col(g, in + s * xs, grp * nc, nc, col);
+            nr_gemm(&(nr_gemm_args){P, nf, K, col, K, 1, W + grp * nf, g->F, 1, y + s * P * g->F + grp * nf, g->F},
+                    pack);
+        }
+}
+
+static void strided_backward(const nr_exec *x, const nr_node *n, const geom *g, float *dx, float *dW) {
+    const float *in = x->val[n->in[0]], *W = x->val[n->in[1]], *dy = x->grad[NR_ID(x, n)];
+    int64_t K = col_k(g), P = g->Ho * g->Wo, xs = g->H * g->W * g->C, nc = cg(g), nf = fg(g);
+    float *col = x->work[NR_ID(x, n)], *pack = col + P * K;
+    for (int64_t s = 0; s < g->N; s++)
+        for (int64_t grp = 0; grp < g->G; grp++) {
+            const float *dys = dy + s * P * g->F + grp * nf;
+            if (dW) {
+                im2col(g, in + s * xs, grp * nc, nc, col);
+                nr_gemm(&(nr_gemm_args){K, nf, P, col, 1, K, dys, g->F, 1, dW + grp * nf, g->F}, pack);
+            }
+            if (dx) {
+                memset(col, 0, (size_t)(P * K) * sizeof *col);
+                nr_gemm(&(nr_gemm_args){P, K, nf, dys, g->F, 1, W + grp * nf, 1, g->F, col, K}, pack);
+                col2im(g, col, grp * nc, nc, dx + s * xs);
             }
         }
 }
 
 void nr_cpu_conv2d_forward(const nr_exec *x, const nr_node *n) {
     geom g = nr_window_of(n, x->nodes, x->batch);
-    const float *in = x->val[n->in[0]], *W = x->val[n->in[1]];
-    const float *b = n->n_in > 2 ? x->val[n->in[2]] : NULL;
-    float *y = x->val[NR_ID(x, n)];
-    int64_t K = col_k(&g), P = g.Ho * g.Wo, xs = g.H * g.W * g.C;
-    float *col = x->work[NR_ID(x, n)], *pack = col + P * K;
-    if (b)
-        for (int64_t r = 0; r < g.N * P; r++) memcpy(y + r * g.F, b, (size_t)g.F * sizeof *y);
+    if (direct(&g))
+        direct_forward(x, n, &g);
     else
-        memset(y, 0, (size_t)(g.N * P * g.F) * sizeof *y);
-    for (int64_t s = 0; s < g.N; s++) {
-        im2col(&g, in + s * xs, col);
-        nr_gemm(&(nr_gemm_args){P, g.F, K, col, K, 1, W, g.F, 1, y + s * P * g.F, g.F}, pack);
-    }
+        strided_forward(x, n, &g);
 }
 
 void nr_cpu_conv2d_backward(const nr_exec *x, const nr_node *n) {
     geom g = nr_window_of(n, x->nodes, x->batch);
-    const float *in = x->val[n->in[0]], *W = x->val[n->in[1]], *dy = x->grad[NR_ID(x, n)];
+    const float *dy = x->grad[NR_ID(x, n)];
     float *dx = x->grad[n->in[0]], *dW = x->grad[n->in[1]];
     float *db = n->n_in > 2 ? x->grad[n->in[2]] : NULL;
-    int64_t K = col_k(&g), P = g.Ho * g.Wo, xs = g.H * g.W * g.C;
-    float *col = x->work[NR_ID(x, n)], *pack = col + P * K;
     if (db)
-        for (int64_t r = 0; r < g.N * P; r++) {
+        for (int64_t r = 0; r < g.N * g.Ho * g.Wo; r++) {
             const float *row = dy + r * g.F;
             for (int64_t f = 0; f < g.F; f++) db[f] += row[f];
         }
-    for (int64_t s = 0; s < g.N; s++) {
-        const float *dys = dy + s * P * g.F;
-        if (dW) {
-            im2col(&g, in + s * xs, col);
-            nr_gemm(&(nr_gemm_args){K, g.F, P, col, 1, K, dys, g.F, 1, dW, g.F}, pack);
-        }
-        if (dx) {
-            memset(col, 0, (size_t)(P * K) * sizeof *col);
-            nr_gemm(&(nr_gemm_args){P, K, g.F, dys, g.F, 1, W, 1, g.F, col, K}, pack);
-            col2im(&g, col, dx + s * xs);
-        }
+    if (!direct(&g)) {
+        strided_backward(x, n, &g, dx, dW);
+        return;
     }
+    if (dW) direct_dw(x, n, &g, dW);
+    if (dx) direct_dx(x, n, &g, dx);
 }
+
+/* --- reference ---------------------------------------------------------------- */
 
 /* Input offset (within a sample) of tap (i, j) at output (p, q), or -1 in
  * the padding. */
-static int64_t tap(const geom *g, int64_t p, int64_t q, int i, int j) {
+static int64_t tap_at(const geom *g, int64_t p, int64_t q, int i, int j) {
     int64_t ih = p * g->sh - g->pt + (int64_t)i * g->dh, iw = q * g->sw - g->pl + (int64_t)j * g->dw;
     return (ih >= 0 && ih < g->H && iw >= 0 && iw < g->W) ? (ih * g->W + iw) * g->C : -1;
+}
+
+/* Index into W of tap (i, j), the group's channel c, filter f. */
+static int64_t w_at(const geom *g, int i, int j, int64_t c, int64_t f) {
+    return (((int64_t)i * g->kw + j) * cg(g) + c) * g->F + f;
 }
 
 void nr_ref_conv2d_forward(const nr_exec *x, const nr_node *n) {
@@ -123,18 +373,19 @@ void nr_ref_conv2d_forward(const nr_exec *x, const nr_node *n) {
     const float *in = x->val[n->in[0]], *W = x->val[n->in[1]];
     const float *b = n->n_in > 2 ? x->val[n->in[2]] : NULL;
     float *y = x->val[NR_ID(x, n)];
-    int64_t xs = g.H * g.W * g.C;
+    int64_t xs = g.H * g.W * g.C, nc = cg(&g);
     for (int64_t s = 0; s < g.N; s++)
         for (int64_t p = 0; p < g.Ho; p++)
             for (int64_t q = 0; q < g.Wo; q++)
                 for (int64_t f = 0; f < g.F; f++) {
                     double acc = b ? b[f] : 0.0;
+                    int64_t c0 = f / fg(&g) * nc;
                     for (int i = 0; i < g.kh; i++)
                         for (int j = 0; j < g.kw; j++) {
-                            int64_t o = tap(&g, p, q, i, j);
+                            int64_t o = tap_at(&g, p, q, i, j);
                             if (o < 0) continue;
-                            for (int64_t c = 0; c < g.C; c++)
-                                acc += (double)in[s * xs + o + c] * W[(((int64_t)i * g.kw + j) * g.C + c) * g.F + f];
+                            for (int64_t c = 0; c < nc; c++)
+                                acc += (double)in[s * xs + o + c0 + c] * W[w_at(&g, i, j, c, f)];
                         }
                     y[((s * g.Ho + p) * g.Wo + q) * g.F + f] = (float)acc;
                 }
@@ -145,7 +396,7 @@ void nr_ref_conv2d_backward(const nr_exec *x, const nr_node *n) {
     const float *in = x->val[n->in[0]], *W = x->val[n->in[1]], *dy = x->grad[NR_ID(x, n)];
     float *dx = x->grad[n->in[0]], *dW = x->grad[n->in[1]];
     float *db = n->n_in > 2 ? x->grad[n->in[2]] : NULL;
-    int64_t xs = g.H * g.W * g.C;
+    int64_t xs = g.H * g.W * g.C, nc = cg(&g), nf = fg(&g);
 #define DY(s, p, q, f) dy[(((s) * g.Ho + (p)) * g.Wo + (q)) * g.F + (f)]
     for (int64_t f = 0; db && f < g.F; f++) {
         double acc = 0;
@@ -156,28 +407,30 @@ void nr_ref_conv2d_backward(const nr_exec *x, const nr_node *n) {
     }
     for (int i = 0; dW && i < g.kh; i++)
         for (int j = 0; j < g.kw; j++)
-            for (int64_t c = 0; c < g.C; c++)
+            for (int64_t c = 0; c < nc; c++)
                 for (int64_t f = 0; f < g.F; f++) {
                     double acc = 0;
+                    int64_t c0 = f / nf * nc;
                     for (int64_t s = 0; s < g.N; s++)
                         for (int64_t p = 0; p < g.Ho; p++)
                             for (int64_t q = 0; q < g.Wo; q++) {
-                                int64_t o = tap(&g, p, q, i, j);
-                                if (o >= 0) acc += (double)in[s * xs + o + c] * DY(s, p, q, f);
+                                int64_t o = tap_at(&g, p, q, i, j);
+                                if (o >= 0) acc += (double)in[s * xs + o + c0 + c] * DY(s, p, q, f);
                             }
-                    dW[(((int64_t)i * g.kw + j) * g.C + c) * g.F + f] += (float)acc;
+                    dW[w_at(&g, i, j, c, f)] += (float)acc;
                 }
     for (int64_t s = 0; dx && s < g.N; s++)
         for (int64_t p = 0; p < g.Ho; p++)
             for (int64_t q = 0; q < g.Wo; q++)
                 for (int i = 0; i < g.kh; i++)
                     for (int j = 0; j < g.kw; j++) {
-                        int64_t o = tap(&g, p, q, i, j);
+                        int64_t o = tap_at(&g, p, q, i, j);
                         if (o < 0) continue;
                         for (int64_t c = 0; c < g.C; c++) {
                             double acc = 0;
-                            for (int64_t f = 0; f < g.F; f++)
-                                acc += (double)DY(s, p, q, f) * W[(((int64_t)i * g.kw + j) * g.C + c) * g.F + f];
+                            int64_t f0 = c / nc * nf;
+                            for (int64_t f = f0; f < f0 + nf; f++)
+                                acc += (double)DY(s, p, q, f) * W[w_at(&g, i, j, c % nc, f)];
                             dx[s * xs + o + c] += (float)acc;
                         }
                     }

@@ -9,6 +9,7 @@
 typedef struct nr_window {
     int64_t N, H, W, C, Ho, Wo, F;
     int kh, kw, sh, sw, dh, dw, pt, pl;
+    int64_t G;                        /* CONV2D groups */
 } nr_window;
 
 static inline nr_window nr_window_of(const nr_node *n, const nr_node *nodes, int64_t batch) {
@@ -18,6 +19,7 @@ static inline nr_window nr_window_of(const nr_node *n, const nr_node *nodes, int
         .Ho = n->shape[1], .Wo = n->shape[2], .F = n->shape[3],
         .kh = n->a.conv.kh, .kw = n->a.conv.kw, .sh = n->a.conv.sh, .sw = n->a.conv.sw,
         .dh = n->a.conv.dh, .dw = n->a.conv.dw, .pt = n->a.conv.pad_top, .pl = n->a.conv.pad_left,
+        .G = n->a.conv.groups > 1 ? n->a.conv.groups : 1,
     };
     return g;
 }

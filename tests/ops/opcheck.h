@@ -55,6 +55,7 @@ static inline void oc_init(opcheck *c, int64_t batch, uint64_t seed) {
     c->x.val = c->val;
     c->x.grad = c->grad;
     c->x.work = c->work;
+    c->x.threads = nr_num_threads();
     c->x.batch = batch;
     c->rng.s = seed;
 }

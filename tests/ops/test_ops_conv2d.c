@@ -2,12 +2,14 @@
  * strided, dilated, 1x1, with and without bias, batch 1 and 3), a 3x3
  * input with a 2x2 kernel worked by hand, and the im2col+GEMM kernels
  * against the direct reference on MNIST-sized layers. */
+#include "ops/conv_tile.h"
 #include "ops/opcheck.h"
 #include "testutil.h"
 
 typedef struct cfg {
     int64_t H, W, C, F;
     int kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+    int groups;                       /* 0 = 1 */
 } cfg;
 
 static nr_op_attrs attrs_of(const cfg *k) {
@@ -22,6 +24,7 @@ static nr_op_attrs attrs_of(const cfg *k) {
     a.conv.pad_left = k->pl;
     a.conv.pad_bottom = k->pb;
     a.conv.pad_right = k->pr;
+    a.conv.groups = k->groups;
     return a;
 }
 
@@ -38,7 +41,7 @@ static void same_pad(int64_t n, int k, int s, int d, int *lo, int *hi) {
 /* Builds x, W, b? and the op in c. Returns the op id. */
 static int build(opcheck *c, const cfg *k, int bias, int64_t batch, uint64_t seed) {
     oc_init(c, batch, seed);
-    int64_t xs[3] = {k->H, k->W, k->C}, ws[4] = {k->kh, k->kw, k->C, k->F}, bs[1] = {k->F};
+    int64_t xs[3] = {k->H, k->W, k->C}, ws[4] = {k->kh, k->kw, k->C / (k->groups > 1 ? k->groups : 1), k->F}, bs[1] = {k->F};
     int64_t ys[3] = {out_len(k->H, k->pt, k->pb, k->kh, k->dh, k->sh), out_len(k->W, k->pl, k->pr, k->kw, k->dw, k->sw), k->F};
     int x = oc_input(c, 1, 3, xs, 1), w = oc_input(c, 0, 4, ws, 1), b = bias ? oc_input(c, 0, 1, bs, 1) : -1;
     int in[3] = {x, w, b};
@@ -50,13 +53,15 @@ static int build(opcheck *c, const cfg *k, int bias, int64_t batch, uint64_t see
 }
 
 static void grad_cases(void) {
-    cfg cs[6] = {
-        {5, 6, 2, 3, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0}, /* 3x3 valid */
-        {7, 6, 2, 3, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0}, /* 3x3 same, stride 2: padding below */
-        {7, 7, 2, 3, 2, 2, 1, 1, 2, 2, 0, 0, 0, 0}, /* 2x2 dilation 2 */
-        {5, 3, 2, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0}, /* 1x1 */
-        {5, 5, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, /* 3x3 same stride 1 */
-        {6, 5, 1, 2, 2, 3, 2, 1, 1, 1, 0, 0, 0, 0}, /* non-square, strided rows */
+    cfg cs[8] = {
+        {5, 6, 2, 3, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1}, /* 3x3 valid */
+        {7, 6, 2, 3, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0, 1}, /* 3x3 same, stride 2: padding below */
+        {7, 7, 2, 3, 2, 2, 1, 1, 2, 2, 0, 0, 0, 0, 1}, /* 2x2 dilation 2 */
+        {5, 3, 2, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1}, /* 1x1 */
+        {5, 5, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1}, /* 3x3 same stride 1 */
+        {6, 5, 1, 2, 2, 3, 2, 1, 1, 1, 0, 0, 0, 0, 1}, /* non-square, strided rows */
+        {5, 5, 4, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2}, /* 2 groups, same */
+        {7, 6, 6, 3, 3, 2, 2, 2, 1, 1, 1, 0, 1, 0, 3}, /* 3 groups, strided */
     };
     same_pad(7, 3, 2, 1, &cs[1].pt, &cs[1].pb);
     same_pad(6, 3, 2, 1, &cs[1].pl, &cs[1].pr);
@@ -64,7 +69,7 @@ static void grad_cases(void) {
     const nr_backend *bes[2] = {&nr_backend_cpu, &nr_backend_reference};
     char name[96];
     for (int e = 0; e < 2; e++)
-        for (int i = 0; i < 6; i++)
+        for (int i = 0; i < 8; i++)
             for (int bias = 0; bias < 2; bias++)
                 for (int64_t batch = 1; batch <= 3; batch += 2) {
                     opcheck c;
@@ -94,7 +99,7 @@ static void grad_cases(void) {
 static void by_hand(void) {
     const nr_backend *bes[2] = {&nr_backend_cpu, &nr_backend_reference};
     for (int e = 0; e < 2; e++) {
-        cfg k = {3, 3, 1, 1, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0};
+        cfg k = {3, 3, 1, 1, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 1};
         opcheck c;
         int y = build(&c, &k, 1, 1, 1);
         for (int i = 0; i < 9; i++) c.val[0][i] = (float)(i + 1);
@@ -114,15 +119,15 @@ static void by_hand(void) {
     }
 }
 
-static void fast_vs_ref(const cfg *k, int64_t batch) {
+static void fast_vs_ref_once(const cfg *k, int64_t batch) {
     opcheck f, r;
     int y = build(&f, k, 1, batch, 11);
     build(&r, k, 1, batch, 11);
     oc_forward(&f, &nr_backend_cpu);
     oc_forward(&r, &nr_backend_reference);
     char name[64];
-    snprintf(name, sizeof name, "conv2d %lldx%lldx%lld->%lld forward", (long long)k->H, (long long)k->W,
-             (long long)k->C, (long long)k->F);
+    snprintf(name, sizeof name, "conv2d %lldx%lldx%lld->%lld g%d forward", (long long)k->H, (long long)k->W,
+             (long long)k->C, (long long)k->F, k->groups);
     nr_test_close_arrays(f.val[y], r.val[y], (size_t)oc_numel(&f, y), 1e-5, 1e-4, name);
     float *dy = oc_alloc(oc_numel(&f, y));
     for (int64_t i = 0; i < oc_numel(&f, y); i++) dy[i] = oc_uniform(&f, -1, 1);
@@ -137,14 +142,40 @@ static void fast_vs_ref(const cfg *k, int64_t batch) {
     oc_free(&r);
 }
 
+/* The fast kernels against the reference, on the AVX2 tiles (where the CPU
+ * has them) and on the portable ones. */
+static void fast_vs_ref(const cfg *k, int64_t batch) {
+    for (int portable = 0; portable < 2; portable++) {
+        nr_conv_tile_use_portable(portable);
+        fast_vs_ref_once(k, batch);
+    }
+    nr_conv_tile_use_portable(0);
+}
+
 int main(void) {
     grad_cases();
     by_hand();
-    cfg mnist = {28, 28, 1, 32, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0};
-    cfg second = {26, 26, 32, 16, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0};
-    cfg padded = {13, 13, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1};
+    cfg mnist = {28, 28, 1, 32, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1};
+    cfg second = {26, 26, 32, 16, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1};
+    cfg padded = {13, 13, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1};
     fast_vs_ref(&mnist, 4);
     fast_vs_ref(&second, 2);
     fast_vs_ref(&padded, 3);
+    /* Direct path shapes: wide channels, filters not a multiple of 16,
+     * dilation with padding, groups, and one sample (positions split). */
+    cfg wide = {9, 11, 24, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    cfg odd = {8, 7, 7, 5, 2, 3, 1, 1, 1, 1, 0, 1, 1, 1, 1};
+    cfg dilated = {10, 9, 9, 20, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1};
+    cfg grouped = {8, 8, 16, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4};
+    cfg grouped_thin = {9, 9, 6, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3};
+    cfg rgb = {12, 12, 3, 16, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1};
+    fast_vs_ref(&wide, 3);
+    fast_vs_ref(&wide, 1);
+    fast_vs_ref(&odd, 2);
+    fast_vs_ref(&dilated, 2);
+    fast_vs_ref(&grouped, 3);
+    fast_vs_ref(&grouped_thin, 2);
+    fast_vs_ref(&rgb, 5);
+    fast_vs_ref(&rgb, 1);
     return nr_test_finish();
 }

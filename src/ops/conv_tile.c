@@ -1,0 +1,118 @@
+/* The micro-kernels of the direct convolution (see conv_tile.h). The AVX2
+ * versions keep a 6x16 tile in twelve ymm registers: per step, two loads
+ * of 16 columns and six broadcasts feed twelve FMAs. */
+#include <string.h>
+#include "ops/conv_tile.h"
+
+static void fwd_portable(const float *a, int64_t as, const nr_taps *t, const float *b, float *out) {
+    float acc[NR_TILE_M][NR_TILE_N] = {{0}};
+    for (int i = 0; i < t->kh; i++)
+        for (int j = 0; j < t->kw; j++) {
+            const float *p = a + i * t->ti + j * t->tj;
+            for (int64_t c = 0; c < t->C; c++, b += NR_TILE_N)
+                for (int r = 0; r < NR_TILE_M; r++)
+                    for (int k = 0; k < NR_TILE_N; k++) acc[r][k] += p[r * as + c] * b[k];
+        }
+    memcpy(out, acc, sizeof acc);
+}
+
+static void dw_portable(const float *a, int64_t ap, int64_t aq, int64_t P, int64_t Q, const float *dy, int64_t ldy,
+                        int nj, float *acc) {
+    for (int64_t p = 0; p < P; p++)
+        for (int64_t q = 0; q < Q; q++) {
+            const float *x = a + p * ap + q * aq, *d = dy + (p * Q + q) * ldy;
+            for (int r = 0; r < NR_TILE_M; r++)
+                for (int k = 0; k < nj; k++) acc[r * NR_TILE_N + k] += x[r] * d[k];
+        }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define AVX2 __attribute__((target("avx2,fma")))
+
+AVX2 static void fwd_avx2(const float *a, int64_t as, const nr_taps *t, const float *b, float *out) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    for (int i = 0; i < t->kh; i++)
+        for (int j = 0; j < t->kw; j++) {
+            const float *p0 = a + i * t->ti + j * t->tj, *p3 = p0 + 3 * as;
+            for (int64_t c = 0; c < t->C; c++, b += NR_TILE_N, p0++, p3++) {
+                __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8), v;
+                v = _mm256_broadcast_ss(p0); c00 = _mm256_fmadd_ps(v, b0, c00); c01 = _mm256_fmadd_ps(v, b1, c01);
+                v = _mm256_broadcast_ss(p0 + as); c10 = _mm256_fmadd_ps(v, b0, c10); c11 = _mm256_fmadd_ps(v, b1, c11);
+                v = _mm256_broadcast_ss(p0 + 2 * as); c20 = _mm256_fmadd_ps(v, b0, c20); c21 = _mm256_fmadd_ps(v, b1, c21);
+                v = _mm256_broadcast_ss(p3); c30 = _mm256_fmadd_ps(v, b0, c30); c31 = _mm256_fmadd_ps(v, b1, c31);
+                v = _mm256_broadcast_ss(p3 + as); c40 = _mm256_fmadd_ps(v, b0, c40); c41 = _mm256_fmadd_ps(v, b1, c41);
+                v = _mm256_broadcast_ss(p3 + 2 * as); c50 = _mm256_fmadd_ps(v, b0, c50); c51 = _mm256_fmadd_ps(v, b1, c51);
+            }
+        }
+    __m256 acc[NR_TILE_M][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    for (int r = 0; r < NR_TILE_M; r++) {
+        _mm256_storeu_ps(out + r * NR_TILE_N, acc[r][0]);
+        _mm256_storeu_ps(out + r * NR_TILE_N + 8, acc[r][1]);
+    }
+}
+
+/* Lanes j < n of a 16-float row, the rest zero (no read past column n). */
+AVX2 static void load_cols(const float *d, int n, __m256i m0, __m256i m1, __m256 *d0, __m256 *d1) {
+    if (n == NR_TILE_N) {
+        *d0 = _mm256_loadu_ps(d);
+        *d1 = _mm256_loadu_ps(d + 8);
+    } else {
+        *d0 = _mm256_maskload_ps(d, m0);
+        *d1 = _mm256_maskload_ps(d + 8, m1);
+    }
+}
+
+AVX2 static void dw_avx2(const float *a, int64_t ap, int64_t aq, int64_t P, int64_t Q, const float *dy, int64_t ldy,
+                         int nj, float *acc) {
+    __m256 c[NR_TILE_M][2];
+    for (int r = 0; r < NR_TILE_M; r++) {
+        c[r][0] = _mm256_loadu_ps(acc + r * NR_TILE_N);
+        c[r][1] = _mm256_loadu_ps(acc + r * NR_TILE_N + 8);
+    }
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nj), lane);
+    __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nj - 8), lane);
+    for (int64_t p = 0; p < P; p++) {
+        const float *x = a + p * ap, *d = dy + p * Q * ldy;
+        for (int64_t q = 0; q < Q; q++, x += aq, d += ldy) {
+            __m256 d0, d1, v;
+            load_cols(d, nj, m0, m1, &d0, &d1);
+            for (int r = 0; r < NR_TILE_M; r++) {
+                v = _mm256_broadcast_ss(x + r);
+                c[r][0] = _mm256_fmadd_ps(v, d0, c[r][0]);
+                c[r][1] = _mm256_fmadd_ps(v, d1, c[r][1]);
+            }
+        }
+    }
+    for (int r = 0; r < NR_TILE_M; r++) {
+        _mm256_storeu_ps(acc + r * NR_TILE_N, c[r][0]);
+        _mm256_storeu_ps(acc + r * NR_TILE_N + 8, c[r][1]);
+    }
+}
+
+static int portable_only;
+
+static int have_avx2(void) {
+    static int known = -1;
+    if (known < 0) known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return known && !portable_only;
+}
+
+void nr_conv_tile_use_portable(int on) { portable_only = on; }
+#else
+static int have_avx2(void) { return 0; }
+void nr_conv_tile_use_portable(int on) { (void)on; }
+#define fwd_avx2 fwd_portable
+#define dw_avx2 dw_portable
+#endif
+
+void nr_conv_tile_fwd(const float *a, int64_t as, const nr_taps *t, const float *b, float *out) {
+    (have_avx2() ? fwd_avx2 : fwd_portable)(a, as, t, b, out);
+}
+
+void nr_conv_tile_dw(const float *a, int64_t ap, int64_t aq, int64_t P, int64_t Q, const float *dy, int64_t ldy,
+                     int nj, float *acc) {
+    (have_avx2() ? dw_avx2 : dw_portable)(a, ap, aq, P, Q, dy, ldy, nj, acc);
+}

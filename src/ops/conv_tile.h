@@ -1,0 +1,36 @@
+/* Register-tiled inner products of the direct ("implicit GEMM")
+ * convolution kernels in conv2d.c. Both work on a zero-padded channels-last
+ * image, so a kernel tap is a fixed offset and no im2col copy is made.
+ *
+ * An AVX2+FMA version and a portable one of each; the AVX2 one is chosen at
+ * run time when the CPU has it, so one binary runs everywhere. */
+#ifndef NR_CONV_TILE_H
+#define NR_CONV_TILE_H
+
+#include <stdint.h>
+
+#define NR_TILE_M 6   /* output rows (positions) per forward tile */
+#define NR_TILE_N 16  /* output columns (filters) per tile */
+
+/* The taps of a kernel over a padded image: tap (i, j) starts at offset
+ * i*ti + j*tj from a position's first channel; each tap has C channels. */
+typedef struct nr_taps {
+    int kh, kw;
+    int64_t ti, tj, C;
+} nr_taps;
+
+/* out[r*16 + j] = sum_{i,j',c} a[r*as + i*ti + j'*tj + c] * b[((i*kw + j')*C + c)*16 + j]
+ * for r < 6, j < 16: six positions of one output row at stride as, against
+ * a weight panel packed 16 columns wide, tap-major. */
+void nr_conv_tile_fwd(const float *a, int64_t as, const nr_taps *t, const float *b, float *out);
+
+/* acc[r*16 + j] += sum_{p<P} sum_{q<Q} a[p*ap + q*aq + r] * dy[(p*Q + q)*ldy + j]
+ * for r < 6, j < nj <= 16: a weight-gradient tile, six consecutive input
+ * channels of one tap against nj filters, summed over an output image. */
+void nr_conv_tile_dw(const float *a, int64_t ap, int64_t aq, int64_t P, int64_t Q, const float *dy, int64_t ldy,
+                     int nj, float *acc);
+
+/* Tests: 1 makes both use the portable code even where AVX2 exists. */
+void nr_conv_tile_use_portable(int on);
+
+#endif
