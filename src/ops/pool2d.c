@@ -47,6 +47,30 @@ static int64_t cell(const geom *g, const win *w, int i, int j) {
 
 /* --- max --------------------------------------------------------------- */
 
+/* yo = the maximum over window w of each channel, ao = its cell index
+ * (first maximum). Written branch-free over channels so it vectorizes. */
+static void max_window(const geom *g, const float *restrict xs0, const win *w, float *restrict yo,
+                       float *restrict ao) {
+    if (w->i0 >= w->i1 || w->j0 >= w->j1) {
+        for (int64_t c = 0; c < g->C; c++) yo[c] = 0, ao[c] = -1;
+        return;
+    }
+    const float *first = xs0 + cell(g, w, w->i0, w->j0);
+    float k0 = (float)(w->i0 * g->kw + w->j0);
+    for (int64_t c = 0; c < g->C; c++) yo[c] = first[c], ao[c] = k0;
+    for (int i = w->i0; i < w->i1; i++)
+        for (int j = w->j0; j < w->j1; j++) {
+            if (i == w->i0 && j == w->j0) continue;
+            const float *restrict xc = xs0 + cell(g, w, i, j);
+            float k = (float)(i * g->kw + j);
+            for (int64_t c = 0; c < g->C; c++) {
+                float v = xc[c], m = yo[c], a = ao[c];
+                yo[c] = v > m ? v : m;
+                ao[c] = v > m ? k : a;
+            }
+        }
+}
+
 void nr_cpu_maxpool2d_forward(const nr_exec *x, const nr_node *n) {
     geom g = nr_window_of(n, x->nodes, x->batch);
     const float *in = x->val[n->in[0]];
@@ -57,33 +81,22 @@ void nr_cpu_maxpool2d_forward(const nr_exec *x, const nr_node *n) {
         int64_t s = r / g.Ho, p = r % g.Ho;
         for (int64_t q = 0; q < g.Wo; q++) {
             win w = window(&g, p, q);
-            float *yo = y + (r * g.Wo + q) * g.C, *ao = arg + (r * g.Wo + q) * g.C;
-            for (int64_t c = 0; c < g.C; c++) {
-                yo[c] = -FLT_MAX;
-                ao[c] = -1;
-            }
-            for (int i = w.i0; i < w.i1; i++)
-                for (int j = w.j0; j < w.j1; j++) {
-                    const float *xc = in + s * xs + cell(&g, &w, i, j);
-                    float k = (float)(i * g.kw + j);
-                    for (int64_t c = 0; c < g.C; c++)
-                        if (ao[c] < 0 || xc[c] > yo[c]) {
-                            yo[c] = xc[c];
-                            ao[c] = k;
-                        }
-                }
-            for (int64_t c = 0; c < g.C; c++)
-                if (ao[c] < 0) yo[c] = 0;
+            max_window(&g, in + s * xs, &w, y + (r * g.Wo + q) * g.C, arg + (r * g.Wo + q) * g.C);
         }
     }
 }
+
+/* Up to this many window cells, backward looks offsets up in a table. */
+#define MAX_TABLE 64
 
 void nr_cpu_maxpool2d_backward(const nr_exec *x, const nr_node *n) {
     geom g = nr_window_of(n, x->nodes, x->batch);
     const float *dy = x->grad[NR_ID(x, n)], *arg = x->work[NR_ID(x, n)];
     float *dx = x->grad[n->in[0]];
     if (!dx) return;
-    int64_t xs = g.H * g.W * g.C;
+    int64_t xs = g.H * g.W * g.C, table[MAX_TABLE];
+    int cells = g.kh * g.kw, use_table = cells <= MAX_TABLE;
+    for (int k = 0; use_table && k < cells; k++) table[k] = ((int64_t)(k / g.kw) * g.W + k % g.kw) * g.C;
     /* Windows of one sample may overlap: parallel over samples only. */
 #pragma omp parallel for num_threads((g.N * g.Ho * g.Wo * g.C > NR_PAR_MIN) ? nr_num_threads() : 1)
     for (int64_t s = 0; s < g.N; s++)
@@ -91,10 +104,12 @@ void nr_cpu_maxpool2d_backward(const nr_exec *x, const nr_node *n) {
             for (int64_t q = 0; q < g.Wo; q++) {
                 win w = window(&g, p, q);
                 int64_t o = ((s * g.Ho + p) * g.Wo + q) * g.C;
+                int64_t base = s * xs + cell(&g, &w, 0, 0); /* may lie before x in the padding */
                 for (int64_t c = 0; c < g.C; c++) {
                     int k = (int)arg[o + c];
                     if (k < 0) continue;
-                    dx[s * xs + cell(&g, &w, k / g.kw, k % g.kw) + c] += dy[o + c];
+                    int64_t off = use_table ? table[k] : ((int64_t)(k / g.kw) * g.W + k % g.kw) * g.C;
+                    dx[base + off + c] += dy[o + c];
                 }
             }
 }
