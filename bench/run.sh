@@ -1,9 +1,10 @@
 #!/bin/sh
-# make bench: W1 side by side with PyTorch, alternating the two systems over
-# several processes (the machine is noisy), medians and ratios.
-# Both run with OPENBLAS_CORETYPE unset (these machines pin it to Haswell),
-# PyTorch in its best configuration (threads = cores, one OpenBLAS thread,
-# tcmalloc). Usage: bench/run.sh BUILD_DIR [rounds] [seconds]
+# make bench: W1 (MLP), W2, W4, W5 (CNNs) side by side with PyTorch,
+# alternating the two systems over several processes (the machine is
+# noisy), medians and ratios. Both run with OPENBLAS_CORETYPE unset (these
+# machines pin it to Haswell), PyTorch in its best configuration (threads =
+# cores, one OpenBLAS thread, tcmalloc).
+# Usage: bench/run.sh BUILD_DIR [rounds] [seconds]
 set -u
 build=$1
 rounds=${2:-5}
@@ -16,42 +17,54 @@ torch=0
 /usr/bin/python3 -c "import torch" 2>/dev/null && torch=1
 tcm=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 [ -f "$tcm" ] || tcm=
-echo "W1: MLP 784-256-128-10 ReLU, softmax CE, Adam, batch 128; $cores threads; $rounds rounds of ${secs}s"
-median() { grep "$2" "$1" | sed 's/.*=//' | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+echo "W1: MLP 784-256-128-10 ReLU, softmax CE, Adam, batch 128"
+echo "W2: 28x28x1 Conv2D(32,3) MaxPool Conv2D(16,3) MaxPool Flatten Dense(10), 8,954 params"
+echo "W4: convolutional autoencoder 28x28x1, 4,385 params, BCE, batch 128"
+echo "W5: 32x32x3 Conv(32,3,same) x2 MaxPool Conv(64,3,same) x2 MaxPool Dense(512) Dense(10), batch 64"
+echo "$cores threads; $rounds rounds of ${secs}s per figure; Adam 1e-3, synthetic data"
+median() { grep "$2" "$1" | sed 's/.*=//' | sort -g | awk '{v[NR]=$1} END {if (NR) print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 i=0
 while [ $i -lt "$rounds" ]; do
-  env -u OPENBLAS_CORETYPE NEURONA_NUM_THREADS=$cores "$build/bench_w1" "$secs" >>"$tmp/nr" || exit 1
-  if [ $torch = 1 ]; then
-    env -u OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS=1 ${tcm:+LD_PRELOAD=$tcm} \
-      /usr/bin/python3 "$here/torch_w1.py" "$secs" "$cores" >>"$tmp/pt" || exit 1
-  fi
+  for w in w1 cnn; do
+    env -u OPENBLAS_CORETYPE NEURONA_NUM_THREADS=$cores "$build/bench_$w" "$secs" >>"$tmp/nr" || exit 1
+    if [ $torch = 1 ]; then
+      env -u OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS=1 ${tcm:+LD_PRELOAD=$tcm} \
+        /usr/bin/python3 "$here/torch_$w.py" "$secs" "$cores" >>"$tmp/pt" || exit 1
+    fi
+  done
   i=$((i + 1))
 done
 grep threads= "$tmp/nr" | tail -1
 peak=$(median "$tmp/nr" "sgemm1024 gflops")
 echo "OpenBLAS SGEMM 1024^3 on $cores threads (the machine's reference point): $peak GFLOP/s"
-# Training FLOPs per sample: 3x the forward pass (6x multiply-adds), as BENCHMARKING.md counts.
-flops=1.41e6
-printf "%-26s %10s %10s %8s %12s %8s\n" figure neurona pytorch ratio "neurona GF/s" "% peak"
-for f in "train samples_per_s" "predict128 samples_per_s" "predict1 latency_ms"; do
-  key=$(echo "$f" | tr ' ' '.')
-  a=$(median "$tmp/nr" "w1 $f")
+# Training FLOPs per sample are 3x the forward pass (6x multiply-adds), as
+# BENCHMARKING.md counts; prediction does the forward third.
+printf "%-28s %10s %10s %8s %12s %8s\n" figure neurona pytorch ratio "neurona GF/s" "% peak"
+while read -r fig flops; do
+  a=$(median "$tmp/nr" "$fig=")
+  [ -n "$a" ] || continue
   b=-; r=-
   if [ $torch = 1 ]; then
-    b=$(median "$tmp/pt" "w1 $f")
-    case $f in
-      *latency*) r=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2fx", a / b}') ;;
-      *) r=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2fx", a / b}') ;;
-    esac
+    b=$(median "$tmp/pt" "$fig=")
+    r=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2fx", a / b}')
   fi
-  case $f in
-    train*) gf=$(awk -v a="$a" -v f=$flops 'BEGIN {printf "%.1f", a * f / 1e9}') ;;
-    predict128*) gf=$(awk -v a="$a" -v f=$flops 'BEGIN {printf "%.1f", a * f / 3 / 1e9}') ;;
-    *) gf=- ;;
+  gf=-; pct=-
+  case $fig in
+    *train*) gf=$(awk -v a="$a" -v f="$flops" 'BEGIN {printf "%.1f", a * f / 1e9}') ;;
+    *predict128*) gf=$(awk -v a="$a" -v f="$flops" 'BEGIN {printf "%.1f", a * f / 3 / 1e9}') ;;
   esac
-  pct=-
   [ "$gf" != - ] && pct=$(awk -v g="$gf" -v p="$peak" 'BEGIN {printf "%.0f%%", 100 * g / p}')
-  printf "%-26s %10s %10s %8s %12s %8s\n" "$f" "$a" "$b" "$r" "$gf" "$pct"
-done
+  printf "%-28s %10s %10s %8s %12s %8s\n" "${fig% *}" "$a" "$b" "$r" "$gf" "$pct"
+done <<TABLE
+w1 train samples_per_s 1.41e6
+w1 predict128 samples_per_s 1.41e6
+w1 predict1 latency_ms 0
+w2 train64 samples_per_s 4.54e6
+w2 train128 samples_per_s 4.54e6
+w2 predict128 samples_per_s 4.54e6
+w2 predict1 latency_ms 0
+w4 train128 samples_per_s 4.51e6
+w5 train64 samples_per_s 159.5e6
+TABLE
 [ $torch = 1 ] || echo "(python3-torch not installed: PyTorch columns empty)"
 echo "ratio = neurona / pytorch (for latency lower is better)"
