@@ -218,6 +218,40 @@ typedef struct nr_pool2d_opts {
 nr_status nr_max_pooling2d(nr_graph *g, const nr_pool2d_opts *o, nr_layer **out);
 nr_status nr_average_pooling2d(nr_graph *g, const nr_pool2d_opts *o, nr_layer **out);
 
+/* BatchNormalization over the last axis (the channels of channels-last
+ * data; statistics over every other axis). Weights in Keras order: gamma
+ * (unless no_scale), beta (unless no_center), moving_mean and
+ * moving_variance; the moving statistics are non-trainable. In fit() it
+ * normalizes with the batch's mean and biased variance and updates
+ *   moving = momentum * moving + (1 - momentum) * batch statistic;
+ * evaluate() and predict() use the moving statistics, and so does fit()
+ * when the layer is not trainable (Keras 3's rule). */
+typedef struct nr_batch_norm_opts {
+    nr_layer_base base;
+    int axis;                         /* 0 = -1; only the last axis */
+    float momentum;                   /* 0 = 0.99; -0.0f is a real 0 */
+    float epsilon;                    /* 0 = 1e-3; -0.0f is a real 0 */
+    int no_center, no_scale;          /* 1: center = False, scale = False */
+    nr_init beta_initializer, gamma_initializer;                   /* zeros, ones */
+    nr_init moving_mean_initializer, moving_variance_initializer;  /* zeros, ones */
+    nr_regularizer beta_regularizer, gamma_regularizer;
+} nr_batch_norm_opts;
+nr_status nr_batch_normalization(nr_graph *g, const nr_batch_norm_opts *o, nr_layer **out);
+
+/* LayerNormalization over the trailing axes of each sample: gamma and beta
+ * have those axes' shape. rms_scaling is Keras's: x / sqrt(var + eps) *
+ * gamma, no beta (the variance is about the mean, x is not centered). */
+typedef struct nr_layer_norm_opts {
+    nr_layer_base base;
+    int axis[NR_MAX_DIMS - 1];        /* negative from the end; must be the trailing axes */
+    int n_axis;                       /* 0 = {-1} */
+    float epsilon;                    /* 0 = 1e-3; -0.0f is a real 0 */
+    int no_center, no_scale, rms_scaling;
+    nr_init beta_initializer, gamma_initializer;  /* zeros, ones */
+    nr_regularizer beta_regularizer, gamma_regularizer;
+} nr_layer_norm_opts;
+nr_status nr_layer_normalization(nr_graph *g, const nr_layer_norm_opts *o, nr_layer **out);
+
 /* Calls a layer on symbolic inputs. A layer called twice shares its weights.
  * Weights are created on the first call, from the input shape. */
 nr_status nr_layer_call(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym *out);

@@ -48,7 +48,7 @@ nr_status nr_graph_add_node(nr_graph *g, const nr_node *n, nr_sym *out) {
     *d = *n;
     d->differentiable = 1;
     if (n->op == NR_OP_ACT && n->a.act.fn == NR_ACT_HEAVISIDE) d->differentiable = 0;
-    d->needs_grad = n->op == NR_OP_PARAM;
+    d->needs_grad = n->op == NR_OP_PARAM && !n->non_trainable;
     for (int i = 0; i < n->n_in; i++) {
         NR_ASSERT(n->in[i] >= 0 && n->in[i] < g->n_nodes);
         if (g->nodes[n->in[i]].needs_grad) d->needs_grad = 1;
@@ -77,10 +77,11 @@ static nr_status grow_params(nr_graph *g, int64_t need) {
     return NR_OK;
 }
 
-nr_status nr_graph_add_param(nr_graph *g, nr_layer *l, int ndim, const int64_t *shape,
-                             const nr_init *init, nr_init_kind default_kind, nr_regularizer reg,
-                             nr_sym *out) {
-    nr_node n = {.op = NR_OP_PARAM, .ndim = ndim, .layer = l, .reg = reg};
+/* Places parameter node n (op, ndim, owner set) with its values. */
+static nr_status add_param(nr_graph *g, const nr_node *proto, const int64_t *shape, const nr_init *init,
+                           nr_init_kind default_kind, nr_sym *out) {
+    nr_node n = *proto;
+    int ndim = n.ndim;
     int64_t count = 1;
     for (int i = 0; i < ndim; i++) count *= (n.shape[i] = shape[i]);
     /* Align each variable to 16 floats so vector loops start aligned. */
@@ -92,6 +93,21 @@ nr_status nr_graph_add_param(nr_graph *g, nr_layer *l, int ndim, const int64_t *
     g->n_params = off + count;
     return nr_graph_add_node(g, &n, out);
 }
+
+nr_status nr_graph_add_param(nr_graph *g, nr_layer *l, int ndim, const int64_t *shape,
+                             const nr_init *init, nr_init_kind default_kind, nr_regularizer reg,
+                             nr_sym *out) {
+    return add_param(g, &(nr_node){.op = NR_OP_PARAM, .ndim = ndim, .layer = l, .reg = reg}, shape, init,
+                     default_kind, out);
+}
+
+nr_status nr_graph_add_state(nr_graph *g, nr_layer *l, int ndim, const int64_t *shape, const nr_init *init,
+                             nr_init_kind default_kind, nr_sym *out) {
+    return add_param(g, &(nr_node){.op = NR_OP_PARAM, .ndim = ndim, .layer = l, .non_trainable = 1}, shape, init,
+                     default_kind, out);
+}
+
+int nr_graph_param_trainable(const nr_node *n) { return !n->non_trainable && (!n->layer || n->layer->trainable); }
 
 /* Keras 3 names the first layer of a kind "dense", then "dense_1", ...
  * (Input layers "input_layer", "input_layer_1"). A requested name must be

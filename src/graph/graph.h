@@ -34,6 +34,8 @@ typedef enum nr_op_kind {
     NR_OP_CONV2D,   /* y[n,p,q,f] = b[f] + sum_{i,j,c} x[n, p sh - pt + i dh, q sw - pl + j dw, c] W[i,j,c,f]; in = {x, W, b?} */
     NR_OP_MAXPOOL2D, /* y[n,p,q,c] = max over the kh x kw window at (p sh - pt, q sw - pl) of x[n,.,.,c], padding ignored */
     NR_OP_AVGPOOL2D, /* y[n,p,q,c] = mean over the window's cells inside x (padding excluded from the count) */
+    NR_OP_BATCHNORM, /* y[r,c] = (x[r,c] - mean_c) / sqrt(var_c + eps) gamma_c + beta_c, statistics over the rows */
+    NR_OP_LAYERNORM, /* y[r,d] = (x[r,d] - mean_r) / sqrt(var_r + eps) gamma_d + beta_d, statistics over each row */
     NR_OP_COUNT_
 } nr_op_kind;
 
@@ -61,6 +63,19 @@ typedef union nr_op_attrs {
      * CONV2D with groups G > 1 (0 means 1): W is (kh,kw,C/G,F) and filter
      * block g (F/G filters) sees only input channels [g C/G, (g+1) C/G). */
     struct { int kh, kw, sh, sw, dh, dw, pad_top, pad_left, pad_bottom, pad_right, groups; } conv;
+    /* BATCHNORM over the last axis: in = {x, moving_mean, moving_variance,
+     * gamma if has_gamma, beta if has_beta}. Training mode (exec training
+     * and not frozen) normalizes with the batch's mean and biased variance
+     * and moves the moving statistics towards them by 1 - momentum;
+     * inference mode normalizes with the moving statistics. frozen is set
+     * at compile from the layer's trainable flag: Keras runs a frozen
+     * BatchNormalization in inference mode. */
+    struct { float momentum, epsilon; int has_gamma, has_beta, frozen; } bn;
+    /* LAYERNORM over the last n_axes axes of each row (D values): in = {x,
+     * gamma if has_gamma, beta if has_beta}, both shaped like those axes.
+     * rms: Keras's rms_scaling, y = x / sqrt(var + eps) gamma (the
+     * variance is still taken about the mean; x itself is not centered). */
+    struct { float epsilon; int n_axes, has_gamma, has_beta, rms; } ln;
 } nr_op_attrs;
 
 typedef struct nr_node {
@@ -76,6 +91,7 @@ typedef struct nr_node {
     int64_t param_off;               /* NR_OP_PARAM: offset in the parameter buffer */
     nr_regularizer reg;              /* NR_OP_PARAM: weight penalty */
     nr_layer *layer;                 /* NR_OP_PARAM: owner (its trainable flag) */
+    int non_trainable;               /* NR_OP_PARAM: state no optimizer touches (moving statistics) */
 } nr_node;
 
 /* Buffers of one planned run. val/grad are indexed by node id; grad is NULL
@@ -168,6 +184,8 @@ struct nr_layer {
         nr_merge_opts merge;
         nr_conv2d_opts conv2d;
         nr_pool2d_opts pool2d;
+        nr_batch_norm_opts batch_norm;
+        nr_layer_norm_opts layer_norm;
     } o;
     nr_model *model;                  /* a model used as a layer */
     nr_sym input_sym;                 /* InputLayer: its input node */
@@ -205,6 +223,14 @@ nr_status nr_graph_add_param(nr_graph *g, nr_layer *l, int ndim, const int64_t *
                              const nr_init *init, nr_init_kind default_kind, nr_regularizer reg,
                              nr_sym *out);
 nr_status nr_graph_check_name(const char *what, const char *name);
+/* Adds a non-trainable parameter (BatchNormalization's moving
+ * statistics): it lives in the parameter buffer, so models save and
+ * restore it, but it gets no gradient and no optimizer update. */
+nr_status nr_graph_add_state(nr_graph *g, nr_layer *l, int ndim, const int64_t *shape, const nr_init *init,
+                             nr_init_kind default_kind, nr_sym *out);
+/* 1 when the optimizer trains parameter node n: neither state nor owned
+ * by a frozen layer. */
+int nr_graph_param_trainable(const nr_node *n);
 /* Registers a new layer object (auto-names it when name is NULL). */
 nr_status nr_graph_add_layer(nr_graph *g, const nr_layer_class *cls, const char *name, nr_layer **out);
 nr_status nr_graph_add_call(nr_graph *g, nr_layer *l, const nr_sym *in, int n_in, nr_sym out);

@@ -194,6 +194,83 @@ static nr_status pool2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     return made(x, a, max ? nr_max_pooling2d(x->g, &o, &l) : nr_average_pooling2d(x->g, &o, &l), &l, out);
 }
 
+/* --- normalization ------------------------------------------------------- */
+
+/* A float option whose zero means the default: an explicit 0 becomes -0.0f. */
+static nr_status get_float_or_zero(nr_spec_ctx *x, const nr_spec_args *a, const char *name, float *out) {
+    NR_TRY(nr_spec_get_float(x, a, name, out));
+    if (nr_spec_given(a, name) && *out == 0) *out = -0.0f;
+    return NR_OK;
+}
+
+/* axis=-1, or axis=[1, 2] (LayerNormalization); 0 is the batch axis. */
+static nr_status get_axes(nr_spec_ctx *x, const nr_spec_args *a, int list_ok, int *axes, int *n) {
+    const nr_val *v = nr_spec_arg(a, "axis");
+    if (!v || v->kind == NR_VAL_NONE) return NR_OK;
+    int single = v->kind == NR_VAL_INT, count = single ? 1 : 0;
+    if (!single && list_ok && (v->kind == NR_VAL_LIST || v->kind == NR_VAL_TUPLE)) count = v->u.seq.n;
+    if (count < 1 || count > NR_MAX_DIMS - 1)
+        return nr_spec_type_error(x, a, "axis", list_ok ? "an int or a list of ints" : "an int");
+    for (int i = 0; i < count; i++) {
+        const nr_val *e = single ? v : v->u.seq.items[i];
+        if (e->kind != NR_VAL_INT) return nr_spec_type_error(x, a, "axis", "an int or a list of ints");
+        if (e->u.i == 0 || e->u.i < -NR_MAX_DIMS || e->u.i >= NR_MAX_DIMS)
+            return nr_spec_error(x, e->line, e->col, NR_STATUS_BAD_ARGUMENT,
+                                 "%s: axis %lld is %s; normalize a feature axis, such as -1", a->what,
+                                 (long long)e->u.i, e->u.i == 0 ? "the batch axis" : "out of range");
+        axes[i] = (int)e->u.i;
+    }
+    *n = count;
+    return NR_OK;
+}
+
+/* center, scale, initializers, regularizers and constraints of gamma and beta. */
+static nr_status gamma_beta_args(nr_spec_ctx *x, const nr_spec_args *a, int *no_center, int *no_scale, nr_init *binit,
+                                 nr_init *ginit, nr_regularizer *breg, nr_regularizer *greg) {
+    int center = 1, scale = 1;
+    NR_TRY(nr_spec_get_bool(x, a, "center", &center));
+    NR_TRY(nr_spec_get_bool(x, a, "scale", &scale));
+    *no_center = !center;
+    *no_scale = !scale;
+    NR_TRY(nr_spec_to_init(x, a, "beta_initializer", binit));
+    NR_TRY(nr_spec_to_init(x, a, "gamma_initializer", ginit));
+    NR_TRY(nr_spec_to_regularizer(x, a, "beta_regularizer", breg));
+    NR_TRY(nr_spec_to_regularizer(x, a, "gamma_regularizer", greg));
+    NR_TRY(nr_spec_only_default(x, a, "beta_constraint", NULL));
+    return nr_spec_only_default(x, a, "gamma_constraint", NULL);
+}
+
+static nr_status batch_norm_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_batch_norm_opts o = {0};
+    int n = 0, synchronized = 0;
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(get_axes(x, a, 0, &o.axis, &n));
+    NR_TRY(get_float_or_zero(x, a, "momentum", &o.momentum));
+    NR_TRY(get_float_or_zero(x, a, "epsilon", &o.epsilon));
+    NR_TRY(gamma_beta_args(x, a, &o.no_center, &o.no_scale, &o.beta_initializer, &o.gamma_initializer,
+                           &o.beta_regularizer, &o.gamma_regularizer));
+    NR_TRY(nr_spec_to_init(x, a, "moving_mean_initializer", &o.moving_mean_initializer));
+    NR_TRY(nr_spec_to_init(x, a, "moving_variance_initializer", &o.moving_variance_initializer));
+    NR_TRY(nr_spec_get_bool(x, a, "synchronized", &synchronized));
+    if (synchronized)
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_UNSUPPORTED,
+                             "%s: synchronized=True syncs statistics across devices; neurona trains on one", a->what);
+    nr_layer *l = NULL;
+    return made(x, a, nr_batch_normalization(x->g, &o, &l), &l, out);
+}
+
+static nr_status layer_norm_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_layer_norm_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(get_axes(x, a, 1, o.axis, &o.n_axis));
+    NR_TRY(get_float_or_zero(x, a, "epsilon", &o.epsilon));
+    NR_TRY(gamma_beta_args(x, a, &o.no_center, &o.no_scale, &o.beta_initializer, &o.gamma_initializer,
+                           &o.beta_regularizer, &o.gamma_regularizer));
+    NR_TRY(nr_spec_get_bool(x, a, "rms_scaling", &o.rms_scaling));
+    nr_layer *l = NULL;
+    return made(x, a, nr_layer_normalization(x->g, &o, &l), &l, out);
+}
+
 static nr_status activation_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_activation_opts o = {0};
     NR_TRY(base_args(x, a, &o.base));
@@ -405,6 +482,19 @@ const nr_spec_builtin nr_spec_layer_builtins[] = {
     {"MaxPool2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},
     {"AveragePooling2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},
     {"AvgPool2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},
+    {"BatchNormalization",
+     {"axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+      "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
+      "beta_constraint", "gamma_constraint", "synchronized"},
+     ALL,
+     batch_norm_new,
+     L},
+    {"LayerNormalization",
+     {"axis", "epsilon", "center", "scale", "rms_scaling", "beta_initializer", "gamma_initializer",
+      "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"},
+     ALL,
+     layer_norm_new,
+     L},
     {"Activation", {"activation"}, ALL, activation_new, L},
     {"Dropout", {"rate", "noise_shape", "seed"}, ALL, dropout_new, L},
     {"Flatten", {"data_format"}, ALL, flatten_new, L},

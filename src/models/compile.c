@@ -158,7 +158,7 @@ static nr_status collect_vars(nr_model *m, const unsigned char *up) {
         const nr_node *nd = &g->nodes[k];
         if (!up[k] || nd->op != NR_OP_PARAM) continue;
         nr_var v = {k, nd->param_off, nr_node_numel(nd, 1), nd->reg};
-        if (!nd->layer || nd->layer->trainable) m->vars[m->n_vars++] = v;
+        if (nr_graph_param_trainable(nd)) m->vars[m->n_vars++] = v;
         if (nd->reg.l1 != 0 || nd->reg.l2 != 0) m->reg_vars[r++] = v;
     }
     m->n_reg_vars = r;
@@ -190,6 +190,16 @@ static nr_status check_differentiable(const nr_model *m, const unsigned char *up
     return NR_OK;
 }
 
+/* Keras runs a BatchNormalization layer that is not trainable in inference
+ * mode, even in fit(); like the other trainable flags, compile reads it. */
+static void freeze_batch_norms(nr_model *m, const unsigned char *up) {
+    nr_graph *g = m->g;
+    for (int c = 0; c < g->n_calls; c++) {
+        nr_node *n = &g->nodes[g->calls[c].out];
+        if (up[g->calls[c].out] && n->op == NR_OP_BATCHNORM) n->a.bn.frozen = !g->calls[c].layer->trainable;
+    }
+}
+
 static nr_status make_optimizer(nr_model *m) {
     nr_param_range *ranges = nr_calloc((size_t)m->n_vars + 1, sizeof *ranges);
     if (!ranges) return NR_NOMEM();
@@ -217,6 +227,7 @@ nr_status nr_model_prepare(nr_model *m) {
             for (int j = 0; j < m->g->nodes[k].n_in; j++) up[m->g->nodes[k].in[j]] = 1;
     nr_status s = check_differentiable(m, up);
     if (s == NR_OK) s = collect_vars(m, up);
+    if (s == NR_OK) freeze_batch_norms(m, up);
     nr_free(up);
     NR_TRY(s);
     NR_TRY(make_optimizer(m));

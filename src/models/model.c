@@ -245,8 +245,8 @@ void nr_model_count_params(const nr_model *m, int64_t *trainable, int64_t *non_t
             const nr_node *n = &g->nodes[k];
             if (!up[k] || n->op != NR_OP_PARAM) continue;
             int64_t c = nr_node_numel(n, 1);
-            if (n->layer && !n->layer->trainable) f += c;
-            else t += c;
+            if (nr_graph_param_trainable(n)) t += c;
+            else f += c;
         }
     }
     nr_free(up);

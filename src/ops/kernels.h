@@ -29,12 +29,18 @@ NR_DECLARE_OP(penalty)
 NR_DECLARE_OP(conv2d)
 NR_DECLARE_OP(maxpool2d)
 NR_DECLARE_OP(avgpool2d)
+NR_DECLARE_OP(batchnorm)
+NR_DECLARE_OP(layernorm)
 
 /* Packing space of a LINEAR node (floats). */
 int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 /* Scratch of a CONV2D node (floats): one sample's im2col buffer
  * (Ho*Wo rows of kh*kw*C) plus GEMM packing space. */
 int64_t nr_conv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
+/* Scratch of a BATCHNORM node (floats): saved statistics and block sums. */
+int64_t nr_batchnorm_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
+/* Scratch of a LAYERNORM node (floats): block sums of gamma's and beta's gradients. */
+int64_t nr_layernorm_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 
 /* Scalar activation and its derivative, shared by the kernels and tests. */
 float nr_act_value(nr_activation fn, float alpha, float x);
