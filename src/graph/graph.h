@@ -34,6 +34,8 @@ typedef enum nr_op_kind {
     NR_OP_CONV2D,   /* y[n,p,q,f] = b[f] + sum_{i,j,c} x[n, p sh - pt + i dh, q sw - pl + j dw, c] W[i,j,c,f]; in = {x, W, b?} */
     NR_OP_MAXPOOL2D, /* y[n,p,q,c] = max over the kh x kw window at (p sh - pt, q sw - pl) of x[n,.,.,c], padding ignored */
     NR_OP_AVGPOOL2D, /* y[n,p,q,c] = mean over the window's cells inside x (padding excluded from the count) */
+    NR_OP_CONV2D_T, /* y[n, p sh - pt + i dh, q sw - pl + j dw, f] += x[n,p,q,c] W[i,j,f,c], + b[f]; in = {x, W, b?} */
+    NR_OP_DWCONV2D, /* y[n,p,q,c M + m] = b[c M + m] + sum_{i,j} x[n, p sh - pt + i dh, q sw - pl + j dw, c] W[i,j,c,m]; in = {x, W, b?} */
     NR_OP_COUNT_
 } nr_op_kind;
 
@@ -57,7 +59,13 @@ typedef union nr_op_attrs {
      * "valid" all 0; for TF's "same", per axis,
      *   total = max((ceil(H/s) - 1) s + (k - 1) d + 1 - H, 0),
      *   top = total / 2, bottom = total - top (left/right alike).
-     * Ho = (H + pad_top + pad_bottom - ((kh - 1) dh + 1)) / sh + 1, Wo alike. */
+     * Ho = (H + pad_top + pad_bottom - ((kh - 1) dh + 1)) / sh + 1, Wo alike.
+     * DWCONV2D: the same geometry; W is (kh,kw,C,M) and F = C M.
+     * CONV2D_T: x (N,H,W,C) spreads into y (N,Ho,Wo,F) through W
+     * (kh,kw,F,C); pad_top and pad_left are the rows and columns cropped
+     * from the top and left of the full output (Ho, Wo and the crops as
+     * Keras computes them, see layers/conv_transpose.c); pad_bottom and
+     * pad_right are unused. */
     struct { int kh, kw, sh, sw, dh, dw, pad_top, pad_left, pad_bottom, pad_right; } conv;
 } nr_op_attrs;
 
@@ -164,6 +172,10 @@ struct nr_layer {
         nr_merge_opts merge;
         nr_conv2d_opts conv2d;
         nr_pool2d_opts pool2d;
+        nr_conv1d_opts conv1d;
+        nr_conv2d_transpose_opts conv2d_t;
+        nr_depthwise_conv2d_opts dwconv2d;
+        nr_separable_conv2d_opts sepconv2d;
     } o;
     nr_model *model;                  /* a model used as a layer */
     nr_sym input_sym;                 /* InputLayer: its input node */

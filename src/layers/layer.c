@@ -95,7 +95,7 @@ void nr_strbuf_shape(nr_strbuf *sb, int ndim, const int64_t *shape) {
 
 /* Initializers as calls with every set field, so a SPEC written from a
  * model rebuilds the same initial weights. */
-static void write_init(nr_strbuf *sb, const char *key, const nr_init *in) {
+void nr_layer_config_init(nr_strbuf *sb, const char *key, const nr_init *in) {
     if (in->kind == NR_INIT_DEFAULT) return;
     nr_strbuf_printf(sb, ", %s=%s(", key, nr_init_name(in->kind));
     const char *sep = "";
@@ -116,7 +116,7 @@ static void write_init(nr_strbuf *sb, const char *key, const nr_init *in) {
     nr_strbuf_printf(sb, ")");
 }
 
-static void write_reg(nr_strbuf *sb, const char *key, nr_regularizer r) {
+void nr_layer_config_reg(nr_strbuf *sb, const char *key, nr_regularizer r) {
     if (r.l1 == 0 && r.l2 == 0) return;
     nr_strbuf_printf(sb, ", %s=L1L2(l1=%.9g, l2=%.9g)", key, r.l1, r.l2);
 }
@@ -124,11 +124,11 @@ static void write_reg(nr_strbuf *sb, const char *key, nr_regularizer r) {
 void nr_layer_config_weights(nr_strbuf *sb, int no_bias, const nr_init *kinit, const nr_init *binit,
                              nr_regularizer kreg, nr_regularizer breg, nr_regularizer areg) {
     if (no_bias) nr_strbuf_printf(sb, ", use_bias=False");
-    write_init(sb, "kernel_initializer", kinit);
-    write_init(sb, "bias_initializer", binit);
-    write_reg(sb, "kernel_regularizer", kreg);
-    write_reg(sb, "bias_regularizer", breg);
-    write_reg(sb, "activity_regularizer", areg);
+    nr_layer_config_init(sb, "kernel_initializer", kinit);
+    nr_layer_config_init(sb, "bias_initializer", binit);
+    nr_layer_config_reg(sb, "kernel_regularizer", kreg);
+    nr_layer_config_reg(sb, "bias_regularizer", breg);
+    nr_layer_config_reg(sb, "activity_regularizer", areg);
 }
 
 void nr_layer_config_common(const nr_layer *l, nr_strbuf *sb) {

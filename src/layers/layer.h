@@ -22,6 +22,11 @@ float nr_activation_default_alpha(nr_activation fn, float alpha);
  * from the defaults, for a layer with a kernel and a bias. */
 void nr_layer_config_weights(nr_strbuf *sb, int no_bias, const nr_init *kinit, const nr_init *binit,
                              nr_regularizer kreg, nr_regularizer breg, nr_regularizer areg);
+/* ", key=Name(args)" for an initializer other than the default, with
+ * every set field, so SPEC written from a model rebuilds the same weights. */
+void nr_layer_config_init(nr_strbuf *sb, const char *key, const nr_init *in);
+/* ", key=L1L2(l1=..., l2=...)" for a regularizer that is set. */
+void nr_layer_config_reg(nr_strbuf *sb, const char *key, nr_regularizer r);
 /* Writes name=..., trainable=False for a layer's config. */
 void nr_layer_config_common(const nr_layer *l, nr_strbuf *sb);
 /* Copies the common options (name, frozen) of a new layer. */

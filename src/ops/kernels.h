@@ -29,12 +29,19 @@ NR_DECLARE_OP(penalty)
 NR_DECLARE_OP(conv2d)
 NR_DECLARE_OP(maxpool2d)
 NR_DECLARE_OP(avgpool2d)
+NR_DECLARE_OP(conv2d_t)
+NR_DECLARE_OP(dwconv2d)
 
 /* Packing space of a LINEAR node (floats). */
 int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 /* Scratch of a CONV2D node (floats): one sample's im2col buffer
  * (Ho*Wo rows of kh*kw*C) plus GEMM packing space. */
 int64_t nr_conv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
+/* Scratch of a CONV2D_T node (floats): one sample's column buffer (H*W
+ * rows of kh*kw*F), GEMM packing space, its weight and bias gradients. */
+int64_t nr_conv2d_t_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
+/* Scratch of a DWCONV2D node (floats): its weight and bias gradients. */
+int64_t nr_dwconv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 
 /* Scalar activation and its derivative, shared by the kernels and tests. */
 float nr_act_value(nr_activation fn, float alpha, float x);
