@@ -28,6 +28,7 @@ static nr_status conv1d_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *ou
         NR_TRY(nr_layer_add_kernel_bias(l, 3, kshape, o->filters, o->no_bias, &o->kernel_initializer,
                                         &o->bias_initializer, o->kernel_regularizer, o->bias_regularizer));
     }
+    x = &l->g->nodes[in[0]]; /* adding weights may have moved the nodes */
     NR_TRY(nr_conv_check_channels(l, x, l->g->nodes[l->weights[0]].shape[1]));
     int64_t xshape[4] = {-1, 1, x->shape[1], C}, yshape[4] = {-1, 1, steps, o->filters}, shape[3] = {-1, steps, o->filters};
     nr_sym img, conv, y;

@@ -28,6 +28,7 @@ static nr_status convt_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out
         NR_TRY(nr_layer_add_kernel_bias(l, 4, kshape, o->filters, o->no_bias, &o->kernel_initializer,
                                         &o->bias_initializer, o->kernel_regularizer, o->bias_regularizer));
     }
+    x = &l->g->nodes[in[0]]; /* adding weights may have moved the nodes */
     NR_TRY(nr_conv_check_channels(l, x, l->g->nodes[l->weights[0]].shape[3]));
     int64_t shape[4] = {-1, ho, wo, o->filters};
     nr_sym ops[3] = {in[0], l->weights[0], l->weights[1]}, y;
