@@ -189,7 +189,8 @@ nr_status nr_merge(nr_graph *g, const nr_merge_opts *o, nr_layer **out);
 
 typedef enum nr_padding {
     NR_PADDING_VALID = 0,             /* no padding */
-    NR_PADDING_SAME                   /* TensorFlow's: output ceil(in / stride), extra row/column at the end */
+    NR_PADDING_SAME,                  /* TensorFlow's: output ceil(in / stride), extra row/column at the end */
+    NR_PADDING_CAUSAL                 /* Conv1D only: (kernel_size - 1) * dilation_rate zeros before the start */
 } nr_padding;
 
 /* Conv2D on channels-last input (N, H, W, C); kernel (kh, kw, C, filters)
@@ -251,6 +252,82 @@ typedef struct nr_layer_norm_opts {
     nr_regularizer beta_regularizer, gamma_regularizer;
 } nr_layer_norm_opts;
 nr_status nr_layer_normalization(nr_graph *g, const nr_layer_norm_opts *o, nr_layer **out);
+/* Conv1D on (N, steps, C); kernel (kernel_size, C, filters) as Keras
+ * stores it, glorot_uniform, zero bias. */
+typedef struct nr_conv1d_opts {
+    nr_layer_base base;
+    int filters;
+    int kernel_size;
+    int strides;                      /* 0 = 1 */
+    nr_padding padding;               /* valid, same or causal */
+    int dilation_rate;                /* 0 = 1; strides and dilation cannot both exceed 1 */
+    nr_activation activation;
+    float activation_alpha;
+    int no_bias;
+    nr_init kernel_initializer, bias_initializer;
+    nr_regularizer kernel_regularizer, bias_regularizer, activity_regularizer;
+} nr_conv1d_opts;
+nr_status nr_conv1d(nr_graph *g, const nr_conv1d_opts *o, nr_layer **out);
+
+/* Conv2DTranspose on (N, H, W, C); kernel (kh, kw, filters, C) as Keras
+ * stores it. Output size per axis, with k the dilated kernel
+ * (kernel_size - 1) * dilation_rate + 1 and s the stride:
+ *   valid: (in - 1) s + k + output_padding, output_padding default max(k, s) - k;
+ *   same:  in s, or (in - 1) s + k % 2 + output_padding when given. */
+typedef struct nr_conv2d_transpose_opts {
+    nr_layer_base base;
+    int filters;
+    int kernel_size[2];               /* {3} means 3x3 */
+    int strides[2];                   /* 0 = 1; {2} means 2x2 */
+    nr_padding padding;
+    int has_output_padding;           /* 0: output_padding = None */
+    int output_padding[2];            /* both given; each must be < its stride */
+    int dilation_rate[2];             /* 0 = 1 */
+    nr_activation activation;
+    float activation_alpha;
+    int no_bias;
+    nr_init kernel_initializer, bias_initializer;
+    nr_regularizer kernel_regularizer, bias_regularizer, activity_regularizer;
+} nr_conv2d_transpose_opts;
+nr_status nr_conv2d_transpose(nr_graph *g, const nr_conv2d_transpose_opts *o, nr_layer **out);
+
+/* DepthwiseConv2D on (N, H, W, C): each channel convolved with its own
+ * depth_multiplier filters; kernel (kh, kw, C, depth_multiplier), bias
+ * (C * depth_multiplier), output channel c * depth_multiplier + m. */
+typedef struct nr_depthwise_conv2d_opts {
+    nr_layer_base base;
+    int kernel_size[2];
+    int strides[2];
+    nr_padding padding;
+    int depth_multiplier;             /* 0 = 1 */
+    int dilation_rate[2];
+    nr_activation activation;
+    float activation_alpha;
+    int no_bias;
+    nr_init depthwise_initializer, bias_initializer;
+    nr_regularizer depthwise_regularizer, bias_regularizer, activity_regularizer;
+} nr_depthwise_conv2d_opts;
+nr_status nr_depthwise_conv2d(nr_graph *g, const nr_depthwise_conv2d_opts *o, nr_layer **out);
+
+/* SeparableConv2D: a depthwise convolution (no bias) then a 1x1
+ * convolution to filters channels. Weights in Keras order: depthwise_kernel
+ * (kh, kw, C, depth_multiplier), pointwise_kernel (1, 1, C *
+ * depth_multiplier, filters), bias (filters). */
+typedef struct nr_separable_conv2d_opts {
+    nr_layer_base base;
+    int filters;
+    int kernel_size[2];
+    int strides[2];
+    nr_padding padding;
+    int dilation_rate[2];
+    int depth_multiplier;             /* 0 = 1 */
+    nr_activation activation;
+    float activation_alpha;
+    int no_bias;
+    nr_init depthwise_initializer, pointwise_initializer, bias_initializer;
+    nr_regularizer depthwise_regularizer, pointwise_regularizer, bias_regularizer, activity_regularizer;
+} nr_separable_conv2d_opts;
+nr_status nr_separable_conv2d(nr_graph *g, const nr_separable_conv2d_opts *o, nr_layer **out);
 
 /* Calls a layer on symbolic inputs. A layer called twice shares its weights.
  * Weights are created on the first call, from the input shape. */

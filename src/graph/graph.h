@@ -36,6 +36,8 @@ typedef enum nr_op_kind {
     NR_OP_AVGPOOL2D, /* y[n,p,q,c] = mean over the window's cells inside x (padding excluded from the count) */
     NR_OP_BATCHNORM, /* y[r,c] = (x[r,c] - mean_c) / sqrt(var_c + eps) gamma_c + beta_c, statistics over the rows */
     NR_OP_LAYERNORM, /* y[r,d] = (x[r,d] - mean_r) / sqrt(var_r + eps) gamma_d + beta_d, statistics over each row */
+    NR_OP_CONV2D_T, /* y[n, p sh - pt + i dh, q sw - pl + j dw, f] += x[n,p,q,c] W[i,j,f,c], + b[f]; in = {x, W, b?} */
+    NR_OP_DWCONV2D, /* y[n,p,q,c M + m] = b[c M + m] + sum_{i,j} x[n, p sh - pt + i dh, q sw - pl + j dw, c] W[i,j,c,m]; in = {x, W, b?} */
     NR_OP_COUNT_
 } nr_op_kind;
 
@@ -61,7 +63,13 @@ typedef union nr_op_attrs {
      *   top = total / 2, bottom = total - top (left/right alike).
      * Ho = (H + pad_top + pad_bottom - ((kh - 1) dh + 1)) / sh + 1, Wo alike.
      * CONV2D with groups G > 1 (0 means 1): W is (kh,kw,C/G,F) and filter
-     * block g (F/G filters) sees only input channels [g C/G, (g+1) C/G). */
+     * block g (F/G filters) sees only input channels [g C/G, (g+1) C/G).
+     * DWCONV2D: the same geometry; W is (kh,kw,C,M) and F = C M.
+     * CONV2D_T: x (N,H,W,C) spreads into y (N,Ho,Wo,F) through W
+     * (kh,kw,F,C); pad_top and pad_left are the rows and columns cropped
+     * from the top and left of the full output (Ho, Wo and the crops as
+     * Keras computes them, see layers/conv_transpose.c); pad_bottom and
+     * pad_right are unused. */
     struct { int kh, kw, sh, sw, dh, dw, pad_top, pad_left, pad_bottom, pad_right, groups; } conv;
     /* BATCHNORM over the last axis: in = {x, moving_mean, moving_variance,
      * gamma if has_gamma, beta if has_beta}. Training mode (exec training
@@ -186,6 +194,10 @@ struct nr_layer {
         nr_pool2d_opts pool2d;
         nr_batch_norm_opts batch_norm;
         nr_layer_norm_opts layer_norm;
+        nr_conv1d_opts conv1d;
+        nr_conv2d_transpose_opts conv2d_t;
+        nr_depthwise_conv2d_opts dwconv2d;
+        nr_separable_conv2d_opts sepconv2d;
     } o;
     nr_model *model;                  /* a model used as a layer */
     nr_sym input_sym;                 /* InputLayer: its input node */

@@ -137,18 +137,23 @@ static nr_status get_pair(nr_spec_ctx *x, const nr_spec_args *a, const char *nam
     return NR_OK;
 }
 
-static nr_status get_padding(nr_spec_ctx *x, const nr_spec_args *a, nr_padding *out) {
+/* padding: one of the first n of valid, same, causal (nr_padding order). */
+static nr_status get_padding_of(nr_spec_ctx *x, const nr_spec_args *a, int n, nr_padding *out) {
     const char *p = NULL;
     NR_TRY(nr_spec_get_str(x, a, "padding", &p));
     if (!p) return NR_OK;
-    static const char *const valid[] = {"valid", "same"};
-    if (strcmp(p, "valid") == 0) *out = NR_PADDING_VALID;
-    else if (strcmp(p, "same") == 0) *out = NR_PADDING_SAME;
-    else {
-        const nr_val *v = nr_spec_arg(a, "padding");
-        return nr_spec_unknown(x, v->line, v->col, "padding", p, valid, 2);
-    }
-    return NR_OK;
+    static const char *const valid[] = {"valid", "same", "causal"};
+    for (int i = 0; i < n; i++)
+        if (strcmp(p, valid[i]) == 0) {
+            *out = (nr_padding)i;
+            return NR_OK;
+        }
+    const nr_val *v = nr_spec_arg(a, "padding");
+    return nr_spec_unknown(x, v->line, v->col, "padding", p, valid, n);
+}
+
+static nr_status get_padding(nr_spec_ctx *x, const nr_spec_args *a, nr_padding *out) {
+    return get_padding_of(x, a, 2, out);
 }
 
 static nr_status channels_last(nr_spec_ctx *x, const nr_spec_args *a) {
@@ -269,6 +274,138 @@ static nr_status layer_norm_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     NR_TRY(nr_spec_get_bool(x, a, "rms_scaling", &o.rms_scaling));
     nr_layer *l = NULL;
     return made(x, a, nr_layer_normalization(x->g, &o, &l), &l, out);
+}
+
+/* --- Conv1D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D ------------- */
+
+/* kernel_size=3 or kernel_size=(3,): a 1-D window argument. */
+static nr_status get_one(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int *out) {
+    const nr_val *v = nr_spec_arg(a, name);
+    if (!v || v->kind == NR_VAL_NONE) return NR_OK;
+    int64_t k = 0;
+    if (v->kind == NR_VAL_INT) {
+        NR_TRY(nr_spec_get_int(x, a, name, 1, NR_SPEC_MAX_DIM, &k));
+    } else {
+        int64_t dims[NR_MAX_DIMS];
+        int n = 0;
+        NR_TRY(nr_spec_get_shape(x, a, name, 0, dims, &n));
+        if (n != 1) return nr_spec_type_error(x, a, name, "an int or a tuple of 1 int");
+        k = dims[0];
+    }
+    *out = (int)k;
+    return NR_OK;
+}
+
+/* filters (when the layer has them), kernel_size, strides, data_format
+ * and dilation_rate of a 2-D layer; padding is the caller's. */
+static nr_status window_args(nr_spec_ctx *x, nr_spec_args *a, int *filters, int *k, int *s, int *d) {
+    if (filters) {
+        int64_t f = 0;
+        if (!nr_spec_given(a, "filters")) return nr_spec_missing(x, a, "filters");
+        NR_TRY(nr_spec_get_int(x, a, "filters", 1, NR_SPEC_MAX_DIM, &f));
+        *filters = (int)f;
+    }
+    if (!nr_spec_given(a, "kernel_size")) return nr_spec_missing(x, a, "kernel_size");
+    NR_TRY(get_pair(x, a, "kernel_size", k));
+    NR_TRY(get_pair(x, a, "strides", s));
+    NR_TRY(channels_last(x, a));
+    return get_pair(x, a, "dilation_rate", d);
+}
+
+static nr_status conv1d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_conv1d_opts o = {0};
+    int64_t filters = 0;
+    int groups = 1;
+    NR_TRY(base_args(x, a, &o.base));
+    if (!nr_spec_given(a, "filters")) return nr_spec_missing(x, a, "filters");
+    if (!nr_spec_given(a, "kernel_size")) return nr_spec_missing(x, a, "kernel_size");
+    NR_TRY(nr_spec_get_int(x, a, "filters", 1, NR_SPEC_MAX_DIM, &filters));
+    o.filters = (int)filters;
+    NR_TRY(get_one(x, a, "kernel_size", &o.kernel_size));
+    NR_TRY(get_one(x, a, "strides", &o.strides));
+    NR_TRY(get_padding_of(x, a, 3, &o.padding));
+    NR_TRY(channels_last(x, a));
+    NR_TRY(get_one(x, a, "dilation_rate", &o.dilation_rate));
+    NR_TRY(nr_spec_get_int32(x, a, "groups", 1, NR_SPEC_MAX_DIM, &groups));
+    if (groups != 1) return nr_spec_only_default(x, a, "groups", "grouped convolution is not written yet");
+    NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
+    NR_TRY(weight_args(x, a, &o.no_bias, &o.kernel_initializer, &o.bias_initializer, &o.kernel_regularizer,
+                       &o.bias_regularizer, &o.activity_regularizer));
+    nr_layer *l = NULL;
+    return made(x, a, nr_conv1d(x->g, &o, &l), &l, out);
+}
+
+/* output_padding=1 or (1, 0); 0 is a value here, None the default. */
+static nr_status get_output_padding(nr_spec_ctx *x, const nr_spec_args *a, nr_conv2d_transpose_opts *o) {
+    const nr_val *v = nr_spec_arg(a, "output_padding");
+    if (!v || v->kind == NR_VAL_NONE) return NR_OK;
+    int pair = v->kind == NR_VAL_TUPLE || v->kind == NR_VAL_LIST;
+    if (pair && v->u.seq.n != 2) return nr_spec_type_error(x, a, "output_padding", "an int or a tuple of 2 ints >= 0");
+    for (int i = 0; i < 2; i++) {
+        const nr_val *e = pair ? v->u.seq.items[i] : v;
+        if (e->kind != NR_VAL_INT || e->u.i < 0 || e->u.i > NR_SPEC_MAX_DIM)
+            return nr_spec_type_error(x, a, "output_padding", "an int or a tuple of 2 ints >= 0");
+        o->output_padding[i] = (int)e->u.i;
+    }
+    o->has_output_padding = 1;
+    return NR_OK;
+}
+
+static nr_status conv2d_transpose_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_conv2d_transpose_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(window_args(x, a, &o.filters, o.kernel_size, o.strides, o.dilation_rate));
+    NR_TRY(get_padding(x, a, &o.padding));
+    NR_TRY(get_output_padding(x, a, &o));
+    NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
+    NR_TRY(weight_args(x, a, &o.no_bias, &o.kernel_initializer, &o.bias_initializer, &o.kernel_regularizer,
+                       &o.bias_regularizer, &o.activity_regularizer));
+    nr_layer *l = NULL;
+    return made(x, a, nr_conv2d_transpose(x->g, &o, &l), &l, out);
+}
+
+/* depthwise_multiplier, depthwise_* and bias_* arguments shared by both
+ * depthwise layers (the pointwise ones are SeparableConv2D's). */
+static nr_status depthwise_args(nr_spec_ctx *x, const nr_spec_args *a, int *dm, int *no_bias, nr_init *dinit,
+                                nr_init *binit, nr_regularizer *dreg, nr_regularizer *breg, nr_regularizer *areg) {
+    int use_bias = 1;
+    NR_TRY(nr_spec_get_int32(x, a, "depth_multiplier", 1, NR_SPEC_MAX_DIM, dm));
+    NR_TRY(nr_spec_get_bool(x, a, "use_bias", &use_bias));
+    *no_bias = !use_bias;
+    NR_TRY(nr_spec_to_init(x, a, "depthwise_initializer", dinit));
+    NR_TRY(nr_spec_to_init(x, a, "bias_initializer", binit));
+    NR_TRY(nr_spec_to_regularizer(x, a, "depthwise_regularizer", dreg));
+    NR_TRY(nr_spec_to_regularizer(x, a, "bias_regularizer", breg));
+    NR_TRY(nr_spec_to_regularizer(x, a, "activity_regularizer", areg));
+    NR_TRY(nr_spec_only_default(x, a, "depthwise_constraint", NULL));
+    return nr_spec_only_default(x, a, "bias_constraint", NULL);
+}
+
+static nr_status depthwise_conv2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_depthwise_conv2d_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(window_args(x, a, NULL, o.kernel_size, o.strides, o.dilation_rate));
+    NR_TRY(get_padding(x, a, &o.padding));
+    NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
+    NR_TRY(depthwise_args(x, a, &o.depth_multiplier, &o.no_bias, &o.depthwise_initializer, &o.bias_initializer,
+                          &o.depthwise_regularizer, &o.bias_regularizer, &o.activity_regularizer));
+    nr_layer *l = NULL;
+    return made(x, a, nr_depthwise_conv2d(x->g, &o, &l), &l, out);
+}
+
+static nr_status separable_conv2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_separable_conv2d_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(window_args(x, a, &o.filters, o.kernel_size, o.strides, o.dilation_rate));
+    NR_TRY(get_padding(x, a, &o.padding));
+    NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
+    NR_TRY(depthwise_args(x, a, &o.depth_multiplier, &o.no_bias, &o.depthwise_initializer, &o.bias_initializer,
+                          &o.depthwise_regularizer, &o.bias_regularizer, &o.activity_regularizer));
+    NR_TRY(nr_spec_to_init(x, a, "pointwise_initializer", &o.pointwise_initializer));
+    NR_TRY(nr_spec_to_regularizer(x, a, "pointwise_regularizer", &o.pointwise_regularizer));
+    NR_TRY(nr_spec_only_default(x, a, "pointwise_constraint", NULL));
+    nr_layer *l = NULL;
+    return made(x, a, nr_separable_conv2d(x->g, &o, &l), &l, out);
 }
 
 static nr_status activation_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
@@ -477,6 +614,35 @@ const nr_spec_builtin nr_spec_layer_builtins[] = {
       "activity_regularizer", "kernel_constraint", "bias_constraint"},
      ALL,
      conv2d_new,
+     L},
+    {"Conv1D",
+     {"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation",
+      "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
+      "activity_regularizer", "kernel_constraint", "bias_constraint"},
+     ALL,
+     conv1d_new,
+     L},
+    {"Conv2DTranspose",
+     {"filters", "kernel_size", "strides", "padding", "output_padding", "data_format", "dilation_rate", "activation",
+      "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
+      "activity_regularizer", "kernel_constraint", "bias_constraint"},
+     ALL,
+     conv2d_transpose_new,
+     L},
+    {"DepthwiseConv2D",
+     {"kernel_size", "strides", "padding", "depth_multiplier", "data_format", "dilation_rate", "activation",
+      "use_bias", "depthwise_initializer", "bias_initializer", "depthwise_regularizer", "bias_regularizer",
+      "activity_regularizer", "depthwise_constraint", "bias_constraint"},
+     ALL,
+     depthwise_conv2d_new,
+     L},
+    {"SeparableConv2D",
+     {"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "depth_multiplier",
+      "activation", "use_bias", "depthwise_initializer", "pointwise_initializer", "bias_initializer",
+      "depthwise_regularizer", "pointwise_regularizer", "bias_regularizer", "activity_regularizer",
+      "depthwise_constraint", "pointwise_constraint", "bias_constraint"},
+     ALL,
+     separable_conv2d_new,
      L},
     {"MaxPooling2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},
     {"MaxPool2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},

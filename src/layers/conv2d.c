@@ -1,49 +1,12 @@
 /* Conv2D, MaxPooling2D and AveragePooling2D: channels-last 2-D windows
  * with Keras's shapes, defaults and TensorFlow's "same" padding. */
 #include <string.h>
-#include "layers/layer.h"
-
-/* {3} means {3, 3}; 0 means the default. */
-static void pair(const int *in, int def, int *out) {
-    out[0] = in[0] ? in[0] : def;
-    out[1] = in[1] ? in[1] : out[0];
-}
-
-/* Output size and padding of one axis, as TensorFlow computes them. */
-static int axis_out(int64_t n, int k, int s, int d, nr_padding pad, int *lo, int *hi) {
-    int span = (k - 1) * d + 1;
-    if (pad == NR_PADDING_VALID) {
-        *lo = *hi = 0;
-        return n >= span ? (int)((n - span) / s + 1) : 0;
-    }
-    int out = (int)((n + s - 1) / s);
-    int total = (out - 1) * s + span - (int)n;
-    if (total < 0) total = 0;
-    *lo = total / 2;
-    *hi = total - *lo;
-    return out;
-}
-
-/* Fills the window attributes and the output height and width. */
-static nr_status window(nr_layer *l, const nr_node *x, const int *k, const int *s, const int *d, nr_padding pad,
-                        nr_op_attrs *a, int64_t *ho, int64_t *wo) {
-    char buf[96];
-    if (x->ndim != 4)
-        return nr_error(NR_STATUS_BAD_SHAPE, "layer \"%s\" (%s) needs input (batch, height, width, channels), got shape %s",
-                        l->name, l->cls->type, nr_node_shape_str(x, buf, sizeof buf));
-    a->conv.kh = k[0], a->conv.kw = k[1], a->conv.sh = s[0], a->conv.sw = s[1], a->conv.dh = d[0], a->conv.dw = d[1];
-    *ho = axis_out(x->shape[1], k[0], s[0], d[0], pad, &a->conv.pad_top, &a->conv.pad_bottom);
-    *wo = axis_out(x->shape[2], k[1], s[1], d[1], pad, &a->conv.pad_left, &a->conv.pad_right);
-    if (*ho < 1 || *wo < 1)
-        return nr_error(NR_STATUS_BAD_SHAPE, "layer \"%s\" (%s): a %dx%d window does not fit input %s with padding \"valid\"",
-                        l->name, l->cls->type, k[0], k[1], nr_node_shape_str(x, buf, sizeof buf));
-    return NR_OK;
-}
+#include "layers/conv_geom.h"
 
 static nr_status conv_build(nr_layer *l, int64_t channels) {
     const nr_conv2d_opts *o = &l->o.conv2d;
     int k[2];
-    pair(o->kernel_size, 0, k);
+    nr_conv_pair(o->kernel_size, 0, k);
     int64_t kshape[4] = {k[0], k[1], channels, o->filters};
     return nr_layer_add_kernel_bias(l, 4, kshape, o->filters, o->no_bias, &o->kernel_initializer,
                                     &o->bias_initializer, o->kernel_regularizer, o->bias_regularizer);
@@ -53,12 +16,12 @@ static nr_status conv_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out)
     (void)n_in;
     const nr_conv2d_opts *o = &l->o.conv2d;
     int k[2], s[2], d[2];
-    pair(o->kernel_size, 0, k);
-    pair(o->strides, 1, s);
-    pair(o->dilation_rate, 1, d);
+    nr_conv_pair(o->kernel_size, 0, k);
+    nr_conv_pair(o->strides, 1, s);
+    nr_conv_pair(o->dilation_rate, 1, d);
     nr_op_attrs a = {0};
     int64_t ho = 0, wo = 0;
-    NR_TRY(window(l, &l->g->nodes[in[0]], k, s, d, o->padding, &a, &ho, &wo));
+    NR_TRY(nr_conv_window(l, &l->g->nodes[in[0]], k, s, d, o->padding, &a, &ho, &wo));
     int64_t channels = l->g->nodes[in[0]].shape[3];
     if (!l->built) NR_TRY(conv_build(l, channels));
     if (l->g->nodes[l->weights[0]].shape[2] != channels) {
@@ -74,20 +37,14 @@ static nr_status conv_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out)
     return nr_layer_add_activity_penalty(l, *out, o->activity_regularizer);
 }
 
-static void write_pair(nr_strbuf *sb, const char *key, const int *v, int def) {
-    int p[2];
-    pair(v, def, p);
-    if (p[0] != def || p[1] != def) nr_strbuf_printf(sb, ", %s=(%d, %d)", key, p[0], p[1]);
-}
-
 static void conv_config(const nr_layer *l, nr_strbuf *sb) {
     const nr_conv2d_opts *o = &l->o.conv2d;
     int k[2];
-    pair(o->kernel_size, 0, k);
+    nr_conv_pair(o->kernel_size, 0, k);
     nr_strbuf_printf(sb, "%d, (%d, %d)", o->filters, k[0], k[1]);
-    write_pair(sb, "strides", o->strides, 1);
+    nr_conv_config_pair(sb, "strides", o->strides, 1);
     if (o->padding == NR_PADDING_SAME) nr_strbuf_printf(sb, ", padding=\"same\"");
-    write_pair(sb, "dilation_rate", o->dilation_rate, 1);
+    nr_conv_config_pair(sb, "dilation_rate", o->dilation_rate, 1);
     if (o->activation != NR_ACT_LINEAR) nr_strbuf_printf(sb, ", activation=\"%s\"", nr_activation_name(o->activation));
     nr_layer_config_weights(sb, o->no_bias, &o->kernel_initializer, &o->bias_initializer, o->kernel_regularizer,
                             o->bias_regularizer, o->activity_regularizer);
@@ -100,9 +57,9 @@ static const nr_layer_class conv_class = {"Conv2D", "conv2d", 1, 1, conv_call, c
 nr_status nr_conv2d(nr_graph *g, const nr_conv2d_opts *o, nr_layer **out) {
     *out = NULL;
     int k[2], s[2], d[2];
-    pair(o->kernel_size, 0, k);
-    pair(o->strides, 1, s);
-    pair(o->dilation_rate, 1, d);
+    nr_conv_pair(o->kernel_size, 0, k);
+    nr_conv_pair(o->strides, 1, s);
+    nr_conv_pair(o->dilation_rate, 1, d);
     if (o->filters <= 0) return nr_error(NR_STATUS_BAD_ARGUMENT, "Conv2D: filters must be a positive integer, got %d", o->filters);
     if (k[0] <= 0 || k[1] <= 0 || s[0] <= 0 || s[1] <= 0 || d[0] <= 0 || d[1] <= 0)
         return nr_error(NR_STATUS_BAD_ARGUMENT, "Conv2D: kernel_size, strides and dilation_rate must be positive");
@@ -122,13 +79,13 @@ static nr_status pool_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out)
     (void)n_in;
     const nr_pool2d_opts *o = &l->o.pool2d;
     int k[2], s[2], d[2] = {1, 1};
-    pair(o->pool_size, 2, k);
+    nr_conv_pair(o->pool_size, 2, k);
     s[0] = o->strides[0] ? o->strides[0] : k[0];
     s[1] = o->strides[1] ? o->strides[1] : (o->strides[0] ? o->strides[0] : k[1]);
     nr_op_attrs a = {0};
     int64_t ho = 0, wo = 0;
     const nr_node *x = &l->g->nodes[in[0]];
-    NR_TRY(window(l, x, k, s, d, o->padding, &a, &ho, &wo));
+    NR_TRY(nr_conv_window(l, x, k, s, d, o->padding, &a, &ho, &wo));
     int64_t shape[4] = {-1, ho, wo, x->shape[3]};
     nr_op_kind op = strcmp(l->cls->type, "MaxPooling2D") == 0 ? NR_OP_MAXPOOL2D : NR_OP_AVGPOOL2D;
     return nr_layer_add_op(l, op, in, 1, 4, shape, &a, out);
@@ -137,7 +94,7 @@ static nr_status pool_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out)
 static void pool_config(const nr_layer *l, nr_strbuf *sb) {
     const nr_pool2d_opts *o = &l->o.pool2d;
     int k[2];
-    pair(o->pool_size, 2, k);
+    nr_conv_pair(o->pool_size, 2, k);
     nr_strbuf_printf(sb, "pool_size=(%d, %d)", k[0], k[1]);
     if (o->strides[0]) nr_strbuf_printf(sb, ", strides=(%d, %d)", o->strides[0], o->strides[1] ? o->strides[1] : o->strides[0]);
     if (o->padding == NR_PADDING_SAME) nr_strbuf_printf(sb, ", padding=\"same\"");

@@ -28,6 +28,11 @@ void nr_layer_config_init(nr_strbuf *sb, const char *key, const nr_init *in);
 void nr_layer_config_reg(nr_strbuf *sb, const char *key, nr_regularizer r);
 /* An option whose zero means def: 0.0f gives def, -0.0f a real 0. */
 float nr_layer_default(float v, float def);
+/* ", key=Name(args)" for an initializer other than the default, with
+ * every set field, so SPEC written from a model rebuilds the same weights. */
+void nr_layer_config_init(nr_strbuf *sb, const char *key, const nr_init *in);
+/* ", key=L1L2(l1=..., l2=...)" for a regularizer that is set. */
+void nr_layer_config_reg(nr_strbuf *sb, const char *key, nr_regularizer r);
 /* Writes name=..., trainable=False for a layer's config. */
 void nr_layer_config_common(const nr_layer *l, nr_strbuf *sb);
 /* Copies the common options (name, frozen) of a new layer. */

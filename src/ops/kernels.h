@@ -31,6 +31,8 @@ NR_DECLARE_OP(maxpool2d)
 NR_DECLARE_OP(avgpool2d)
 NR_DECLARE_OP(batchnorm)
 NR_DECLARE_OP(layernorm)
+NR_DECLARE_OP(conv2d_t)
+NR_DECLARE_OP(dwconv2d)
 
 /* Packing space of a LINEAR node (floats). */
 int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
@@ -41,6 +43,11 @@ int64_t nr_conv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batc
 int64_t nr_batchnorm_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 /* Scratch of a LAYERNORM node (floats): block sums of gamma's and beta's gradients. */
 int64_t nr_layernorm_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
+/* Scratch of a CONV2D_T node (floats): one sample's column buffer (H*W
+ * rows of kh*kw*F), GEMM packing space, its weight and bias gradients. */
+int64_t nr_conv2d_t_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
+/* Scratch of a DWCONV2D node (floats): its weight and bias gradients. */
+int64_t nr_dwconv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 
 /* Scalar activation and its derivative, shared by the kernels and tests. */
 float nr_act_value(nr_activation fn, float alpha, float x);

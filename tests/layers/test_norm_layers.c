@@ -6,7 +6,14 @@
  * BatchNormalization (inference mode in fit, read at compile), training
  * steps that allocate nothing, and learning the 8x8 digits. */
 #include <unistd.h>
-#include "fixture.h"
+#include "ops/fixture.h"
+
+/* Tensor <prefix>.<name> of the fixture (a failed check when absent). */
+static const fx_tensor *need(const fixture *fx, const char *prefix, const char *name) {
+    char dotted[96];
+    snprintf(dotted, sizeof dotted, "%s.", prefix);
+    return fx_need(fx, dotted, name);
+}
 
 static int64_t trainable(const nr_model *m, int64_t *frozen) {
     int64_t t = 0;
@@ -147,8 +154,8 @@ static char dir[] = "/tmp/nr_norm_XXXXXX";
  * evaluate and predict in between, under AdamW's weight decay (which must
  * not reach the moving statistics); then save and load. */
 static void moving_statistics(void) {
-    fx_file *fx = malloc(sizeof *fx);
-    if (!fx_load(fx, "tests/fixtures/norm/batchnorm.txt", "scripts/gen_norm_fixtures.py")) goto out;
+    fixture *fx = malloc(sizeof *fx);
+    if (!fx_load(fx, "tests/fixtures/norm/batchnorm.txt")) goto out;
     const char *spec = "Input(shape=(5,))\n"
                        "BatchNormalization(name=\"bn\")\n"
                        "compile(optimizer=AdamW(learning_rate=0.01, weight_decay=0.5), loss=\"mse\")\n";
@@ -157,16 +164,16 @@ static void moving_statistics(void) {
     nr_model *m = nr_spec_model(s);
     nr_layer *bn = nr_model_get_layer(m, "bn");
     const char *names[4] = {"gamma", "beta", "moving_mean", "moving_variance"};
-    for (int i = 0; i < 4; i++) set_weight(bn, i, fx_need(fx, "dense", names[i]));
+    for (int i = 0; i < 4; i++) set_weight(bn, i, need(fx, "dense", names[i]));
     nr_tensor *x[3], *y = NULL, *out = NULL;
-    for (int i = 0; i < 3; i++) x[i] = tensor_of(fx_need(fx, "dense", (const char *[]){"x0", "x1", "x2"}[i]));
+    for (int i = 0; i < 3; i++) x[i] = tensor_of(need(fx, "dense", (const char *[]){"x0", "x1", "x2"}[i]));
     CHECK_OK(nr_tensor_new(&y, 2, (int64_t[]){6, 5}));
     memset(y->data, 0, 30 * sizeof(float));
     const nr_tensor *yv[1] = {y};
     nr_logs logs;
     /* predict uses the moving statistics: the fixture's inference output. */
     CHECK_OK(nr_model_predict(m, (const nr_tensor *[]){x[0]}, 32, &out));
-    const fx_tensor *yi = fx_need(fx, "dense", "y_infer"), *yt = fx_need(fx, "dense", "y_train");
+    const fx_tensor *yi = need(fx, "dense", "y_infer"), *yt = need(fx, "dense", "y_train");
     if (out && yi) nr_test_close_arrays(out->data, yi->v, 30, 1e-5, 1e-4, "predict with the moving statistics");
     nr_tensor_free(out);
     CHECK_OK(nr_model_train_on_batch(m, (const nr_tensor *[]){x[0]}, yv, NULL, &logs));
@@ -179,8 +186,8 @@ static void moving_statistics(void) {
     nr_tensor_free(out);
     CHECK_OK(nr_model_train_on_batch(m, (const nr_tensor *[]){x[1]}, yv, NULL, &logs));
     CHECK_OK(nr_model_train_on_batch(m, (const nr_tensor *[]){x[2]}, yv, NULL, &logs));
-    weight_is(bn, 2, fx_need(fx, "dense", "moving_mean3"), "moving_mean after 3 train_on_batch");
-    weight_is(bn, 3, fx_need(fx, "dense", "moving_variance3"), "moving_variance after 3 train_on_batch");
+    weight_is(bn, 2, need(fx, "dense", "moving_mean3"), "moving_mean after 3 train_on_batch");
+    weight_is(bn, 3, need(fx, "dense", "moving_variance3"), "moving_variance after 3 train_on_batch");
     /* Saved and loaded, the statistics and the predictions are the same. */
     char path[64];
     snprintf(path, sizeof path, "%s/bn.nrm", dir);
