@@ -29,12 +29,19 @@ NR_DECLARE_OP(penalty)
 NR_DECLARE_OP(conv2d)
 NR_DECLARE_OP(maxpool2d)
 NR_DECLARE_OP(avgpool2d)
+NR_DECLARE_OP(gaussian_noise)
+NR_DECLARE_OP(spatial_dropout)
+NR_DECLARE_OP(random_affine)
 
 /* Packing space of a LINEAR node (floats). */
 int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 /* Scratch of a CONV2D node (floats): one sample's im2col buffer
  * (Ho*Wo rows of kh*kw*C) plus GEMM packing space. */
 int64_t nr_conv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
+/* The channel mask of a SPATIAL_DROPOUT node: N C floats. */
+int64_t nr_spatial_dropout_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
+/* The per-sample transforms of a RANDOM_AFFINE node: 6 N floats. */
+int64_t nr_random_affine_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 
 /* Scalar activation and its derivative, shared by the kernels and tests. */
 float nr_act_value(nr_activation fn, float alpha, float x);
