@@ -8,7 +8,7 @@
  * (the convention of Keras's ops.image.affine_transform), and
  *   bilinear: y[n,i,j,c] = sum over p in {floor ys, +1}, q in {floor xs, +1} of
  *             (1 - |ys - p|) (1 - |xs - q|) x[n, fix(p), fix(q), c]
- *   nearest:  y[n,i,j,c] = x[n, fix(round ys), fix(round xs), c]
+ *   nearest:  y[n,i,j,c] = x[n, fix(round ys), fix(round xs), c]  (ties away from 0)
  * where fix brings an index outside the image back in by the fill mode:
  * reflect (period 2L, i -> 2L-1-i on the way back), wrap (i mod L), nearest
  * (clamp), or constant, where the pixel reads as fill_value. Indices are
@@ -104,7 +104,8 @@ static int64_t fix(int64_t i, int64_t L, int fill) {
 }
 
 /* The input pixels an output pixel reads: offsets p W + q within the
- * sample (-1: the fill value) and their weights, zero weights left out. */
+ * sample (-1: the fill value) and their weights. A zero weight still reads
+ * its pixel, as Keras does (an inf or NaN there spreads). */
 typedef struct taps { int64_t off[4]; float w[4]; int n; } taps;
 
 static void tap(taps *t, const nr_node *n, const geom *g, float p, float q, float w) {
@@ -123,8 +124,7 @@ static void taps_at(const nr_node *n, const geom *g, const float *A, int64_t i, 
     float p = floorf(ys), q = floorf(xs), fy = ys - p, fx = xs - q;
     const float wy[2] = {1 - fy, fy}, wx[2] = {1 - fx, fx};
     for (int a = 0; a < 2; a++)
-        for (int b = 0; b < 2; b++)
-            if (wy[a] != 0 && wx[b] != 0) tap(t, n, g, p + (float)a, q + (float)b, wy[a] * wx[b]);
+        for (int b = 0; b < 2; b++) tap(t, n, g, p + (float)a, q + (float)b, wy[a] * wx[b]);
 }
 
 /* --- reference: one element at a time, sums in double ------------------ */
@@ -175,13 +175,27 @@ void nr_ref_random_affine_backward(const nr_exec *x, const nr_node *n) {
                 }
 }
 
-/* --- fast: taps once per pixel, channels innermost ---------------------- */
+/* --- fast: channels innermost, a direct path inside the image ------------ */
+
+/* A bilinear point whose 2x2 neighbourhood lies inside the image: the
+ * offset of its top-left pixel and its four weights (top-left, top-right,
+ * bottom-left, bottom-right); 0 when a fill mode has to step in. */
+static int inside(const nr_node *n, const geom *g, const float *A, int64_t i, int64_t j, int64_t *off, float w[4]) {
+    if (n->a.affine.interp != NR_INTERPOLATION_BILINEAR) return 0;
+    float xs = A[0] * (float)j + A[1] * (float)i + A[2], ys = A[3] * (float)j + A[4] * (float)i + A[5];
+    float p = floorf(ys), q = floorf(xs);
+    if (!(p >= 0 && q >= 0 && p < (float)(g->H - 1) && q < (float)(g->W - 1))) return 0;
+    float fy = ys - p, fx = xs - q;
+    *off = (int64_t)p * g->W + (int64_t)q;
+    w[0] = (1 - fy) * (1 - fx), w[1] = (1 - fy) * fx, w[2] = fy * (1 - fx), w[3] = fy * fx;
+    return 1;
+}
 
 void nr_cpu_random_affine_forward(const nr_exec *x, const nr_node *n) {
     geom g = geom_of(x, n);
     const float *in = x->val[n->in[0]];
     float *y = x->val[NR_ID(x, n)];
-    int64_t K = g.N * g.H * g.W * g.C;
+    int64_t K = g.N * g.H * g.W * g.C, C = g.C, WC = g.W * g.C;
     if (!x->training) {
         if (y != in) memcpy(y, in, (size_t)K * sizeof *y);
         return;
@@ -191,18 +205,21 @@ void nr_cpu_random_affine_forward(const nr_exec *x, const nr_node *n) {
     const float fill = n->a.affine.fill_value;
 #pragma omp parallel for num_threads((K > NR_PAR_MIN / 4) ? nr_num_threads() : 1)
     for (int64_t r = 0; r < g.N * g.H; r++) {
-        int64_t s = r / g.H, i = r % g.H;
-        const float *xs = in + s * g.H * g.W * g.C;
+        int64_t s = r / g.H, i = r % g.H, off;
+        const float *xs = in + s * g.H * WC, *As = A + 6 * s;
         for (int64_t j = 0; j < g.W; j++) {
+            float *yo = y + (r * g.W + j) * C, w[4];
+            if (inside(n, &g, As, i, j, &off, w)) {
+                const float *p0 = xs + off * C, *p1 = p0 + WC;
+                for (int64_t c = 0; c < C; c++) yo[c] = w[0] * p0[c] + w[1] * p0[C + c] + w[2] * p1[c] + w[3] * p1[C + c];
+                continue;
+            }
             taps t;
-            taps_at(n, &g, A + 6 * s, i, j, &t);
-            float *yo = y + (r * g.W + j) * g.C;
-            for (int k = 0; k < t.n; k++) {
-                const float w = t.w[k], *src = t.off[k] < 0 ? NULL : xs + t.off[k] * g.C;
-                for (int64_t c = 0; c < g.C; c++) {
-                    float v = w * (src ? src[c] : fill);
-                    yo[c] = k ? yo[c] + v : v;
-                }
+            taps_at(n, &g, As, i, j, &t);
+            for (int64_t c = 0; c < C; c++) {
+                float v = 0;
+                for (int k = 0; k < t.n; k++) v += t.w[k] * (t.off[k] < 0 ? fill : xs[t.off[k] * C + c]);
+                yo[c] = v;
             }
         }
     }
@@ -213,7 +230,7 @@ void nr_cpu_random_affine_backward(const nr_exec *x, const nr_node *n) {
     if (!dx) return;
     geom g = geom_of(x, n);
     const float *dy = x->grad[NR_ID(x, n)];
-    int64_t K = g.N * g.H * g.W * g.C;
+    int64_t K = g.N * g.H * g.W * g.C, C = g.C, WC = g.W * g.C;
     if (!x->training) {
 #pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
         for (int64_t e = 0; e < K; e++) dx[e] += dy[e];
@@ -224,18 +241,28 @@ void nr_cpu_random_affine_backward(const nr_exec *x, const nr_node *n) {
      * samples only. */
 #pragma omp parallel for num_threads((K > NR_PAR_MIN / 4) ? nr_num_threads() : 1)
     for (int64_t s = 0; s < g.N; s++) {
-        float *dxs = dx + s * g.H * g.W * g.C;
+        float *dxs = dx + s * g.H * WC;
+        const float *As = A + 6 * s;
         for (int64_t i = 0; i < g.H; i++)
             for (int64_t j = 0; j < g.W; j++) {
-                taps t;
-                taps_at(n, &g, A + 6 * s, i, j, &t);
-                const float *dyo = dy + ((s * g.H + i) * g.W + j) * g.C;
-                for (int k = 0; k < t.n; k++) {
-                    if (t.off[k] < 0) continue;
-                    float *dst = dxs + t.off[k] * g.C;
-                    const float w = t.w[k];
-                    for (int64_t c = 0; c < g.C; c++) dst[c] += w * dyo[c];
+                const float *dyo = dy + ((s * g.H + i) * g.W + j) * C;
+                int64_t off;
+                float w[4];
+                if (inside(n, &g, As, i, j, &off, w)) {
+                    float *p0 = dxs + off * C, *p1 = p0 + WC;
+                    for (int64_t c = 0; c < C; c++) {
+                        p0[c] += w[0] * dyo[c];
+                        p0[C + c] += w[1] * dyo[c];
+                        p1[c] += w[2] * dyo[c];
+                        p1[C + c] += w[3] * dyo[c];
+                    }
+                    continue;
                 }
+                taps t;
+                taps_at(n, &g, As, i, j, &t);
+                for (int k = 0; k < t.n; k++)
+                    if (t.off[k] >= 0)
+                        for (int64_t c = 0; c < C; c++) dxs[t.off[k] * C + c] += t.w[k] * dyo[c];
             }
     }
 }

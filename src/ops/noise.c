@@ -4,7 +4,7 @@
  * z ~ N(0, 1) by Box-Muller: elements 2k and 2k+1 share one 64-bit hash h
  * of (seed ^ splitmix64(step), k), whose halves give u1 = (hi + 1) 2^-32 in
  * (0, 1] and u2 = lo 2^-32, and take r cos(2 pi u2) and r sin(2 pi u2),
- * r = sqrt(-2 ln u1) (tails reach 6.7 sigma). The noise depends on the
+ * r = sqrt(-2 ln u1) (tails reach 6.66 sigma). The noise depends on the
  * seed, the step and the element only, so both kernels give the same bits
  * whatever the thread count. */
 #include <math.h>
@@ -17,14 +17,16 @@ static int noisy(const nr_exec *x, const nr_node *n) { return x->training && n->
 
 static uint64_t key_of(const nr_exec *x, const nr_node *n) { return n->a.noise.seed ^ nr_splitmix64(x->step); }
 
-/* The two standard normals of pair k. */
+/* The two standard normals of pair k, in float: libm's float log and
+ * sincos cost half the double ones, and u1 keeps its smallest value 2^-32
+ * (float rounds only values near 1, where r is near 0). */
 static void normal_pair(uint64_t key, uint64_t k, float *z0, float *z1) {
     uint64_t h = nr_splitmix64(key ^ (k * 0xD1B54A32D192ED03ull));
-    double u1 = ((double)(h >> 32) + 1.0) * (1.0 / 4294967296.0);
-    double u2 = (double)(h & 0xFFFFFFFFull) * (1.0 / 4294967296.0);
-    double r = sqrt(-2.0 * log(u1)), t = 6.283185307179586 * u2;
-    *z0 = (float)(r * cos(t));
-    *z1 = (float)(r * sin(t));
+    float u1 = ((float)(h >> 32) + 1.0f) * (1.0f / 4294967296.0f);
+    float u2 = (float)(h & 0xFFFFFFFFull) * (1.0f / 4294967296.0f);
+    float r = sqrtf(-2.0f * logf(u1)), t = 6.28318531f * u2;
+    *z0 = r * cosf(t);
+    *z1 = r * sinf(t);
 }
 
 /* x: any shape, numel K; y: same shape. No scratch: dx = dy. */
