@@ -328,6 +328,90 @@ typedef struct nr_separable_conv2d_opts {
     nr_regularizer depthwise_regularizer, pointwise_regularizer, bias_regularizer, activity_regularizer;
 } nr_separable_conv2d_opts;
 nr_status nr_separable_conv2d(nr_graph *g, const nr_separable_conv2d_opts *o, nr_layer **out);
+/* --- noise and augmentation ---------------------------------------------
+ * Active only while training (fit); evaluate and predict pass the input
+ * through unchanged. The random draws follow Keras's distributions but come
+ * from neurona's own counter-based stream, seeded by the layer's seed (the
+ * graph's when has_seed is 0) and the training step: runs repeat exactly,
+ * yet no run reproduces Keras's own random numbers. */
+
+typedef struct nr_gaussian_noise_opts {
+    nr_layer_base base;
+    float stddev;                     /* in [0, 1] as in Keras */
+    uint64_t seed; int has_seed;
+} nr_gaussian_noise_opts;
+/* y = x + N(0, stddev^2) noise, any input shape. */
+nr_status nr_gaussian_noise(nr_graph *g, const nr_gaussian_noise_opts *o, nr_layer **out);
+
+/* Dropout of whole channels: each sample keeps or drops each channel of
+ * (N, T, C) (SpatialDropout1D) or (N, H, W, C) (SpatialDropout2D) as a
+ * whole, and scales the kept ones by 1 / (1 - rate). */
+nr_status nr_spatial_dropout1d(nr_graph *g, const nr_dropout_opts *o, nr_layer **out);
+nr_status nr_spatial_dropout2d(nr_graph *g, const nr_dropout_opts *o, nr_layer **out);
+
+typedef enum nr_flip_mode {
+    NR_FLIP_HORIZONTAL_AND_VERTICAL = 0, /* one draw per sample flips both axes or neither (Keras 3) */
+    NR_FLIP_HORIZONTAL,               /* left-right */
+    NR_FLIP_VERTICAL                  /* top-bottom */
+} nr_flip_mode;
+
+/* Points outside the image (Keras's fill_mode):
+ * reflect (d c b a | a b c d | d c b a), wrap (a b c d | a b c d | a b c d),
+ * constant (k k k k | a b c d | k k k k) with k = fill_value,
+ * nearest (a a a a | a b c d | d d d d). */
+typedef enum nr_fill_mode { NR_FILL_REFLECT = 0, NR_FILL_WRAP, NR_FILL_CONSTANT, NR_FILL_NEAREST } nr_fill_mode;
+typedef enum nr_interpolation { NR_INTERPOLATION_BILINEAR = 0, NR_INTERPOLATION_NEAREST } nr_interpolation;
+
+/* A range a factor is drawn from uniformly, each bound in [-1, 1] (the
+ * bounds may come in either order). Keras's factor=f is {-|f|, |f|},
+ * factor=(a, b) is {a, b}. */
+typedef struct nr_factor { float lower, upper; } nr_factor;
+
+/* The image layers take (N, H, W, C) input. */
+typedef struct nr_random_flip_opts {
+    nr_layer_base base;
+    nr_flip_mode mode;
+    uint64_t seed; int has_seed;
+} nr_random_flip_opts;
+nr_status nr_random_flip(nr_graph *g, const nr_random_flip_opts *o, nr_layer **out);
+
+/* Rotation about the image center by factor * 2 pi, positive
+ * counter-clockwise. */
+typedef struct nr_random_rotation_opts {
+    nr_layer_base base;
+    nr_factor factor;
+    nr_fill_mode fill_mode;
+    nr_interpolation interpolation;
+    float fill_value;
+    uint64_t seed; int has_seed;
+} nr_random_rotation_opts;
+nr_status nr_random_rotation(nr_graph *g, const nr_random_rotation_opts *o, nr_layer **out);
+
+/* Shift by height_factor * H rows (positive: down) and width_factor * W
+ * columns (positive: right). */
+typedef struct nr_random_translation_opts {
+    nr_layer_base base;
+    nr_factor height_factor, width_factor;
+    nr_fill_mode fill_mode;
+    nr_interpolation interpolation;
+    float fill_value;
+    uint64_t seed; int has_seed;
+} nr_random_translation_opts;
+nr_status nr_random_translation(nr_graph *g, const nr_random_translation_opts *o, nr_layer **out);
+
+/* Zoom about the center by 1 + factor per axis: positive zooms out,
+ * negative in. has_width_factor 0 (Keras's width_factor=None) zooms both
+ * axes by the height draw, keeping the aspect ratio. */
+typedef struct nr_random_zoom_opts {
+    nr_layer_base base;
+    nr_factor height_factor, width_factor;
+    int has_width_factor;
+    nr_fill_mode fill_mode;
+    nr_interpolation interpolation;
+    float fill_value;
+    uint64_t seed; int has_seed;
+} nr_random_zoom_opts;
+nr_status nr_random_zoom(nr_graph *g, const nr_random_zoom_opts *o, nr_layer **out);
 
 /* Calls a layer on symbolic inputs. A layer called twice shares its weights.
  * Weights are created on the first call, from the input shape. */

@@ -38,6 +38,9 @@ typedef enum nr_op_kind {
     NR_OP_LAYERNORM, /* y[r,d] = (x[r,d] - mean_r) / sqrt(var_r + eps) gamma_d + beta_d, statistics over each row */
     NR_OP_CONV2D_T, /* y[n, p sh - pt + i dh, q sw - pl + j dw, f] += x[n,p,q,c] W[i,j,f,c], + b[f]; in = {x, W, b?} */
     NR_OP_DWCONV2D, /* y[n,p,q,c M + m] = b[c M + m] + sum_{i,j} x[n, p sh - pt + i dh, q sw - pl + j dw, c] W[i,j,c,m]; in = {x, W, b?} */
+    NR_OP_GAUSSIAN_NOISE, /* training: y = x + stddev z, z ~ N(0, 1); inference: y = x */
+    NR_OP_SPATIAL_DROPOUT, /* training: y[n,..,c] = x[n,..,c] keep[n,c] / (1 - rate); inference: y = x */
+    NR_OP_RANDOM_AFFINE, /* training: y[n,i,j,c] = x[n] sampled at A_n (j, i, 1), A_n random per sample; inference: y = x */
     NR_OP_COUNT_
 } nr_op_kind;
 
@@ -47,6 +50,9 @@ typedef struct nr_loss_attrs {
     int logits;      /* 1: pred is logits (from_logits, or fused with softmax/sigmoid) */
     float delta;     /* huber */
 } nr_loss_attrs;
+
+/* What RANDOM_AFFINE draws per sample (see ops/affine.c). */
+typedef enum nr_affine_kind { NR_AFFINE_FLIP, NR_AFFINE_ROTATION, NR_AFFINE_TRANSLATION, NR_AFFINE_ZOOM } nr_affine_kind;
 
 typedef union nr_op_attrs {
     struct { nr_activation fn; float alpha; } act;
@@ -84,6 +90,16 @@ typedef union nr_op_attrs {
      * rms: Keras's rms_scaling, y = x / sqrt(var + eps) gamma (the
      * variance is still taken about the mean; x itself is not centered). */
     struct { float epsilon; int n_axes, has_gamma, has_beta, rms; } ln;
+    struct { float stddev; uint64_t seed; } noise;   /* GAUSSIAN_NOISE; SPATIAL_DROPOUT uses dropout */
+    /* RANDOM_AFFINE on x (N,H,W,C): kind is nr_affine_kind, mode an
+     * nr_flip_mode, fill an nr_fill_mode, interp an nr_interpolation;
+     * lo/hi: the ranges drawn from ([0] height or the rotation factor,
+     * [1] width); has_width 0: a zoom draws one factor for both axes. */
+    struct {
+        unsigned char kind, mode, fill, interp, has_width;
+        float lo[2], hi[2], fill_value;
+        uint64_t seed;
+    } affine;
 } nr_op_attrs;
 
 typedef struct nr_node {
@@ -198,6 +214,11 @@ struct nr_layer {
         nr_conv2d_transpose_opts conv2d_t;
         nr_depthwise_conv2d_opts dwconv2d;
         nr_separable_conv2d_opts sepconv2d;
+        nr_gaussian_noise_opts noise;
+        nr_random_flip_opts flip;
+        nr_random_rotation_opts rotation;
+        nr_random_translation_opts translation;
+        nr_random_zoom_opts zoom;
     } o;
     nr_model *model;                  /* a model used as a layer */
     nr_sym input_sym;                 /* InputLayer: its input node */

@@ -1,6 +1,7 @@
 /* SPEC layer constructors (every layer of layers.h, with Keras's argument
  * names and order), Input, the functional merge shortcuts
  * (concatenate([a, b])) and calling a layer on tensors. */
+#include <math.h>
 #include <string.h>
 #include "io/spec_build.h"
 
@@ -457,18 +458,24 @@ static nr_status softmax_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
 
 /* --- Dropout, Flatten, Reshape ----------------------------------------------- */
 
+/* seed=None (the graph's seed) or a non-negative int. */
+static nr_status get_seed(nr_spec_ctx *x, const nr_spec_args *a, uint64_t *seed, int *has_seed) {
+    int64_t s = -1;
+    NR_TRY(nr_spec_get_int(x, a, "seed", 0, INT64_MAX, &s));
+    if (s >= 0) {
+        *seed = (uint64_t)s;
+        *has_seed = 1;
+    }
+    return NR_OK;
+}
+
 static nr_status dropout_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_dropout_opts o = {0};
-    int64_t seed = -1;
     NR_TRY(base_args(x, a, &o.base));
     if (!nr_spec_given(a, "rate")) return nr_spec_missing(x, a, "rate");
     NR_TRY(nr_spec_get_float(x, a, "rate", &o.rate));
     NR_TRY(nr_spec_only_default(x, a, "noise_shape", NULL));
-    NR_TRY(nr_spec_get_int(x, a, "seed", 0, INT64_MAX, &seed));
-    if (seed >= 0) {
-        o.seed = (uint64_t)seed;
-        o.has_seed = 1;
-    }
+    NR_TRY(get_seed(x, a, &o.seed, &o.has_seed));
     nr_layer *l = NULL;
     return made(x, a, nr_dropout(x->g, &o, &l), &l, out);
 }
@@ -491,6 +498,122 @@ static nr_status reshape_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     NR_TRY(nr_spec_get_shape(x, a, "target_shape", 1, o.target_shape, &o.ndim));
     nr_layer *l = NULL;
     return made(x, a, nr_reshape(x->g, &o, &l), &l, out);
+}
+
+/* --- noise and augmentation --------------------------------------------------- */
+
+static nr_status gaussian_noise_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_gaussian_noise_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    if (!nr_spec_given(a, "stddev")) return nr_spec_missing(x, a, "stddev");
+    NR_TRY(nr_spec_get_float(x, a, "stddev", &o.stddev));
+    NR_TRY(get_seed(x, a, &o.seed, &o.has_seed));
+    nr_layer *l = NULL;
+    return made(x, a, nr_gaussian_noise(x->g, &o, &l), &l, out);
+}
+
+static nr_status spatial_dropout_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_dropout_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    if (!nr_spec_given(a, "rate")) return nr_spec_missing(x, a, "rate");
+    NR_TRY(nr_spec_get_float(x, a, "rate", &o.rate));
+    NR_TRY(get_seed(x, a, &o.seed, &o.has_seed));
+    NR_TRY(channels_last(x, a));
+    nr_layer *l = NULL;
+    int two_d = strcmp(a->fn->name, "SpatialDropout2D") == 0;
+    return made(x, a, two_d ? nr_spatial_dropout2d(x->g, &o, &l) : nr_spatial_dropout1d(x->g, &o, &l), &l, out);
+}
+
+/* A string argument that must be one of names[0..n): its index in *out. */
+static nr_status get_choice(nr_spec_ctx *x, const nr_spec_args *a, const char *name, const char *const *names, int n,
+                            int *out) {
+    const char *s = NULL;
+    NR_TRY(nr_spec_get_str(x, a, name, &s));
+    if (!s) return NR_OK;
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = i;
+            return NR_OK;
+        }
+    const nr_val *v = nr_spec_arg(a, name);
+    return nr_spec_unknown(x, v->line, v->col, name, s, names, n);
+}
+
+/* factor=f means (-|f|, |f|), factor=(a, b) the range [a, b]. */
+static nr_status get_factor(nr_spec_ctx *x, const nr_spec_args *a, const char *name, nr_factor *out) {
+    const nr_val *v = nr_spec_arg(a, name);
+    if (!v || v->kind == NR_VAL_NONE) return nr_spec_missing(x, a, name);
+    if (nr_spec_is_number(v)) {
+        float f = 0;
+        NR_TRY(nr_spec_get_float(x, a, name, &f));
+        *out = (nr_factor){-fabsf(f), fabsf(f)};
+        return NR_OK;
+    }
+    int pair = (v->kind == NR_VAL_TUPLE || v->kind == NR_VAL_LIST) && v->u.seq.n == 2 &&
+               nr_spec_is_number(v->u.seq.items[0]) && nr_spec_is_number(v->u.seq.items[1]);
+    if (!pair) return nr_spec_type_error(x, a, name, "a number or a pair of numbers");
+    *out = (nr_factor){(float)nr_spec_number(v->u.seq.items[0]), (float)nr_spec_number(v->u.seq.items[1])};
+    return NR_OK;
+}
+
+static const char *const flip_modes[] = {"horizontal_and_vertical", "horizontal", "vertical"};
+static const char *const fill_modes[] = {"reflect", "wrap", "constant", "nearest"};
+static const char *const interpolations[] = {"bilinear", "nearest"};
+
+/* fill_mode, interpolation, fill_value, seed and data_format of the
+ * transforming image layers. */
+static nr_status fill_args(nr_spec_ctx *x, const nr_spec_args *a, nr_fill_mode *fill, nr_interpolation *interp,
+                           float *value, uint64_t *seed, int *has_seed) {
+    int f = NR_FILL_REFLECT, i = NR_INTERPOLATION_BILINEAR;
+    NR_TRY(get_choice(x, a, "fill_mode", fill_modes, 4, &f));
+    NR_TRY(get_choice(x, a, "interpolation", interpolations, 2, &i));
+    *fill = (nr_fill_mode)f;
+    *interp = (nr_interpolation)i;
+    NR_TRY(nr_spec_get_float(x, a, "fill_value", value));
+    NR_TRY(get_seed(x, a, seed, has_seed));
+    return channels_last(x, a);
+}
+
+static nr_status random_flip_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_random_flip_opts o = {0};
+    int mode = NR_FLIP_HORIZONTAL_AND_VERTICAL;
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(get_choice(x, a, "mode", flip_modes, 3, &mode));
+    o.mode = (nr_flip_mode)mode;
+    NR_TRY(get_seed(x, a, &o.seed, &o.has_seed));
+    NR_TRY(channels_last(x, a));
+    nr_layer *l = NULL;
+    return made(x, a, nr_random_flip(x->g, &o, &l), &l, out);
+}
+
+static nr_status random_rotation_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_random_rotation_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(get_factor(x, a, "factor", &o.factor));
+    NR_TRY(fill_args(x, a, &o.fill_mode, &o.interpolation, &o.fill_value, &o.seed, &o.has_seed));
+    nr_layer *l = NULL;
+    return made(x, a, nr_random_rotation(x->g, &o, &l), &l, out);
+}
+
+static nr_status random_translation_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_random_translation_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(get_factor(x, a, "height_factor", &o.height_factor));
+    NR_TRY(get_factor(x, a, "width_factor", &o.width_factor));
+    NR_TRY(fill_args(x, a, &o.fill_mode, &o.interpolation, &o.fill_value, &o.seed, &o.has_seed));
+    nr_layer *l = NULL;
+    return made(x, a, nr_random_translation(x->g, &o, &l), &l, out);
+}
+
+static nr_status random_zoom_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_random_zoom_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(get_factor(x, a, "height_factor", &o.height_factor));
+    o.has_width_factor = nr_spec_given(a, "width_factor");
+    if (o.has_width_factor) NR_TRY(get_factor(x, a, "width_factor", &o.width_factor));
+    NR_TRY(fill_args(x, a, &o.fill_mode, &o.interpolation, &o.fill_value, &o.seed, &o.has_seed));
+    nr_layer *l = NULL;
+    return made(x, a, nr_random_zoom(x->g, &o, &l), &l, out);
 }
 
 /* --- merges ------------------------------------------------------------------ */
@@ -663,6 +786,22 @@ const nr_spec_builtin nr_spec_layer_builtins[] = {
      L},
     {"Activation", {"activation"}, ALL, activation_new, L},
     {"Dropout", {"rate", "noise_shape", "seed"}, ALL, dropout_new, L},
+    {"GaussianNoise", {"stddev", "seed"}, ALL, gaussian_noise_new, L},
+    {"SpatialDropout1D", {"rate", "seed"}, ALL, spatial_dropout_new, L},
+    {"SpatialDropout2D", {"rate", "data_format", "seed"}, ALL, spatial_dropout_new, L},
+    {"RandomFlip", {"mode", "seed", "data_format"}, ALL, random_flip_new, L},
+    {"RandomRotation", {"factor", "fill_mode", "interpolation", "seed", "fill_value", "data_format"}, ALL,
+     random_rotation_new, L},
+    {"RandomTranslation",
+     {"height_factor", "width_factor", "fill_mode", "interpolation", "seed", "fill_value", "data_format"},
+     ALL,
+     random_translation_new,
+     L},
+    {"RandomZoom",
+     {"height_factor", "width_factor", "fill_mode", "interpolation", "seed", "fill_value", "data_format"},
+     ALL,
+     random_zoom_new,
+     L},
     {"Flatten", {"data_format"}, ALL, flatten_new, L},
     {"Reshape", {"target_shape"}, ALL, reshape_new, L},
     {"LeakyReLU", {"negative_slope", "alpha"}, 1, leaky_relu_new, L},

@@ -1,14 +1,11 @@
 /* Dropout: inverted dropout, active only while training. */
 #include "layers/layer.h"
-#include "core/rng.h"
 
 static nr_status dropout_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out) {
     (void)n_in;
     const nr_node *x = &l->g->nodes[in[0]];
     const nr_dropout_opts *o = &l->o.dropout;
-    /* Each call of the layer gets its own stream. */
-    uint64_t seed = o->has_seed ? o->seed : l->g->seed;
-    nr_op_attrs a = {.dropout = {o->rate, nr_splitmix64(seed ^ (uint64_t)l->g->n_nodes * 0x9E37ull)}};
+    nr_op_attrs a = {.dropout = {o->rate, nr_layer_op_seed(l, o->has_seed, o->seed)}};
     return nr_layer_add_op(l, NR_OP_DROPOUT, in, 1, x->ndim, x->shape, &a, out);
 }
 

@@ -2,6 +2,7 @@
  * that summaries, SPEC text and nested models are built from. */
 #include <math.h>
 #include <string.h>
+#include "core/rng.h"
 #include "layers/layer.h"
 
 nr_status nr_layer_create(nr_graph *g, const nr_layer_class *cls, const nr_layer_base *base, nr_layer **out) {
@@ -60,6 +61,10 @@ nr_status nr_layer_add_kernel_bias(nr_layer *l, int ndim, const int64_t *kshape,
     }
     l->built = 1;
     return NR_OK;
+}
+
+uint64_t nr_layer_op_seed(const nr_layer *l, int has_seed, uint64_t seed) {
+    return nr_splitmix64((has_seed ? seed : l->g->seed) ^ (uint64_t)l->g->n_nodes * 0x9E37ull);
 }
 
 nr_status nr_layer_add_activity_penalty(nr_layer *l, nr_sym y, nr_regularizer r) {

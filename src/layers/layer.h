@@ -14,6 +14,10 @@ nr_status nr_layer_add_activation(nr_layer *l, nr_sym x, nr_activation fn, float
 nr_status nr_layer_add_kernel_bias(nr_layer *l, int ndim, const int64_t *kshape, int64_t units, int no_bias,
                                    const nr_init *kinit, const nr_init *binit, nr_regularizer kreg,
                                    nr_regularizer breg);
+/* The seed of a random op this layer adds now: the layer's seed (the
+ * graph's when it has none) mixed with the node count, so every call of
+ * every layer gets its own stream. */
+uint64_t nr_layer_op_seed(const nr_layer *l, int has_seed, uint64_t seed);
 /* Adds the activity-regularizer node on y when r is set. */
 nr_status nr_layer_add_activity_penalty(nr_layer *l, nr_sym y, nr_regularizer r);
 /* Keras's default alpha of an activation function (leaky_relu 0.2, elu 1). */

@@ -16,7 +16,10 @@
                 [NR_OP_PENALTY] = prefix##_penalty_forward, [NR_OP_CONV2D] = prefix##_conv2d_forward, \
                 [NR_OP_MAXPOOL2D] = prefix##_maxpool2d_forward, [NR_OP_AVGPOOL2D] = prefix##_avgpool2d_forward, \
                 [NR_OP_BATCHNORM] = prefix##_batchnorm_forward, [NR_OP_LAYERNORM] = prefix##_layernorm_forward, \
-                [NR_OP_CONV2D_T] = prefix##_conv2d_t_forward, [NR_OP_DWCONV2D] = prefix##_dwconv2d_forward}, \
+                [NR_OP_CONV2D_T] = prefix##_conv2d_t_forward, [NR_OP_DWCONV2D] = prefix##_dwconv2d_forward, \
+                [NR_OP_GAUSSIAN_NOISE] = prefix##_gaussian_noise_forward, \
+                [NR_OP_SPATIAL_DROPOUT] = prefix##_spatial_dropout_forward, \
+                [NR_OP_RANDOM_AFFINE] = prefix##_random_affine_forward}, \
     .backward = {[NR_OP_LINEAR] = prefix##_linear_backward,   [NR_OP_ACT] = prefix##_act_backward, \
                  [NR_OP_SOFTMAX] = prefix##_softmax_backward, [NR_OP_DROPOUT] = prefix##_dropout_backward, \
                  [NR_OP_COPY] = prefix##_copy_backward,       [NR_OP_CONCAT] = prefix##_concat_backward, \
@@ -26,11 +29,16 @@
                  [NR_OP_PENALTY] = prefix##_penalty_backward, [NR_OP_CONV2D] = prefix##_conv2d_backward, \
                  [NR_OP_MAXPOOL2D] = prefix##_maxpool2d_backward, [NR_OP_AVGPOOL2D] = prefix##_avgpool2d_backward, \
                  [NR_OP_BATCHNORM] = prefix##_batchnorm_backward, [NR_OP_LAYERNORM] = prefix##_layernorm_backward, \
-                 [NR_OP_CONV2D_T] = prefix##_conv2d_t_backward, [NR_OP_DWCONV2D] = prefix##_dwconv2d_backward}, \
+                 [NR_OP_CONV2D_T] = prefix##_conv2d_t_backward, [NR_OP_DWCONV2D] = prefix##_dwconv2d_backward, \
+                 [NR_OP_GAUSSIAN_NOISE] = prefix##_gaussian_noise_backward, \
+                 [NR_OP_SPATIAL_DROPOUT] = prefix##_spatial_dropout_backward, \
+                 [NR_OP_RANDOM_AFFINE] = prefix##_random_affine_backward}, \
     .work_floats = {[NR_OP_DROPOUT] = 1, [NR_OP_MAXPOOL2D] = 1}, \
     .workspace = {[NR_OP_LINEAR] = nr_linear_workspace, [NR_OP_CONV2D] = nr_conv2d_workspace, \
                   [NR_OP_BATCHNORM] = nr_batchnorm_workspace, [NR_OP_LAYERNORM] = nr_layernorm_workspace, \
-                  [NR_OP_CONV2D_T] = nr_conv2d_t_workspace, [NR_OP_DWCONV2D] = nr_dwconv2d_workspace}
+                  [NR_OP_CONV2D_T] = nr_conv2d_t_workspace, [NR_OP_DWCONV2D] = nr_dwconv2d_workspace, \
+                  [NR_OP_SPATIAL_DROPOUT] = nr_spatial_dropout_workspace, \
+                  [NR_OP_RANDOM_AFFINE] = nr_random_affine_workspace}
 
 const nr_backend nr_backend_cpu = {.name = "cpu", OPS(nr_cpu)};
 const nr_backend nr_backend_reference = {.name = "reference", OPS(nr_ref)};
@@ -51,6 +59,8 @@ static const char *const op_names[NR_OP_COUNT_] = {
     [NR_OP_CONV2D] = "conv2d", [NR_OP_MAXPOOL2D] = "maxpool2d", [NR_OP_AVGPOOL2D] = "avgpool2d",
     [NR_OP_BATCHNORM] = "batchnorm", [NR_OP_LAYERNORM] = "layernorm",
     [NR_OP_CONV2D_T] = "conv2d_t", [NR_OP_DWCONV2D] = "dwconv2d",
+    [NR_OP_GAUSSIAN_NOISE] = "gaussian_noise", [NR_OP_SPATIAL_DROPOUT] = "spatial_dropout",
+    [NR_OP_RANDOM_AFFINE] = "random_affine",
 };
 
 const char *nr_op_name(nr_op_kind op) {

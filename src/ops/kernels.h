@@ -33,6 +33,9 @@ NR_DECLARE_OP(batchnorm)
 NR_DECLARE_OP(layernorm)
 NR_DECLARE_OP(conv2d_t)
 NR_DECLARE_OP(dwconv2d)
+NR_DECLARE_OP(gaussian_noise)
+NR_DECLARE_OP(spatial_dropout)
+NR_DECLARE_OP(random_affine)
 
 /* Packing space of a LINEAR node (floats). */
 int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
@@ -48,6 +51,10 @@ int64_t nr_layernorm_workspace(const nr_node *n, const nr_node *nodes, int64_t b
 int64_t nr_conv2d_t_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 /* Scratch of a DWCONV2D node (floats): its weight and bias gradients. */
 int64_t nr_dwconv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
+/* The channel mask of a SPATIAL_DROPOUT node: N C floats. */
+int64_t nr_spatial_dropout_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
+/* The per-sample transforms of a RANDOM_AFFINE node: 6 N floats. */
+int64_t nr_random_affine_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 
 /* Scalar activation and its derivative, shared by the kernels and tests. */
 float nr_act_value(nr_activation fn, float alpha, float x);

@@ -1,0 +1,86 @@
+/* GAUSSIAN_NOISE (attrs.noise: stddev, seed), as keras.layers.GaussianNoise.
+ *   training, stddev > 0:  y_i = x_i + stddev z_i,  dx_i += dy_i
+ *   inference:             y = x,                    dx += dy
+ * z ~ N(0, 1) by Box-Muller: elements 2k and 2k+1 share one 64-bit hash h
+ * of (seed ^ splitmix64(step), k), whose halves give u1 = (hi + 1) 2^-32 in
+ * (0, 1] and u2 = lo 2^-32, and take r cos(2 pi u2) and r sin(2 pi u2),
+ * r = sqrt(-2 ln u1) (tails reach 6.66 sigma). The noise depends on the
+ * seed, the step and the element only, so both kernels give the same bits
+ * whatever the thread count. */
+#include <math.h>
+#include <string.h>
+#include "core/rng.h"
+#include "ops/kernels.h"
+#include "ops/vmath.h"
+
+static int noisy(const nr_exec *x, const nr_node *n) { return x->training && n->a.noise.stddev > 0; }
+
+static uint64_t key_of(const nr_exec *x, const nr_node *n) { return n->a.noise.seed ^ nr_splitmix64(x->step); }
+
+/* The two standard normals of pair k, in float: libm's float log and
+ * sincos cost half the double ones, and u1 keeps its smallest value 2^-32
+ * (float rounds only values near 1, where r is near 0). */
+static void normal_pair(uint64_t key, uint64_t k, float *z0, float *z1) {
+    uint64_t h = nr_splitmix64(key ^ (k * 0xD1B54A32D192ED03ull));
+    float u1 = ((float)(h >> 32) + 1.0f) * (1.0f / 4294967296.0f);
+    float u2 = (float)(h & 0xFFFFFFFFull) * (1.0f / 4294967296.0f);
+    float r = sqrtf(-2.0f * logf(u1)), t = 6.28318531f * u2;
+    *z0 = r * cosf(t);
+    *z1 = r * sinf(t);
+}
+
+/* x: any shape, numel K; y: same shape. No scratch: dx = dy. */
+void nr_ref_gaussian_noise_forward(const nr_exec *x, const nr_node *n) {
+    int64_t K = nr_node_numel(n, x->batch);
+    const float *in = x->val[n->in[0]];
+    float *y = x->val[NR_ID(x, n)];
+    if (!noisy(x, n)) {
+        for (int64_t i = 0; i < K; i++) y[i] = in[i];
+        return;
+    }
+    const float s = n->a.noise.stddev;
+    const uint64_t key = key_of(x, n);
+    for (int64_t i = 0; i < K; i++) {
+        float z[2];
+        normal_pair(key, (uint64_t)i / 2, &z[0], &z[1]);
+        y[i] = in[i] + s * z[i % 2];
+    }
+}
+
+void nr_cpu_gaussian_noise_forward(const nr_exec *x, const nr_node *n) {
+    int64_t K = nr_node_numel(n, x->batch);
+    const float *in = x->val[n->in[0]];
+    float *y = x->val[NR_ID(x, n)];
+    if (!noisy(x, n)) {
+        if (y != in) memcpy(y, in, (size_t)K * sizeof *y);
+        return;
+    }
+    const float s = n->a.noise.stddev;
+    const uint64_t key = key_of(x, n);
+    int64_t pairs = (K + 1) / 2;
+#pragma omp parallel for num_threads((K > NR_PAR_MIN / 16) ? nr_num_threads() : 1)
+    for (int64_t k = 0; k < pairs; k++) {
+        float z0, z1;
+        normal_pair(key, (uint64_t)k, &z0, &z1);
+        y[2 * k] = in[2 * k] + s * z0;
+        if (2 * k + 1 < K) y[2 * k + 1] = in[2 * k + 1] + s * z1;
+    }
+}
+
+/* dx += dy in training and inference alike. */
+void nr_ref_gaussian_noise_backward(const nr_exec *x, const nr_node *n) {
+    float *dx = x->grad[n->in[0]];
+    if (!dx) return;
+    int64_t K = nr_node_numel(n, x->batch);
+    const float *dy = x->grad[NR_ID(x, n)];
+    for (int64_t i = 0; i < K; i++) dx[i] += dy[i];
+}
+
+void nr_cpu_gaussian_noise_backward(const nr_exec *x, const nr_node *n) {
+    float *dx = x->grad[n->in[0]];
+    if (!dx) return;
+    int64_t K = nr_node_numel(n, x->batch);
+    const float *dy = x->grad[NR_ID(x, n)];
+#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
+    for (int64_t i = 0; i < K; i++) dx[i] += dy[i];
+}
