@@ -34,6 +34,10 @@ typedef enum nr_op_kind {
     NR_OP_CONV2D,   /* y[n,p,q,f] = b[f] + sum_{i,j,c} x[n, p sh - pt + i dh, q sw - pl + j dw, c] W[i,j,c,f]; in = {x, W, b?} */
     NR_OP_MAXPOOL2D, /* y[n,p,q,c] = max over the kh x kw window at (p sh - pt, q sw - pl) of x[n,.,.,c], padding ignored */
     NR_OP_AVGPOOL2D, /* y[n,p,q,c] = mean over the window's cells inside x (padding excluded from the count) */
+    NR_OP_GLOBAL_AVGPOOL, /* y[n,c] = mean_s x[n,s,c], s over every axis between batch and channels */
+    NR_OP_GLOBAL_MAXPOOL, /* y[n,c] = max_s x[n,s,c], gradient to the first maximum */
+    NR_OP_UPSAMPLE2D, /* y (N,H sh,W sw,C) = x (N,H,W,C) resized: nearest (repeat) or bilinear (half-pixel centers) */
+    NR_OP_PAD2D,    /* y[n,p,q,c] = x[n, p - top, q - left, c], 0 outside x; negative amounts crop */
     NR_OP_COUNT_
 } nr_op_kind;
 
@@ -57,8 +61,13 @@ typedef union nr_op_attrs {
      * "valid" all 0; for TF's "same", per axis,
      *   total = max((ceil(H/s) - 1) s + (k - 1) d + 1 - H, 0),
      *   top = total / 2, bottom = total - top (left/right alike).
-     * Ho = (H + pad_top + pad_bottom - ((kh - 1) dh + 1)) / sh + 1, Wo alike. */
+     * Ho = (H + pad_top + pad_bottom - ((kh - 1) dh + 1)) / sh + 1, Wo alike.
+     * A pool on x (N,T,C), y (N,To,C) is the 1-D case: H = Ho = kh = sh = 1. */
     struct { int kh, kw, sh, sw, dh, dw, pad_top, pad_left, pad_bottom, pad_right; } conv;
+    struct { int sh, sw, bilinear; } upsample;   /* UPSAMPLE2D: integer factors */
+    /* PAD2D: rows added at the top and columns at the left (negative: cut);
+     * the bottom and right amounts follow from the shapes. */
+    struct { int top, left; } pad2d;
 } nr_op_attrs;
 
 typedef struct nr_node {

@@ -14,7 +14,10 @@
                 [NR_OP_MUL] = prefix##_mul_forward,         [NR_OP_AVG] = prefix##_avg_forward,   \
                 [NR_OP_MAX] = prefix##_max_forward,         [NR_OP_LOSS] = prefix##_loss_forward, \
                 [NR_OP_PENALTY] = prefix##_penalty_forward, [NR_OP_CONV2D] = prefix##_conv2d_forward, \
-                [NR_OP_MAXPOOL2D] = prefix##_maxpool2d_forward, [NR_OP_AVGPOOL2D] = prefix##_avgpool2d_forward}, \
+                [NR_OP_MAXPOOL2D] = prefix##_maxpool2d_forward, [NR_OP_AVGPOOL2D] = prefix##_avgpool2d_forward, \
+                [NR_OP_GLOBAL_AVGPOOL] = prefix##_global_avgpool_forward, \
+                [NR_OP_GLOBAL_MAXPOOL] = prefix##_global_maxpool_forward, \
+                [NR_OP_UPSAMPLE2D] = prefix##_upsample2d_forward, [NR_OP_PAD2D] = prefix##_pad2d_forward}, \
     .backward = {[NR_OP_LINEAR] = prefix##_linear_backward,   [NR_OP_ACT] = prefix##_act_backward, \
                  [NR_OP_SOFTMAX] = prefix##_softmax_backward, [NR_OP_DROPOUT] = prefix##_dropout_backward, \
                  [NR_OP_COPY] = prefix##_copy_backward,       [NR_OP_CONCAT] = prefix##_concat_backward, \
@@ -22,8 +25,11 @@
                  [NR_OP_MUL] = prefix##_mul_backward,         [NR_OP_AVG] = prefix##_avg_backward,   \
                  [NR_OP_MAX] = prefix##_max_backward,         [NR_OP_LOSS] = prefix##_loss_backward, \
                  [NR_OP_PENALTY] = prefix##_penalty_backward, [NR_OP_CONV2D] = prefix##_conv2d_backward, \
-                 [NR_OP_MAXPOOL2D] = prefix##_maxpool2d_backward, [NR_OP_AVGPOOL2D] = prefix##_avgpool2d_backward}, \
-    .work_floats = {[NR_OP_DROPOUT] = 1, [NR_OP_MAXPOOL2D] = 1}, \
+                 [NR_OP_MAXPOOL2D] = prefix##_maxpool2d_backward, [NR_OP_AVGPOOL2D] = prefix##_avgpool2d_backward, \
+                 [NR_OP_GLOBAL_AVGPOOL] = prefix##_global_avgpool_backward, \
+                 [NR_OP_GLOBAL_MAXPOOL] = prefix##_global_maxpool_backward, \
+                 [NR_OP_UPSAMPLE2D] = prefix##_upsample2d_backward, [NR_OP_PAD2D] = prefix##_pad2d_backward}, \
+    .work_floats = {[NR_OP_DROPOUT] = 1, [NR_OP_MAXPOOL2D] = 1, [NR_OP_GLOBAL_MAXPOOL] = 1}, \
     .workspace = {[NR_OP_LINEAR] = nr_linear_workspace, [NR_OP_CONV2D] = nr_conv2d_workspace}
 
 const nr_backend nr_backend_cpu = {.name = "cpu", OPS(nr_cpu)};
@@ -43,6 +49,8 @@ static const char *const op_names[NR_OP_COUNT_] = {
     [NR_OP_SUB] = "sub",     [NR_OP_MUL] = "mul",       [NR_OP_AVG] = "avg",
     [NR_OP_MAX] = "max",     [NR_OP_LOSS] = "loss",     [NR_OP_PENALTY] = "penalty",
     [NR_OP_CONV2D] = "conv2d", [NR_OP_MAXPOOL2D] = "maxpool2d", [NR_OP_AVGPOOL2D] = "avgpool2d",
+    [NR_OP_GLOBAL_AVGPOOL] = "global_avgpool", [NR_OP_GLOBAL_MAXPOOL] = "global_maxpool",
+    [NR_OP_UPSAMPLE2D] = "upsample2d", [NR_OP_PAD2D] = "pad2d",
 };
 
 const char *nr_op_name(nr_op_kind op) {

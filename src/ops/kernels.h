@@ -29,6 +29,10 @@ NR_DECLARE_OP(penalty)
 NR_DECLARE_OP(conv2d)
 NR_DECLARE_OP(maxpool2d)
 NR_DECLARE_OP(avgpool2d)
+NR_DECLARE_OP(global_avgpool)
+NR_DECLARE_OP(global_maxpool)
+NR_DECLARE_OP(upsample2d)
+NR_DECLARE_OP(pad2d)
 
 /* Packing space of a LINEAR node (floats). */
 int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
