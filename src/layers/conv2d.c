@@ -9,21 +9,6 @@ static void pair(const int *in, int def, int *out) {
     out[1] = in[1] ? in[1] : out[0];
 }
 
-/* Output size and padding of one axis, as TensorFlow computes them. */
-static int axis_out(int64_t n, int k, int s, int d, nr_padding pad, int *lo, int *hi) {
-    int span = (k - 1) * d + 1;
-    if (pad == NR_PADDING_VALID) {
-        *lo = *hi = 0;
-        return n >= span ? (int)((n - span) / s + 1) : 0;
-    }
-    int out = (int)((n + s - 1) / s);
-    int total = (out - 1) * s + span - (int)n;
-    if (total < 0) total = 0;
-    *lo = total / 2;
-    *hi = total - *lo;
-    return out;
-}
-
 /* Fills the window attributes and the output height and width. */
 static nr_status window(nr_layer *l, const nr_node *x, const int *k, const int *s, const int *d, nr_padding pad,
                         nr_op_attrs *a, int64_t *ho, int64_t *wo) {
@@ -32,8 +17,8 @@ static nr_status window(nr_layer *l, const nr_node *x, const int *k, const int *
         return nr_error(NR_STATUS_BAD_SHAPE, "layer \"%s\" (%s) needs input (batch, height, width, channels), got shape %s",
                         l->name, l->cls->type, nr_node_shape_str(x, buf, sizeof buf));
     a->conv.kh = k[0], a->conv.kw = k[1], a->conv.sh = s[0], a->conv.sw = s[1], a->conv.dh = d[0], a->conv.dw = d[1];
-    *ho = axis_out(x->shape[1], k[0], s[0], d[0], pad, &a->conv.pad_top, &a->conv.pad_bottom);
-    *wo = axis_out(x->shape[2], k[1], s[1], d[1], pad, &a->conv.pad_left, &a->conv.pad_right);
+    *ho = nr_layer_window_axis(x->shape[1], k[0], s[0], d[0], pad, &a->conv.pad_top, &a->conv.pad_bottom);
+    *wo = nr_layer_window_axis(x->shape[2], k[1], s[1], d[1], pad, &a->conv.pad_left, &a->conv.pad_right);
     if (*ho < 1 || *wo < 1)
         return nr_error(NR_STATUS_BAD_SHAPE, "layer \"%s\" (%s): a %dx%d window does not fit input %s with padding \"valid\"",
                         l->name, l->cls->type, k[0], k[1], nr_node_shape_str(x, buf, sizeof buf));

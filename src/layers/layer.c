@@ -68,6 +68,20 @@ nr_status nr_layer_add_activity_penalty(nr_layer *l, nr_sym y, nr_regularizer r)
     return nr_graph_add_node(l->g, &p, &pen);
 }
 
+int nr_layer_window_axis(int64_t n, int k, int s, int d, nr_padding pad, int *lo, int *hi) {
+    int span = (k - 1) * d + 1;
+    if (pad == NR_PADDING_VALID) {
+        *lo = *hi = 0;
+        return n >= span ? (int)((n - span) / s + 1) : 0;
+    }
+    int out = (int)((n + s - 1) / s);
+    int total = (out - 1) * s + span - (int)n;
+    if (total < 0) total = 0;
+    *lo = total / 2;
+    *hi = total - *lo;
+    return out;
+}
+
 float nr_activation_default_alpha(nr_activation fn, float alpha) {
     if (alpha != 0) return alpha;
     if (fn == NR_ACT_LEAKY_RELU) return 0.2f;

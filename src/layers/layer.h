@@ -16,6 +16,10 @@ nr_status nr_layer_add_kernel_bias(nr_layer *l, int ndim, const int64_t *kshape,
                                    nr_regularizer breg);
 /* Adds the activity-regularizer node on y when r is set. */
 nr_status nr_layer_add_activity_penalty(nr_layer *l, nr_sym y, nr_regularizer r);
+/* Output size of a window axis of input size n, window k, stride s,
+ * dilation d, and its padding before (lo) and after (hi), as TensorFlow
+ * computes them ("same": ceil(n / s) outputs, the odd cell after). */
+int nr_layer_window_axis(int64_t n, int k, int s, int d, nr_padding pad, int *lo, int *hi);
 /* Keras's default alpha of an activation function (leaky_relu 0.2, elu 1). */
 float nr_activation_default_alpha(nr_activation fn, float alpha);
 /* Writes ", use_bias=False", initializers and regularizers that differ
