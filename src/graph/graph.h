@@ -173,6 +173,11 @@ struct nr_layer {
         nr_merge_opts merge;
         nr_conv2d_opts conv2d;
         nr_pool2d_opts pool2d;
+        nr_pool1d_opts pool1d;
+        nr_global_pool_opts global_pool;
+        nr_upsampling2d_opts upsampling2d;
+        nr_zero_padding2d_opts zero_padding2d;
+        nr_cropping2d_opts cropping2d;
     } o;
     nr_model *model;                  /* a model used as a layer */
     nr_sym input_sym;                 /* InputLayer: its input node */
