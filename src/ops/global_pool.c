@@ -4,16 +4,17 @@
  *   avg: y[n,c] = sum_s x[n,s,c] / S           dx[n,s,c] += dy[n,c] / S
  *   max: y[n,c] = max_s x[n,s,c]               dx[n,s*,c] += dy[n,c]
  * with s* the first maximum. The fast kernels run over s with channels
- * innermost (contiguous, vectorized), threads over (sample, channel block)
- * pairs; the fast max forward records s* per output element in the node's
+ * innermost (contiguous, vectorized), threads over samples, or over
+ * (sample, channel block) pairs when samples are fewer than threads; the
+ * fast max forward records s* per output element in the node's
  * work buffer (an int32 in each float slot) for the fast backward, so that
  * backward needs the forward of the same run. The reference kernels loop
  * per channel in double and recompute s* from x. */
 #include "ops/kernels.h"
 #include "ops/vmath.h"
 
-/* Channels per task: wide enough for full vectors, narrow enough that
- * one sample of a small-N, wide-C tensor still splits across threads. */
+/* Channels per task when samples are fewer than threads: wide enough for
+ * full vectors, narrow enough that one sample still splits across them. */
 #define CBLOCK 64
 
 typedef struct gdims { int64_t N, S, C; } gdims;
@@ -26,17 +27,20 @@ static gdims dims(const nr_exec *x, const nr_node *n) {
 
 static int threads(gdims d) { return d.N * d.S * d.C > NR_PAR_MIN ? nr_num_threads() : 1; }
 
+/* Channels per task: whole rows stream x contiguously; blocks split small batches. */
+static int64_t block(gdims d) { return d.N >= nr_num_threads() ? d.C : CBLOCK; }
+
 /* --- average --------------------------------------------------------------- */
 
 void nr_cpu_global_avgpool_forward(const nr_exec *x, const nr_node *n) {
     gdims d = dims(x, n);
     const float *in = x->val[n->in[0]];
     float *y = x->val[NR_ID(x, n)];
-    int64_t nb = (d.C + CBLOCK - 1) / CBLOCK;
+    int64_t cb = block(d), nb = (d.C + cb - 1) / cb;
     float S = (float)d.S;
 #pragma omp parallel for num_threads(threads(d))
     for (int64_t t = 0; t < d.N * nb; t++) {
-        int64_t i = t / nb, c0 = (t % nb) * CBLOCK, c1 = c0 + CBLOCK < d.C ? c0 + CBLOCK : d.C;
+        int64_t i = t / nb, c0 = (t % nb) * cb, c1 = c0 + cb < d.C ? c0 + cb : d.C;
         const float *xs = in + i * d.S * d.C;
         float *yo = y + i * d.C;
         for (int64_t c = c0; c < c1; c++) yo[c] = xs[c];
@@ -90,10 +94,10 @@ void nr_cpu_global_maxpool_forward(const nr_exec *x, const nr_node *n) {
     const float *in = x->val[n->in[0]];
     float *y = x->val[NR_ID(x, n)];
     int32_t *arg = (int32_t *)x->work[NR_ID(x, n)];
-    int64_t nb = (d.C + CBLOCK - 1) / CBLOCK;
+    int64_t cb = block(d), nb = (d.C + cb - 1) / cb;
 #pragma omp parallel for num_threads(threads(d))
     for (int64_t t = 0; t < d.N * nb; t++) {
-        int64_t i = t / nb, c0 = (t % nb) * CBLOCK, c1 = c0 + CBLOCK < d.C ? c0 + CBLOCK : d.C;
+        int64_t i = t / nb, c0 = (t % nb) * cb, c1 = c0 + cb < d.C ? c0 + cb : d.C;
         const float *xs = in + i * d.S * d.C;
         float *yo = y + i * d.C;
         int32_t *ao = arg + i * d.C;

@@ -79,8 +79,9 @@ static void global_pools(void) {
         check_all(ops[o], (nr_op_attrs){0}, 3, (int64_t[]){4, 2, 3}, 3, (int64_t[]){1, 1, 3}, what);
         snprintf(what, sizeof what, "%s 1-D", nr_op_name(ops[o]));
         check_all(ops[o], (nr_op_attrs){0}, 2, (int64_t[]){7, 3}, 1, (int64_t[]){3}, what);
-        /* Channels beyond one block of the fast kernel, and one position. */
+        /* Whole rows (batch >= threads), channel blocks (one sample), one position. */
         fast_vs_ref(ops[o], (nr_op_attrs){0}, 5, 3, (int64_t[]){9, 7, 150}, 1, (int64_t[]){150}, what);
+        fast_vs_ref(ops[o], (nr_op_attrs){0}, 1, 3, (int64_t[]){6, 5, 150}, 1, (int64_t[]){150}, what);
         fast_vs_ref(ops[o], (nr_op_attrs){0}, 2, 3, (int64_t[]){1, 1, 70}, 1, (int64_t[]){70}, what);
     }
     /* x[0] = [[1, 5], [3, -2], [3, 7]] over 3 positions, C = 2:
