@@ -412,6 +412,58 @@ typedef struct nr_random_zoom_opts {
     uint64_t seed; int has_seed;
 } nr_random_zoom_opts;
 nr_status nr_random_zoom(nr_graph *g, const nr_random_zoom_opts *o, nr_layer **out);
+/* MaxPooling1D and AveragePooling1D on (N, steps, C), TensorFlow's "same". */
+typedef struct nr_pool1d_opts {
+    nr_layer_base base;
+    int pool_size;                    /* 0 = 2 */
+    int strides;                      /* 0 = pool_size */
+    nr_padding padding;
+} nr_pool1d_opts;
+nr_status nr_max_pooling1d(nr_graph *g, const nr_pool1d_opts *o, nr_layer **out);
+nr_status nr_average_pooling1d(nr_graph *g, const nr_pool1d_opts *o, nr_layer **out);
+
+/* GlobalAveragePooling1D/2D and GlobalMaxPooling1D/2D: the mean or the
+ * maximum of each channel over the steps of (N, steps, C) or the pixels of
+ * (N, H, W, C); output (N, C). o may be NULL (the defaults). */
+typedef struct nr_global_pool_opts {
+    nr_layer_base base;
+    int keepdims;                     /* 1: (N, 1, C) or (N, 1, 1, C) */
+} nr_global_pool_opts;
+nr_status nr_global_average_pooling1d(nr_graph *g, const nr_global_pool_opts *o, nr_layer **out);
+nr_status nr_global_average_pooling2d(nr_graph *g, const nr_global_pool_opts *o, nr_layer **out);
+nr_status nr_global_max_pooling1d(nr_graph *g, const nr_global_pool_opts *o, nr_layer **out);
+nr_status nr_global_max_pooling2d(nr_graph *g, const nr_global_pool_opts *o, nr_layer **out);
+
+/* UpSampling2D's interpolation (default nearest, where the random image
+ * layers' nr_interpolation defaults to bilinear, as in Keras). */
+typedef enum nr_upsampling {
+    NR_UPSAMPLING_NEAREST = 0,        /* repeat rows and columns */
+    NR_UPSAMPLING_BILINEAR            /* TensorFlow's resize: half-pixel centers, no antialiasing */
+} nr_upsampling;
+
+/* UpSampling2D: (N, H, W, C) -> (N, H size[0], W size[1], C). */
+typedef struct nr_upsampling2d_opts {
+    nr_layer_base base;
+    int size[2];                      /* 0 = 2x2; {3} means 3x3 */
+    nr_upsampling interpolation;
+} nr_upsampling2d_opts;
+nr_status nr_up_sampling2d(nr_graph *g, const nr_upsampling2d_opts *o, nr_layer **out);
+
+/* ZeroPadding2D: zero rows and columns around (N, H, W, C). */
+typedef struct nr_zero_padding2d_opts {
+    nr_layer_base base;
+    int padding[2][2];                /* ((top, bottom), (left, right)); all 0 = Keras's default 1 each side */
+    int padding_given;                /* 1: padding as it is, zeros included (ZeroPadding2D(0)) */
+} nr_zero_padding2d_opts;
+nr_status nr_zero_padding2d(nr_graph *g, const nr_zero_padding2d_opts *o, nr_layer **out);
+
+/* Cropping2D: rows and columns cut from the sides of (N, H, W, C); at
+ * least one row and one column must remain. */
+typedef struct nr_cropping2d_opts {
+    nr_layer_base base;
+    int cropping[2][2];               /* ((top, bottom), (left, right)); 0 = none */
+} nr_cropping2d_opts;
+nr_status nr_cropping2d(nr_graph *g, const nr_cropping2d_opts *o, nr_layer **out);
 
 /* Calls a layer on symbolic inputs. A layer called twice shares its weights.
  * Weights are created on the first call, from the input shape. */

@@ -41,6 +41,10 @@ typedef enum nr_op_kind {
     NR_OP_GAUSSIAN_NOISE, /* training: y = x + stddev z, z ~ N(0, 1); inference: y = x */
     NR_OP_SPATIAL_DROPOUT, /* training: y[n,..,c] = x[n,..,c] keep[n,c] / (1 - rate); inference: y = x */
     NR_OP_RANDOM_AFFINE, /* training: y[n,i,j,c] = x[n] sampled at A_n (j, i, 1), A_n random per sample; inference: y = x */
+    NR_OP_GLOBAL_AVGPOOL, /* y[n,c] = mean_s x[n,s,c], s over every axis between batch and channels */
+    NR_OP_GLOBAL_MAXPOOL, /* y[n,c] = max_s x[n,s,c], gradient to the first maximum */
+    NR_OP_UPSAMPLE2D, /* y (N,H sh,W sw,C) = x (N,H,W,C) resized: nearest (repeat) or bilinear (half-pixel centers) */
+    NR_OP_PAD2D,    /* y[n,p,q,c] = x[n, p - top, q - left, c], 0 outside x; negative amounts crop */
     NR_OP_COUNT_
 } nr_op_kind;
 
@@ -75,7 +79,8 @@ typedef union nr_op_attrs {
      * (kh,kw,F,C); pad_top and pad_left are the rows and columns cropped
      * from the top and left of the full output (Ho, Wo and the crops as
      * Keras computes them, see layers/conv_transpose.c); pad_bottom and
-     * pad_right are unused. */
+     * pad_right are unused.
+     * A pool on x (N,T,C), y (N,To,C) is the 1-D case: H = Ho = kh = sh = 1. */
     struct { int kh, kw, sh, sw, dh, dw, pad_top, pad_left, pad_bottom, pad_right, groups; } conv;
     /* BATCHNORM over the last axis: in = {x, moving_mean, moving_variance,
      * gamma if has_gamma, beta if has_beta}. Training mode (exec training
@@ -100,6 +105,10 @@ typedef union nr_op_attrs {
         float lo[2], hi[2], fill_value;
         uint64_t seed;
     } affine;
+    struct { int sh, sw, bilinear; } upsample;   /* UPSAMPLE2D: integer factors */
+    /* PAD2D: rows added at the top and columns at the left (negative: cut);
+     * the bottom and right amounts follow from the shapes. */
+    struct { int top, left; } pad2d;
 } nr_op_attrs;
 
 typedef struct nr_node {
@@ -219,6 +228,11 @@ struct nr_layer {
         nr_random_rotation_opts rotation;
         nr_random_translation_opts translation;
         nr_random_zoom_opts zoom;
+        nr_pool1d_opts pool1d;
+        nr_global_pool_opts global_pool;
+        nr_upsampling2d_opts upsampling2d;
+        nr_zero_padding2d_opts zero_padding2d;
+        nr_cropping2d_opts cropping2d;
     } o;
     nr_model *model;                  /* a model used as a layer */
     nr_sym input_sym;                 /* InputLayer: its input node */

@@ -2,6 +2,7 @@
  * names and order), Input, the functional merge shortcuts
  * (concatenate([a, b])) and calling a layer on tensors. */
 #include <math.h>
+#include <ctype.h>
 #include <string.h>
 #include "io/spec_build.h"
 
@@ -198,6 +199,141 @@ static nr_status pool2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_layer *l = NULL;
     int max = strstr(a->what, "Max") != NULL;
     return made(x, a, max ? nr_max_pooling2d(x->g, &o, &l) : nr_average_pooling2d(x->g, &o, &l), &l, out);
+}
+
+/* --- 1-D and global pooling, upsampling, padding and cropping -------------- */
+
+/* pool_size=2 or pool_size=(2,): one positive int into *out. */
+static nr_status get_int1(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int *out) {
+    const nr_val *v = nr_spec_arg(a, name);
+    if (!v || v->kind == NR_VAL_NONE) return NR_OK;
+    int64_t k = 0;
+    if (v->kind == NR_VAL_INT) {
+        NR_TRY(nr_spec_get_int(x, a, name, 1, NR_SPEC_MAX_DIM, &k));
+    } else {
+        int64_t dims[NR_MAX_DIMS];
+        int n = 0;
+        NR_TRY(nr_spec_get_shape(x, a, name, 0, dims, &n));
+        if (n != 1) return nr_spec_type_error(x, a, name, "an int or a tuple of 1 int");
+        k = dims[0];
+    }
+    *out = (int)k;
+    return NR_OK;
+}
+
+static nr_status pool1d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_pool1d_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(get_int1(x, a, "pool_size", &o.pool_size));
+    NR_TRY(get_int1(x, a, "strides", &o.strides));
+    NR_TRY(get_padding(x, a, &o.padding));
+    NR_TRY(channels_last(x, a));
+    nr_layer *l = NULL;
+    int max = strstr(a->fn->name, "Max") != NULL;
+    return made(x, a, max ? nr_max_pooling1d(x->g, &o, &l) : nr_average_pooling1d(x->g, &o, &l), &l, out);
+}
+
+static nr_status global_pool_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_global_pool_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(channels_last(x, a));
+    NR_TRY(nr_spec_get_bool(x, a, "keepdims", &o.keepdims));
+    nr_status (*const make[2][2])(nr_graph *, const nr_global_pool_opts *, nr_layer **) = {
+        {nr_global_average_pooling1d, nr_global_average_pooling2d},
+        {nr_global_max_pooling1d, nr_global_max_pooling2d}};
+    int max = strstr(a->fn->name, "Max") != NULL, two_d = strstr(a->fn->name, "2D") != NULL;
+    nr_layer *l = NULL;
+    return made(x, a, make[max][two_d](x->g, &o, &l), &l, out);
+}
+
+static nr_status get_interpolation(nr_spec_ctx *x, const nr_spec_args *a, nr_upsampling *out) {
+    const char *s = NULL;
+    NR_TRY(nr_spec_get_str(x, a, "interpolation", &s));
+    if (!s) return NR_OK;
+    static const char *const valid[] = {"nearest", "bilinear"}; /* nr_upsampling order */
+    static const char *const keras_only[] = {"bicubic", "lanczos3", "lanczos5", "area"};
+    char low[16]; /* Keras lower-cases it; a longer name, cut, matches none */
+    size_t n = 0;
+    for (; s[n] && n < sizeof low - 1; n++) low[n] = (char)tolower((unsigned char)s[n]);
+    low[n] = 0;
+    for (int i = 0; i < 2; i++)
+        if (strcmp(low, valid[i]) == 0) {
+            *out = (nr_upsampling)i;
+            return NR_OK;
+        }
+    for (size_t i = 0; i < sizeof keras_only / sizeof *keras_only; i++)
+        if (strcmp(low, keras_only[i]) == 0)
+            return nr_spec_only_default(x, a, "interpolation", "neurona resizes with \"nearest\" or \"bilinear\"");
+    const nr_val *v = nr_spec_arg(a, "interpolation");
+    return nr_spec_unknown(x, v->line, v->col, "interpolation", s, valid, 2);
+}
+
+static nr_status upsampling2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_upsampling2d_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(get_pair(x, a, "size", o.size));
+    NR_TRY(channels_last(x, a));
+    NR_TRY(get_interpolation(x, a, &o.interpolation));
+    nr_layer *l = NULL;
+    return made(x, a, nr_up_sampling2d(x->g, &o, &l), &l, out);
+}
+
+#define SIDES_WANTED "an int, a tuple of 2 ints or a tuple of 2 tuples of 2 ints"
+
+/* One amount of a padding or cropping. */
+static nr_status side(nr_spec_ctx *x, const nr_spec_args *a, const char *name, const nr_val *v, int *out) {
+    if (v->kind != NR_VAL_INT) return nr_spec_type_error(x, a, name, SIDES_WANTED);
+    if (v->u.i < 0 || v->u.i > NR_SPEC_MAX_DIM)
+        return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "%s: %s values must be 0 to %lld, got %lld",
+                             a->what, name, (long long)NR_SPEC_MAX_DIM, (long long)v->u.i);
+    *out = (int)v->u.i;
+    return NR_OK;
+}
+
+/* Keras's three forms: 1, (1, 2) (symmetric per axis) and ((1, 2), (3, 4))
+ * (top, bottom, left, right), or mixed: (1, (3, 4)). */
+static nr_status get_sides(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int out[2][2]) {
+    const nr_val *v = nr_spec_arg(a, name);
+    if (!v || v->kind == NR_VAL_NONE) return NR_OK;
+    if (v->kind == NR_VAL_INT) {
+        NR_TRY(side(x, a, name, v, &out[0][0]));
+        out[0][1] = out[1][0] = out[1][1] = out[0][0];
+        return NR_OK;
+    }
+    if ((v->kind != NR_VAL_TUPLE && v->kind != NR_VAL_LIST) || v->u.seq.n != 2)
+        return nr_spec_type_error(x, a, name, SIDES_WANTED);
+    for (int i = 0; i < 2; i++) {
+        const nr_val *axis = v->u.seq.items[i];
+        if (axis->kind == NR_VAL_INT) {
+            NR_TRY(side(x, a, name, axis, &out[i][0]));
+            out[i][1] = out[i][0];
+        } else if ((axis->kind == NR_VAL_TUPLE || axis->kind == NR_VAL_LIST) && axis->u.seq.n == 2) {
+            NR_TRY(side(x, a, name, axis->u.seq.items[0], &out[i][0]));
+            NR_TRY(side(x, a, name, axis->u.seq.items[1], &out[i][1]));
+        } else {
+            return nr_spec_type_error(x, a, name, SIDES_WANTED);
+        }
+    }
+    return NR_OK;
+}
+
+static nr_status zero_padding2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_zero_padding2d_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(get_sides(x, a, "padding", o.padding));
+    NR_TRY(channels_last(x, a));
+    o.padding_given = nr_spec_given(a, "padding"); /* ZeroPadding2D(0) pads nothing */
+    nr_layer *l = NULL;
+    return made(x, a, nr_zero_padding2d(x->g, &o, &l), &l, out);
+}
+
+static nr_status cropping2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_cropping2d_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(get_sides(x, a, "cropping", o.cropping));
+    NR_TRY(channels_last(x, a));
+    nr_layer *l = NULL;
+    return made(x, a, nr_cropping2d(x->g, &o, &l), &l, out);
 }
 
 /* --- normalization ------------------------------------------------------- */
@@ -771,6 +907,21 @@ const nr_spec_builtin nr_spec_layer_builtins[] = {
     {"MaxPool2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},
     {"AveragePooling2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},
     {"AvgPool2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},
+    {"MaxPooling1D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool1d_new, L},
+    {"MaxPool1D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool1d_new, L},
+    {"AveragePooling1D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool1d_new, L},
+    {"AvgPool1D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool1d_new, L},
+    {"GlobalAveragePooling1D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
+    {"GlobalAvgPool1D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
+    {"GlobalAveragePooling2D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
+    {"GlobalAvgPool2D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
+    {"GlobalMaxPooling1D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
+    {"GlobalMaxPool1D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
+    {"GlobalMaxPooling2D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
+    {"GlobalMaxPool2D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
+    {"UpSampling2D", {"size", "data_format", "interpolation"}, ALL, upsampling2d_new, L},
+    {"ZeroPadding2D", {"padding", "data_format"}, ALL, zero_padding2d_new, L},
+    {"Cropping2D", {"cropping", "data_format"}, ALL, cropping2d_new, L},
     {"BatchNormalization",
      {"axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
       "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",

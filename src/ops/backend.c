@@ -19,7 +19,10 @@
                 [NR_OP_CONV2D_T] = prefix##_conv2d_t_forward, [NR_OP_DWCONV2D] = prefix##_dwconv2d_forward, \
                 [NR_OP_GAUSSIAN_NOISE] = prefix##_gaussian_noise_forward, \
                 [NR_OP_SPATIAL_DROPOUT] = prefix##_spatial_dropout_forward, \
-                [NR_OP_RANDOM_AFFINE] = prefix##_random_affine_forward}, \
+                [NR_OP_RANDOM_AFFINE] = prefix##_random_affine_forward, \
+                [NR_OP_GLOBAL_AVGPOOL] = prefix##_global_avgpool_forward, \
+                [NR_OP_GLOBAL_MAXPOOL] = prefix##_global_maxpool_forward, \
+                [NR_OP_UPSAMPLE2D] = prefix##_upsample2d_forward, [NR_OP_PAD2D] = prefix##_pad2d_forward}, \
     .backward = {[NR_OP_LINEAR] = prefix##_linear_backward,   [NR_OP_ACT] = prefix##_act_backward, \
                  [NR_OP_SOFTMAX] = prefix##_softmax_backward, [NR_OP_DROPOUT] = prefix##_dropout_backward, \
                  [NR_OP_COPY] = prefix##_copy_backward,       [NR_OP_CONCAT] = prefix##_concat_backward, \
@@ -32,8 +35,11 @@
                  [NR_OP_CONV2D_T] = prefix##_conv2d_t_backward, [NR_OP_DWCONV2D] = prefix##_dwconv2d_backward, \
                  [NR_OP_GAUSSIAN_NOISE] = prefix##_gaussian_noise_backward, \
                  [NR_OP_SPATIAL_DROPOUT] = prefix##_spatial_dropout_backward, \
-                 [NR_OP_RANDOM_AFFINE] = prefix##_random_affine_backward}, \
-    .work_floats = {[NR_OP_DROPOUT] = 1, [NR_OP_MAXPOOL2D] = 1}, \
+                 [NR_OP_RANDOM_AFFINE] = prefix##_random_affine_backward, \
+                 [NR_OP_GLOBAL_AVGPOOL] = prefix##_global_avgpool_backward, \
+                 [NR_OP_GLOBAL_MAXPOOL] = prefix##_global_maxpool_backward, \
+                 [NR_OP_UPSAMPLE2D] = prefix##_upsample2d_backward, [NR_OP_PAD2D] = prefix##_pad2d_backward}, \
+    .work_floats = {[NR_OP_DROPOUT] = 1, [NR_OP_MAXPOOL2D] = 1, [NR_OP_GLOBAL_MAXPOOL] = 1}, \
     .workspace = {[NR_OP_LINEAR] = nr_linear_workspace, [NR_OP_CONV2D] = nr_conv2d_workspace, \
                   [NR_OP_BATCHNORM] = nr_batchnorm_workspace, [NR_OP_LAYERNORM] = nr_layernorm_workspace, \
                   [NR_OP_CONV2D_T] = nr_conv2d_t_workspace, [NR_OP_DWCONV2D] = nr_dwconv2d_workspace, \
@@ -61,6 +67,8 @@ static const char *const op_names[NR_OP_COUNT_] = {
     [NR_OP_CONV2D_T] = "conv2d_t", [NR_OP_DWCONV2D] = "dwconv2d",
     [NR_OP_GAUSSIAN_NOISE] = "gaussian_noise", [NR_OP_SPATIAL_DROPOUT] = "spatial_dropout",
     [NR_OP_RANDOM_AFFINE] = "random_affine",
+    [NR_OP_GLOBAL_AVGPOOL] = "global_avgpool", [NR_OP_GLOBAL_MAXPOOL] = "global_maxpool",
+    [NR_OP_UPSAMPLE2D] = "upsample2d", [NR_OP_PAD2D] = "pad2d",
 };
 
 const char *nr_op_name(nr_op_kind op) {

@@ -36,6 +36,10 @@ NR_DECLARE_OP(dwconv2d)
 NR_DECLARE_OP(gaussian_noise)
 NR_DECLARE_OP(spatial_dropout)
 NR_DECLARE_OP(random_affine)
+NR_DECLARE_OP(global_avgpool)
+NR_DECLARE_OP(global_maxpool)
+NR_DECLARE_OP(upsample2d)
+NR_DECLARE_OP(pad2d)
 
 /* Packing space of a LINEAR node (floats). */
 int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);

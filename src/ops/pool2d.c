@@ -2,7 +2,8 @@
  * window kh x kw, stride sh x sw, padding amounts in attrs.conv (see
  * graph.h; dh, dw are ignored). Padded cells never take part: max ignores
  * them and average excludes them from its count, as TensorFlow's "same"
- * pooling does. A window wholly in the padding gives 0.
+ * pooling does. A window wholly in the padding gives 0. A 3-D x (N,T,C)
+ * is pooled as an image one row high (MaxPooling1D, AveragePooling1D).
  *
  * Max routes each output's gradient to the first maximum of its window
  * (row-major window order). The fast forward records, per output element,
