@@ -62,6 +62,7 @@ static inline int fx_load(fixture *fx, const char *rel) {
         }
         if (!ok) break;
         t->v = malloc((size_t)t->n * sizeof(float));
+        if (!t->v) { ok = 0; break; }
         for (int64_t i = 0; i < t->n; i++) {
             t->v[i] = strtof(p, &end);
             if (end == p) { ok = 0; break; }
