@@ -105,8 +105,9 @@ nr_status nr_img8_to_floats(const nr_img8 *img, int oh, int ow, float *dst) {
         for (size_t i = 0; i < n; i++) dst[i] = img->px[i] / 255.0f;
         return NR_OK;
     }
-    lerp *ty = nr_malloc((size_t)(oh + ow) * sizeof *ty), *tx = ty + oh;
+    lerp *ty = nr_malloc((size_t)(oh + ow) * sizeof *ty);
     if (!ty) return NR_NOMEM();
+    lerp *tx = ty + oh;
     lerp_table(ty, oh, img->h);
     lerp_table(tx, ow, img->w);
     for (int y = 0; y < oh; y++) resize_row(img, &ty[y], tx, ow, dst + (size_t)y * (size_t)ow * (size_t)img->c);

@@ -163,7 +163,7 @@ static void test_errors(void) {
     expect(1, "class folder 'empty_class' holds no", "train '%s' --data '%s'", cnn, tmp_path("void"));
     /* mixed sizes: named when nothing gives a size, resized when the model does */
     write_class(tmp_path("mixed"), "top", 2, 1, 8);
-    unsigned char px[6 * 5] = {0};
+    unsigned char px[8 * 8] = {0};
     CHECK(test_png_write8(tmp_path("mixed/top/zz.png"), 5, 6, 1, px));
     expect(1, "mixed/top/zz.png has 6x5", "train '%s' --data '%s'", FIXTURE("tiny_unbuilt.nr"), tmp_path("mixed"));
     cli_result r = cli_run("evaluate '%s' --data '%s'", tmp_path("cnn.nrm"), tmp_path("mixed"));
