@@ -9,7 +9,7 @@
 PREFIX     ?= /usr/local
 BUILD      ?= build
 JOBS       ?= $(shell nproc)
-BUILD_PKGS := cmake make gcc pkg-config libopenblas-openmp-dev zlib1g-dev
+BUILD_PKGS := cmake make gcc pkg-config libopenblas-openmp-dev zlib1g-dev libpng-dev libjpeg-dev
 TEST_PKGS  := clang libclang-rt-dev libomp-dev valgrind
 RUN_PKGS   := dataset-fashion-mnist
 BENCH_PKGS := python3-torch libtcmalloc-minimal4
@@ -38,11 +38,16 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null || cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# Fashion-MNIST for make run: the copy in ../shared/data when there is one
+# (the same bytes), else Debian's package.
+SHARED_FASHION := $(wildcard ../shared/data/fashion-mnist/train-images-idx3-ubyte.gz)
+FASHION_DIR    := $(if $(SHARED_FASHION),../shared/data/fashion-mnist,/usr/share/datasets/fashion-mnist)
+
 run: build
-	$(call need_pkgs,$(RUN_PKGS))
+	$(if $(SHARED_FASHION),,$(call need_pkgs,$(RUN_PKGS)))
 	@mkdir -p out
 	env -u OPENBLAS_CORETYPE $(BUILD)/neurona train examples/fashion_mlp.nr \
-	  --data /usr/share/datasets/fashion-mnist --out out/fashion_mlp.nrm --history out/fashion_mlp_history.csv
+	  --data $(FASHION_DIR) --out out/fashion_mlp.nrm --history out/fashion_mlp_history.csv
 
 test: test-gcc test-clang test-valgrind
 

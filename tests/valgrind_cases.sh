@@ -49,6 +49,35 @@ vg evaluate "$tmp/tiny.nrm" --data "$tmp/idx"
 vg predict "$tmp/tiny.nrm" --data "$tmp/idx"
 vg evaluate "$tmp/tiny.nrm" --data "$tmp"
 
+# Image folders: PNG files that neurona itself draws from one-image IDX
+# files (no image tools needed), then every command that reads them.
+idx_one() {   # idx_one FILE TOP: one 4x4 image, its top (1) or bottom (0) half bright
+  { byte 0; byte 0; byte 8; byte 3; be32 1; be32 4; be32 4
+    p=0; while [ $p -lt 16 ]; do
+      if [ $((p < 8)) -eq "$2" ]; then byte 200; else byte 10; fi; p=$((p + 1))
+    done; } >"$1"
+}
+mkdir -p "$tmp/img/top" "$tmp/img/bottom"
+for i in 1 2 3 4; do
+  idx_one "$tmp/one" 1; "$cli" images "$tmp/one" "$tmp/img/top/$i.png" --zoom 1 --padding 0 >/dev/null
+  idx_one "$tmp/one" 0; "$cli" images "$tmp/one" "$tmp/img/bottom/$i.png" --zoom 1 --padding 0 >/dev/null
+done
+vg train "$fx/tiny_images_cnn.nr" --data "$tmp/img" --test "$tmp/img" --epochs 2 --out "$tmp/img.nrm"
+vg train "$fx/tiny_images_unbuilt.nr" --data "$tmp/img" --image-size 3x5 --color-mode rgb --epochs 1 \
+  --out "$tmp/img_rgb.nrm"
+vg evaluate "$tmp/img.nrm" --data "$tmp/img"
+vg predict "$tmp/img.nrm" --data "$tmp/img"
+vg predict "$tmp/img.nrm" --data "$tmp/img" --save-images "$tmp/out.png"
+vg images "$tmp/img" "$tmp/grid.png"
+vg images "$tmp/idx" "$tmp/grid.png" --count 4 --minmax image
+vg filters "$tmp/img.nrm" "$tmp/filters.png"
+vg filters "$tmp/tiny.nrm" "$tmp/filters.png"
+mkdir -p "$tmp/img/empty"
+vg train "$fx/tiny_images_cnn.nr" --data "$tmp/img" --epochs 1 --out "$tmp/img2.nrm"
+rmdir "$tmp/img/empty"
+head -c 40 "$tmp/img/top/1.png" >"$tmp/img/top/0.png"
+vg evaluate "$tmp/img.nrm" --data "$tmp/img"
+
 # Usage errors.
 vg
 vg trian

@@ -1,6 +1,8 @@
 /* neurona: loading and preparing data. CSV tables (plain or gzip), NumPy
- * .npy arrays and MNIST-style IDX files become float32 tensors; train/test
- * splits, one-hot labels and feature scalers prepare them for a model.
+ * .npy arrays, MNIST-style IDX files, PNG and JPEG images and folders of
+ * them become float32 tensors; train/test splits, one-hot labels, feature
+ * scalers and batch reshapes prepare them for a model; image grids show
+ * them as PNG files.
  *
  * Every fallible call returns an nr_status and, on failure, leaves a message
  * in nr_last_error() that names the file and, for text formats, the
@@ -202,6 +204,125 @@ nr_status nr_idx_load(const char *path, const nr_idx_opts *opts, nr_tensor **out
 nr_status nr_idx_load_dir(const char *dir, nr_tensor **x_train, nr_tensor **y_train,
                           nr_tensor **x_test, nr_tensor **y_test);
 
+/* ------------------------------------------------------------- images ---
+ * PNG (any bit depth, palettes, transparency, interlacing) and JPEG (grey
+ * or colour, baseline or progressive) files, told apart by their first
+ * bytes, become float32 (H, W, C) tensors, channels last, with pixels
+ * scaled to [0, 1] (x / 255): what Keras's image_dataset_from_directory
+ * gives followed by Rescaling(1/255). The colour mode sets C, converting
+ * as needed:
+ *   NR_COLOR_RGB        C = 3: grey is repeated, alpha dropped (default,
+ *                       as Keras's color_mode="rgb");
+ *   NR_COLOR_GRAYSCALE  C = 1: colour becomes ITU-R 601-2 luma
+ *                       (0.299 R + 0.587 G + 0.114 B, rounded as PIL's
+ *                       convert("L")), alpha dropped;
+ *   NR_COLOR_RGBA       C = 4: an opaque alpha (1.0) is added when missing.
+ * height and width (Keras's image_size) resize every image to that size
+ * with bilinear interpolation, half-pixel centres and no antialiasing
+ * (tf.image.resize "bilinear", Keras's default interpolation); both 0 keep
+ * the files' size. A damaged file (truncated, bad checksum, corrupt data)
+ * is an NR_STATUS_BAD_FORMAT error naming it; libjpeg's warnings count as
+ * damage. Images are at most 65535 pixels a side and 2^28 pixels. */
+
+typedef enum nr_color_mode {
+    NR_COLOR_RGB = 0,
+    NR_COLOR_GRAYSCALE = 1,
+    NR_COLOR_RGBA = 2
+} nr_color_mode;
+
+typedef struct nr_image_opts {
+    nr_color_mode color_mode;   /* default NR_COLOR_RGB */
+    int height, width;          /* resize to this size; both 0 (default): keep it */
+} nr_image_opts;
+
+/* One image as (H, W, C). opts may be NULL. Caller frees *out with
+ * nr_tensor_free. Errors: NR_STATUS_IO (cannot open), NR_STATUS_BAD_FORMAT
+ * (not a PNG or JPEG, damaged), NR_STATUS_UNSUPPORTED (CMYK JPEG). */
+nr_status nr_image_load(const char *path, const nr_image_opts *opts, nr_tensor **out);
+
+/* ------------------------------------------------------ image folders ---
+ * A folder of images, laid out as Keras's image_dataset_from_directory
+ * reads it:
+ *   DIR/CLASS_A/a1.png, DIR/CLASS_A/more/a2.jpg, DIR/CLASS_B/b1.jpeg, ...
+ * Each sub-folder of DIR is a class; the class names sorted (strcmp, as
+ * Python's sorted()) are the labels 0..K-1. A class's images are the files
+ * in its folder and, recursively, in the folders below it, ordered by
+ * folder path, then file name, as Keras orders them. Files and folders
+ * whose names start with '.' are skipped, as are symbolic links to
+ * folders; only .png, .jpg and .jpeg files (any case) are read and other
+ * files are ignored, except .bmp and .gif, which Keras would read and
+ * neurona cannot: they are an error rather than silently missing. Files
+ * directly in DIR belong to no class and are ignored.
+ * With opts.unlabeled (Keras's labels=None) every image under DIR, at any
+ * depth, is read in the same order, without classes.
+ * Errors: NR_STATUS_IO (DIR cannot be read), NR_STATUS_BAD_FORMAT (no class
+ * folders, a class folder without images, no images, a .bmp or .gif file),
+ * each naming the folder or file. Samples are not shuffled: nr_model_fit
+ * shuffles every epoch. */
+
+typedef struct nr_image_folder nr_image_folder;
+
+typedef struct nr_image_folder_opts {
+    int unlabeled;   /* 1: every image under DIR, no classes (labels=None) */
+} nr_image_folder_opts;
+
+/* Lists the images (no pixel is read yet). opts may be NULL. Caller frees
+ * *out with nr_image_folder_free. */
+nr_status nr_image_folder_new(const char *dir, const nr_image_folder_opts *opts, nr_image_folder **out);
+void nr_image_folder_free(nr_image_folder *f);   /* NULL is a no-op */
+
+int64_t nr_image_folder_count(const nr_image_folder *f);
+/* Path of image i relative to DIR ("cats/001.png"); NULL out of range.
+ * Borrowed, valid until nr_image_folder_free. */
+const char *nr_image_folder_file(const nr_image_folder *f, int64_t i);
+/* The class names (borrowed, valid until nr_image_folder_free), or NULL
+ * for an unlabeled folder. */
+const nr_labels *nr_image_folder_classes(const nr_image_folder *f);
+
+/* Decodes every image into x (N, H, W, C) and, when y is not NULL, the
+ * class indices into y (N,) (NULL for an unlabeled folder). Without a size
+ * in opts all images must have the first one's size: a different one is
+ * an NR_STATUS_BAD_SHAPE error naming both files and sizes. Decoding
+ * errors name the file. opts may be NULL. Caller frees *x and *y. */
+nr_status nr_image_folder_load(const nr_image_folder *f, const nr_image_opts *opts, nr_tensor **x, nr_tensor **y);
+
+/* --------------------------------------------------------- image grid ---
+ * nr_image_grid_save writes images (N, H, W, C), C = 1 (grey) or 3 (RGB),
+ * or (N, H, W) as grey, as one 8-bit PNG: a grid of tiles, row by row,
+ * with padding pixels between the tiles and around them. Values become
+ * grey levels by opts.scale:
+ *   NR_GRID_SCALE_CLIP    values are intensities in [0, 1]; outside values
+ *                         are clipped (default: images as loaded);
+ *   NR_GRID_SCALE_IMAGE   each image's own min..max is stretched to 0..1
+ *                         (a constant image is black);
+ *   NR_GRID_SCALE_GLOBAL  the min..max over all drawn images is stretched
+ *                         to 0..1, so tiles compare (filters, weights).
+ * then x * 255 is rounded. Layout: cols 0 (default) gives
+ * ceil(sqrt(N)) columns; rows 0 gives as many rows as the images need;
+ * with both set, the first rows * cols images are drawn. zoom repeats
+ * every pixel zoom x zoom times (small kernels become visible). The file
+ * is written atomically (temporary file, fsync, rename). Errors:
+ * NR_STATUS_BAD_SHAPE (other ranks or channel counts), NR_STATUS_BAD_ARGUMENT
+ * (negative or oversized layout, a non-finite value, named by image and
+ * position), NR_STATUS_IO. */
+
+typedef enum nr_grid_scale {
+    NR_GRID_SCALE_CLIP = 0,
+    NR_GRID_SCALE_IMAGE = 1,
+    NR_GRID_SCALE_GLOBAL = 2
+} nr_grid_scale;
+
+typedef struct nr_image_grid_opts {
+    int rows, cols;        /* 0: chosen as above */
+    int padding;           /* pixels between and around tiles (default 0) */
+    float pad_value;       /* grey level of the padding, in [0, 1] (default 0: black) */
+    int zoom;              /* pixel repeat (0 or 1: none) */
+    nr_grid_scale scale;   /* default NR_GRID_SCALE_CLIP */
+} nr_image_grid_opts;
+
+/* opts may be NULL (all defaults). */
+nr_status nr_image_grid_save(const char *path, const nr_tensor *images, const nr_image_grid_opts *opts);
+
 /* -------------------------------------------------------- preparation ---
  * Randomness: splitmix64 seeded with `seed` drives a Fisher-Yates shuffle,
  * so the same seed gives the same split on every machine. */
@@ -215,6 +336,22 @@ nr_status nr_idx_load_dir(const char *dir, nr_tensor **x_train, nr_tensor **y_tr
 nr_status nr_train_test_split(const nr_tensor *x, const nr_tensor *y, float test_fraction,
                               uint64_t seed, int stratify, nr_tensor **x_train, nr_tensor **x_test,
                               nr_tensor **y_train, nr_tensor **y_test);
+
+/* Reshapes a batch x (N, ...) in place to (N, shape[0], ..., shape[ndim-1]),
+ * the per-sample shape a model's input asks for, when one of these rules
+ * applies (first match wins); the values never move, since every rule is
+ * a row-major reshape:
+ *   1. same shape;
+ *   2. a channel axis of 1 added or dropped at the end: (N, H, W) feeds an
+ *      input of (H, W, 1) (x[..., None] in Keras), and (N, H, W, 1) feeds
+ *      (H, W);
+ *   3. flattened: a 1-D input (F,) takes any (N, ...) with F values per row
+ *      (an MLP on images);
+ *   4. unflattened: 2-D rows (N, F), e.g. CSV rows, take any input shape of
+ *      F values, in row-major order (numpy's reshape: 784 pixel columns of a
+ *      28x28 image, row by row).
+ * Anything else is NR_STATUS_BAD_SHAPE naming both shapes. */
+nr_status nr_batch_reshape(nr_tensor *x, int ndim, const int64_t *shape);
 
 /* Class indices y of shape (N,) or (N, 1) to one-hot (N, K). num_classes
  * 0 means max(y) + 1. A negative, non-integer or too large label is an

@@ -18,6 +18,8 @@ int cmd_train(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
+int cmd_images(int argc, char **argv);
+int cmd_filters(int argc, char **argv);
 
 /* Prints "neurona: " + nr_last_error() (the status name when the message
  * is empty) and returns CLI_EXIT_FAIL. */

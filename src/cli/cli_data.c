@@ -1,11 +1,14 @@
-/* CSV and IDX data for the subcommands. The library does the parsing; this
+/* CSV and IDX data for the subcommands, and which format --data holds
+ * (image folders are in cli_images.c). The library does the parsing; this
  * file decides which files to read, and maps class names between a data
  * file and the class indices a model was trained with, so that a test file
  * holding only some of the classes still lines up. */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "cli/cli_data.h"
+#include "cli/cli_images.h"
 #include "cli/cli_prep.h"
 #include "core/core.h"
 
@@ -15,6 +18,7 @@ void cli_data_free(cli_data *d) {
     nr_tensor_free(d->x_test);
     nr_tensor_free(d->y_test);
     nr_labels_free(d->labels);
+    nr_image_folder_free(d->files);
     memset(d, 0, sizeof *d);
 }
 
@@ -23,8 +27,17 @@ static int is_dir(const char *path) {
     return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-int cli_data_is_idx(const cli_data_args *a) {
-    return is_dir(a->data) || a->train_images || a->test_images;
+int cli_parse_image_size(const char *s, int *h, int *w) {
+    char *end;
+    long a = strtol(s, &end, 10), b = a;
+    if (end != s && (*end == 'x' || *end == ',')) {
+        const char *rest = end + 1;
+        b = strtol(rest, &end, 10);
+        if (end == rest) return 0;
+    }
+    if (*end || a < 1 || b < 1 || a > 65535 || b > 65535) return 0;
+    *h = (int)a, *w = (int)b;
+    return 1;
 }
 
 /* --------------------------------------------------------------- CSV --- */
@@ -143,12 +156,51 @@ static nr_status find_idx(const char *dir, const char *stem, const char *kind, c
     return nr_error(NR_STATUS_IO, "%s: missing IDX file %s-%s[.gz]", dir, stem, kind);
 }
 
+static int has_idx(const char *dir) {
+    char path[4096];
+    int found = find_idx(dir, "train-images", "idx3-ubyte", path, sizeof path) == NR_OK ||
+                find_idx(dir, "t10k-images", "idx3-ubyte", path, sizeof path) == NR_OK;
+    nr_clear_error();
+    return found;
+}
+
+/* A folder with neither IDX files nor any visible entry is most likely
+ * the wrong folder. */
+static int is_empty_dir(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;   /* the loader reports why */
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && e->d_name[0] == '.') continue;
+    closedir(d);
+    return e == NULL;
+}
+
+static nr_status named_format(const cli_data_args *a, cli_format *out) {
+    const char *f = a->format;
+    *out = strcmp(f, "idx") == 0 ? CLI_FORMAT_IDX : strcmp(f, "images") == 0 ? CLI_FORMAT_IMAGES : CLI_FORMAT_CSV;
+    if (!a->data || is_dir(a->data) == (*out != CLI_FORMAT_CSV)) return NR_OK;
+    if (*out == CLI_FORMAT_CSV) return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: a folder, not a CSV file", a->data);
+    return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: --data-format %s needs a folder%s", a->data, f,
+                    *out == CLI_FORMAT_IDX ? " (single IDX files go to --train-images, --test-images...)" : "");
+}
+
+nr_status cli_data_format(const cli_data_args *a, cli_format *out) {
+    if (a->format) return named_format(a, out);
+    *out = CLI_FORMAT_CSV;
+    if (a->train_images || a->test_images) *out = CLI_FORMAT_IDX;
+    else if (is_dir(a->data)) *out = has_idx(a->data) ? CLI_FORMAT_IDX : CLI_FORMAT_IMAGES;
+    if (*out == CLI_FORMAT_IMAGES && is_empty_dir(a->data))
+        return nr_error(NR_STATUS_BAD_FORMAT, "%s: neither the MNIST-style IDX files (train-images-idx3-ubyte[.gz], "
+                        "train-labels-idx1-ubyte[.gz], t10k-...) nor images (class folders of .png/.jpg files)",
+                        a->data);
+    return NR_OK;
+}
+
 static nr_status load_idx_pair(const char *images, const char *labels, nr_tensor **x, nr_tensor **y) {
     nr_status s = nr_idx_load(images, NULL, x);
     if (s == NR_OK && labels) s = nr_idx_load(labels, NULL, y);
     if (s == NR_OK && (*x)->ndim != 4)
-        s = nr_error(NR_STATUS_BAD_FORMAT, "%s: not an image file (idx3): it has %d dimensions", images,
-                     (*x)->ndim - 1);
+        s = nr_error(NR_STATUS_BAD_FORMAT, "%s: not an image file (idx3) but a label file (idx1)", images);
     if (s == NR_OK && labels && (*y)->shape[0] != (*x)->shape[0])
         s = nr_error(NR_STATUS_BAD_FORMAT, "%s has %lld images but %s has %lld labels", images,
                      (long long)(*x)->shape[0], labels, (long long)(*y)->shape[0]);
@@ -173,7 +225,6 @@ static nr_status load_idx_test(const cli_data_args *a, nr_tensor **x, nr_tensor 
 }
 
 static nr_status load_idx_train(const cli_data_args *a, cli_data *d) {
-    d->images = 1;
     if (is_dir(a->data)) return nr_idx_load_dir(a->data, &d->x, &d->y, &d->x_test, &d->y_test);
     if (!a->train_images || !a->train_labels)
         return nr_error(NR_STATUS_BAD_ARGUMENT, "IDX training data needs --train-images and --train-labels");
@@ -200,11 +251,16 @@ static nr_status load_csv_train(const cli_data_args *a, int classification, cli_
     return s;
 }
 
-nr_status cli_load_train(const cli_data_args *a, int classification, cli_data *d) {
+nr_status cli_load_train(const cli_data_args *a, nr_model *m, cli_data *d) {
     memset(d, 0, sizeof *d);
-    nr_status s;
-    if (cli_data_is_idx(a)) s = load_idx_train(a, d);
-    else if ((s = need_target(a)) == NR_OK) s = load_csv_train(a, classification, d);
+    cli_format format;
+    nr_status s = cli_data_format(a, &format);
+    d->images = format != CLI_FORMAT_CSV;
+    if (s != NR_OK) return s;
+    if (format == CLI_FORMAT_IDX) s = load_idx_train(a, d);
+    else if (format == CLI_FORMAT_IMAGES) s = cli_images_train(a, m, d);
+    else if ((s = need_target(a)) == NR_OK)
+        s = load_csv_train(a, cli_loss_is_classification(nr_model_loss(m, 0).kind), d);
     if (s != NR_OK) cli_data_free(d);
     return s;
 }
@@ -223,13 +279,14 @@ static nr_status load_csv_labelled(const cli_data_args *a, nr_model *m, cli_data
 
 nr_status cli_load_labelled(const cli_data_args *a, nr_model *m, cli_data *d) {
     memset(d, 0, sizeof *d);
-    nr_status s;
-    if (cli_data_is_idx(a)) {
-        d->images = 1;
-        s = load_idx_test(a, &d->x, &d->y);
+    cli_format format;
+    nr_status s = cli_data_format(a, &format);
+    d->images = format != CLI_FORMAT_CSV;
+    if (s == NR_OK && format == CLI_FORMAT_CSV) {
+        if ((s = need_target(a)) == NR_OK) s = load_csv_labelled(a, m, d);
+    } else if (s == NR_OK) {
+        s = format == CLI_FORMAT_IDX ? load_idx_test(a, &d->x, &d->y) : cli_images_labelled(a, m, d);
         if (s == NR_OK) s = cli_fit_input(m, d->x, a->data ? a->data : a->test_images, NULL);
-    } else if ((s = need_target(a)) == NR_OK) {
-        s = load_csv_labelled(a, m, d);
     }
     if (s != NR_OK) cli_data_free(d);
     return s;
@@ -245,20 +302,45 @@ static nr_status target_hint(const nr_csv *csv, nr_status s) {
     return nr_error(s, "%s; if it is the target, leave it out with --target COL", msg);
 }
 
-nr_status cli_load_features(const cli_data_args *a, cli_data *d) {
+static nr_status load_csv_features(const cli_data_args *a, cli_data *d) {
+    nr_csv *csv = NULL;
+    const char *exclude = NULL;
+    nr_status s = read_csv(a, a->data, &csv);
+    if (s == NR_OK && a->target) s = column_name(csv, a->target, &exclude);
+    if (s == NR_OK && (s = nr_csv_to_x(csv, exclude, &d->x)) != NR_OK && !a->target) s = target_hint(csv, s);
+    nr_csv_free(csv);
+    return s;
+}
+
+nr_status cli_load_features(const cli_data_args *a, nr_model *m, cli_data *d) {
     memset(d, 0, sizeof *d);
-    nr_status s;
-    if (cli_data_is_idx(a)) {
-        d->images = 1;
-        s = load_idx_test(a, &d->x, NULL);
-    } else {
-        nr_csv *csv = NULL;
-        const char *exclude = NULL;
-        s = read_csv(a, a->data, &csv);
-        if (s == NR_OK && a->target) s = column_name(csv, a->target, &exclude);
-        if (s == NR_OK && (s = nr_csv_to_x(csv, exclude, &d->x)) != NR_OK && !a->target) s = target_hint(csv, s);
-        nr_csv_free(csv);
-    }
+    cli_format format;
+    nr_status s = cli_data_format(a, &format);
+    d->images = format != CLI_FORMAT_CSV;
+    if (s == NR_OK && format == CLI_FORMAT_IDX) s = load_idx_test(a, &d->x, NULL);
+    else if (s == NR_OK && format == CLI_FORMAT_IMAGES) s = cli_images_features(a, m, d);
+    else if (s == NR_OK) s = load_csv_features(a, d);
+    if (s != NR_OK) cli_data_free(d);
+    return s;
+}
+
+/* The first of an IDX folder's image files found: training, else test. */
+static nr_status load_idx_images(const char *dir, nr_tensor **x) {
+    char path[4096];
+    if (find_idx(dir, "train-images", "idx3-ubyte", path, sizeof path) != NR_OK)
+        NR_TRY(find_idx(dir, "t10k-images", "idx3-ubyte", path, sizeof path));
+    return load_idx_pair(path, NULL, x, NULL);
+}
+
+nr_status cli_load_images(const cli_data_args *a, cli_data *d) {
+    memset(d, 0, sizeof *d);
+    d->images = 1;
+    cli_format format = CLI_FORMAT_IDX;
+    nr_status s = is_dir(a->data) ? cli_data_format(a, &format) : NR_OK;
+    if (s == NR_OK && format == CLI_FORMAT_CSV)
+        s = nr_error(NR_STATUS_BAD_ARGUMENT, "%s: CSV data holds no images; give an IDX image file or a folder", a->data);
+    else if (s == NR_OK && format == CLI_FORMAT_IMAGES) s = cli_images_features(a, NULL, d);
+    else if (s == NR_OK) s = is_dir(a->data) ? load_idx_images(a->data, &d->x) : load_idx_pair(a->data, NULL, &d->x, NULL);
     if (s != NR_OK) cli_data_free(d);
     return s;
 }

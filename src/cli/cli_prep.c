@@ -25,8 +25,7 @@ nr_status cli_check_single_io(const nr_model *m) {
                     nr_model_name(m), nr_model_n_inputs(m), nr_model_n_outputs(m));
 }
 
-/* "(None, 28, 28, 1)": Keras's spelling of a batched shape. */
-static char *batched_str(char *buf, size_t size, int ndim, const int64_t *shape) {
+char *cli_batched_str(char *buf, size_t size, int ndim, const int64_t *shape) {
     size_t k = (size_t)snprintf(buf, size, "(None");
     for (int i = 1; i < ndim && k < size; i++) k += (size_t)snprintf(buf + k, size - k, ", %lld", (long long)shape[i]);
     if (k < size) snprintf(buf + k, size - k, ")");
@@ -44,19 +43,26 @@ static nr_status build_from(nr_model *m, const nr_tensor *x) {
     return s;
 }
 
-nr_status cli_fit_input(nr_model *m, const nr_tensor *x, const char *source, const char *hint) {
+int cli_input_shape(const nr_model *m, int64_t shape[NR_MAX_DIMS]) {
+    int ndim;
+    if (nr_model_n_inputs(m) < 1 || io_shape(m, nr_model_input(m, 0), &ndim, shape) != NR_OK) return 0;
+    return ndim;
+}
+
+nr_status cli_fit_input(nr_model *m, nr_tensor *x, const char *source, const char *hint) {
     if (nr_model_n_inputs(m) == 0) NR_TRY(build_from(m, x));
     NR_TRY(cli_check_single_io(m));
     int ndim;
     int64_t shape[NR_MAX_DIMS], row = 1;
     NR_TRY(io_shape(m, nr_model_input(m, 0), &ndim, shape));
+    if (nr_batch_reshape(x, ndim - 1, shape + 1) == NR_OK) return NR_OK;
     for (int i = 1; i < ndim; i++) row *= shape[i];
-    if (row == nr_tensor_row_size(x)) return NR_OK;
     char a[96], b[96];
     return nr_error(NR_STATUS_BAD_SHAPE, "%s: the data has shape %s (%lld values per row) but model \"%s\" expects %s "
-                    "(%lld per row)%s", source, nr_shape_str(a, sizeof a, x->ndim, x->shape),
-                    (long long)nr_tensor_row_size(x), nr_model_name(m), batched_str(b, sizeof b, ndim, shape),
-                    (long long)row, hint ? hint : "");
+                    "(%lld per row)%s%s", source, nr_shape_str(a, sizeof a, x->ndim, x->shape),
+                    (long long)nr_tensor_row_size(x), nr_model_name(m), cli_batched_str(b, sizeof b, ndim, shape),
+                    (long long)row, row == nr_tensor_row_size(x) ? "; the shapes differ by more than a last axis of 1 "
+                    "or flattening" : "", hint ? hint : "");
 }
 
 nr_status cli_check_classes(const nr_model *m, nr_loss_kind loss, const nr_labels *labels, const char *source) {

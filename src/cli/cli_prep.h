@@ -17,10 +17,19 @@ int64_t cli_output_units(const nr_model *m);
 /* Refuses models with more than one input or output. */
 nr_status cli_check_single_io(const nr_model *m);
 
+/* "(None, 28, 28, 1)": Keras's spelling of a batched shape (its first
+ * axis is the batch). Returns buf. */
+char *cli_batched_str(char *buf, size_t size, int ndim, const int64_t *shape);
+
+/* The model's input shape with the batch axis first; returns its rank,
+ * 0 while a Sequential without an input shape is still unbuilt. */
+int cli_input_shape(const nr_model *m, int64_t shape[NR_MAX_DIMS]);
+
 /* Builds a Sequential that has no input shape yet from x's shape (Keras
- * builds it on its first data) and checks that x fits the model's input,
- * naming source, both shapes and, with hint, a likely cause. */
-nr_status cli_fit_input(nr_model *m, const nr_tensor *x, const char *source, const char *hint);
+ * builds it on its first data), then reshapes x to the model's input by
+ * nr_batch_reshape's rules, or fails naming source, both shapes and, with
+ * hint, a likely cause. */
+nr_status cli_fit_input(nr_model *m, nr_tensor *x, const char *source, const char *hint);
 
 /* Checks that the model's output has a unit for every class of labels
  * (one unit for two classes under binary_crossentropy). labels may be

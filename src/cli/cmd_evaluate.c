@@ -1,6 +1,7 @@
-/* neurona evaluate: a saved model's loss and metrics on labelled data, the
- * raw data prepared exactly as in training (the model's scaler, its class
- * names, its loss's target shape). */
+/* neurona evaluate: a saved model's loss and metrics on labelled data (CSV,
+ * IDX, class folders of images), the raw data prepared exactly as in
+ * training (the model's scaler, its class names, its loss's target shape,
+ * its input's image size). */
 #include <stdio.h>
 #include "cli/cli.h"
 #include "cli/cli_args.h"
@@ -19,7 +20,12 @@ static const char about[] =
     "'test'. Text class names in the target column are matched to the model's\n"
     "by name; the model's feature scaler is applied to the data first.";
 
-static const char notes[] = "IDX data: --data DIR evaluates on its t10k-images/t10k-labels files.";
+static const char notes[] =
+    "IDX data: --data DIR evaluates on its t10k-images/t10k-labels files.\n"
+    "Image folders: --data DIR holds one sub-folder of images per class, matched\n"
+    "to the model's classes by name; the images are resized to the model's input\n"
+    "and converted to its channels unless --image-size and --color-mode say\n"
+    "otherwise.";
 
 static const char example[] = "neurona evaluate iris.nrm --data data/iris.csv --target species";
 
@@ -59,12 +65,16 @@ int cmd_evaluate(int argc, char **argv) {
     eval_args a = {0};
     cli_data_args *d = &a.data;
     const cli_opt opts[] = {
-        CLI_OPT_STR("data", &d->data, "FILE.csv|DIR", "labelled data: a CSV file, or a folder of IDX files"),
+        CLI_OPT_STR("data", &d->data, "FILE.csv|DIR", "labelled data: a CSV file, a folder of IDX files or of images"),
+        CLI_OPT_CHOICE("data-format", &d->format, "idx|images|csv", "what --data holds (default: told by what it is)"),
         CLI_OPT_STR("target", &d->target, "COL", "CSV column holding the targets: a name or a 0-based index"),
         CLI_OPT_FLAG("header", &d->header, "the CSV file's first row is a header (default: detect)"),
         CLI_OPT_FLAG("no-header", &d->no_header, "the CSV file has no header row"),
         CLI_OPT_STR("test-images", &d->test_images, "FILE", "IDX images (instead of --data DIR)"),
         CLI_OPT_STR("test-labels", &d->test_labels, "FILE", "IDX labels"),
+        CLI_OPT_CHOICE("color-mode", &d->color_mode, "grayscale|rgb|rgba",
+                       "image folders: channels (default: the model's input)"),
+        CLI_OPT_STR("image-size", &d->image_size, "HxW", "image folders: resize to this size (default: the model's input)"),
         CLI_OPT_INT("batch-size", &a.batch_size, "N", 1, 1 << 24, "rows per step (default: 32)"),
     };
     const cli_command c = {.name = "evaluate", .usage = usage, .about = about, .opts = opts,
@@ -78,7 +88,13 @@ int cmd_evaluate(int argc, char **argv) {
     if (!d->data && !d->test_images) return cli_usage("evaluate", "evaluate: missing --data FILE.csv|DIR");
     if (d->header && d->no_header) return cli_usage("evaluate", "--header and --no-header exclude each other");
     if (d->test_images && !d->test_labels) return cli_usage("evaluate", "--test-images needs --test-labels");
-    if (!cli_data_is_idx(d) && !d->target)
+    int h, w;
+    if (d->image_size && !cli_parse_image_size(d->image_size, &h, &w))
+        return cli_usage("evaluate", "--image-size: expected HxW (height x width), e.g. 28x28, got '%s'", d->image_size);
+    cli_format format;
+    nr_status s = cli_data_format(d, &format);
+    if (s != NR_OK) return cli_fail(s);
+    if (format == CLI_FORMAT_CSV && !d->target)
         return cli_usage("evaluate", "evaluate: CSV data needs --target COL (a column name or index)");
     return run(&a);
 }

@@ -1,5 +1,5 @@
-/* neurona train: builds the model a SPEC file defines, trains it on CSV or
- * IDX data as its compile() and fit() say, reports the test figures and
+/* neurona train: builds the model a SPEC file defines, trains it on CSV,
+ * IDX or image-folder data as its compile() and fit() say, reports the test figures and
  * saves the model with its scaler and class names, so that evaluate and
  * predict can take raw data. */
 #include <stdio.h>
@@ -17,7 +17,7 @@ typedef struct train_args {
     const char *spec;
     cli_data_args data;
     double test_split;         /* 0: none */
-    const char *scale;         /* NULL: standard for CSV, none for IDX */
+    const char *scale;         /* NULL: standard for CSV, none for images */
     int epochs, batch_size;    /* 0: the SPEC's fit() value */
     int verbose;               /* -1: the SPEC's, else 1 */
     int seed;
@@ -37,7 +37,7 @@ typedef struct train_run {
 
 static const char usage[] =
     "SPEC --data FILE.csv --target COL [--test FILE.csv | --test-split F] [options]\n"
-    "SPEC --data DIR [options]\n"
+    "SPEC --data DIR [--test DIR | --test-split F] [options]\n"
     "SPEC --train-images FILE --train-labels FILE [--test-images FILE --test-labels FILE] [options]";
 
 static const char about[] =
@@ -51,16 +51,25 @@ static const char notes[] =
     "cross-entropy, values otherwise. Features are scaled with statistics of the\n"
     "training rows only; the scaler and the class names are saved in the model.\n"
     "IDX data: DIR holds train-images-idx3-ubyte, train-labels-idx1-ubyte,\n"
-    "t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (optionally .gz); pixels\n"
-    "are scaled to [0, 1], images keep their (28, 28, 1) shape (give the model\n"
-    "a Flatten, or an Input of shape (784,)), and the t10k files are the test set.\n"
+    "t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (optionally .gz); the\n"
+    "t10k files are the test set.\n"
+    "Image folders: DIR holds one sub-folder of .png/.jpg/.jpeg images per class,\n"
+    "as Keras's image_dataset_from_directory reads it; the sorted folder names are\n"
+    "the classes, saved in the model. Images take the size and channels of the\n"
+    "model's Input (e.g. (32, 32, 3): 32x32 RGB) unless --image-size and\n"
+    "--color-mode say otherwise; without either, all must share one size.\n"
+    "Images (IDX or folders) are scaled to [0, 1] and keep their (H, W, C) shape:\n"
+    "a model's Input of (H, W) or (H*W*C,) takes them too, and a channel axis\n"
+    "of 1 is added or dropped as the Input needs.\n"
+    "--data-format says what --data holds when the folder's contents cannot.\n"
     "--epochs, --batch-size and --verbose override the SPEC's fit() values.\n"
     "--seed drives the initial weights, dropout, shuffling and --test-split.";
 
 static const char example[] =
     "neurona train examples/iris_mlp.nr --data data/iris.csv --target species \\\n"
     "    --test-split 0.2 --out iris.nrm --history iris_history.csv\n"
-    "neurona train examples/fashion_mlp.nr --data /usr/share/datasets/fashion-mnist";
+    "neurona train examples/fashion_mlp.nr --data /usr/share/datasets/fashion-mnist\n"
+    "neurona train cnn.nr --data photos/train --test photos/test --image-size 64x64";
 
 /* "examples/iris_mlp.nr" -> "iris_mlp.nrm", in the current folder. */
 static void default_out(const char *spec, char *buf, size_t size) {
@@ -69,6 +78,22 @@ static void default_out(const char *spec, char *buf, size_t size) {
     const char *dot = strrchr(base, '.');
     int len = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
     snprintf(buf, size, "%.*s.nrm", len, base);
+}
+
+/* The data arguments that fit the data's format. */
+static int check_format(const train_args *a, cli_format format) {
+    const cli_data_args *d = &a->data;
+    if (a->test_split > 0 && (d->test || (format == CLI_FORMAT_IDX && d->data) || d->test_images))
+        return cli_usage("train", "--test-split cannot be combined with --test or with IDX test files");
+    if (format == CLI_FORMAT_CSV && !d->target)
+        return cli_usage("train", "train: CSV data needs --target COL (a column name or index)");
+    if (format != CLI_FORMAT_CSV && d->target)
+        return cli_usage("train", "--target is for CSV data; IDX files and image folders hold their labels");
+    if (format == CLI_FORMAT_IDX && d->test)
+        return cli_usage("train", "--test is for CSV files and image folders; IDX data's test set is its t10k files");
+    if (format != CLI_FORMAT_IMAGES && (d->color_mode || d->image_size))
+        return cli_usage("train", "--color-mode and --image-size are for folders of images");
+    return CLI_RUN;
 }
 
 static int check_args(const train_args *a) {
@@ -80,12 +105,12 @@ static int check_args(const train_args *a) {
     if (!d->train_images != !d->train_labels || !d->test_images != !d->test_labels)
         return cli_usage("train", "IDX files come in pairs: --train-images with --train-labels, "
                          "--test-images with --test-labels");
-    int idx = cli_data_is_idx(d);
-    if (a->test_split > 0 && (d->test || (idx && d->data) || d->test_images))
-        return cli_usage("train", "--test-split cannot be combined with --test or with IDX test files");
-    if (!idx && !d->target) return cli_usage("train", "train: CSV data needs --target COL (a column name or index)");
-    if (idx && (d->target || d->test)) return cli_usage("train", "--target and --test are for CSV data, not IDX files");
-    return CLI_RUN;
+    int h, w;
+    if (d->image_size && !cli_parse_image_size(d->image_size, &h, &w))
+        return cli_usage("train", "--image-size: expected HxW (height x width), e.g. 28x28, got '%s'", d->image_size);
+    cli_format format;
+    nr_status s = cli_data_format(d, &format);
+    return s == NR_OK ? check_format(a, format) : cli_fail(s);
 }
 
 static const char *scale_kind(const train_run *r) {
@@ -191,7 +216,7 @@ static nr_status save(train_run *r) {
 static int run(const train_args *a) {
     train_run r = {.a = a};
     nr_status s = load_spec(&r);
-    if (s == NR_OK) s = cli_load_train(&a->data, cli_loss_is_classification(r.loss), &r.d);
+    if (s == NR_OK) s = cli_load_train(&a->data, r.m, &r.d);
     if (s == NR_OK) s = split(&r);
     if (s == NR_OK) s = prepare(&r);
     if (s == NR_OK) s = train(&r);
@@ -208,9 +233,10 @@ int cmd_train(int argc, char **argv) {
     train_args a = {.verbose = -1, .seed = DEFAULT_SEED};
     cli_data_args *d = &a.data;
     const cli_opt opts[] = {
-        CLI_OPT_STR("data", &d->data, "FILE.csv|DIR", "training data: a CSV file, or a folder of IDX files"),
+        CLI_OPT_STR("data", &d->data, "FILE.csv|DIR", "training data: a CSV file, a folder of IDX files or of images"),
+        CLI_OPT_CHOICE("data-format", &d->format, "idx|images|csv", "what --data holds (default: told by what it is)"),
         CLI_OPT_STR("target", &d->target, "COL", "CSV column to predict: a name, or a 0-based index (-1: last)"),
-        CLI_OPT_STR("test", &d->test, "FILE.csv", "test set: a CSV file with the same columns"),
+        CLI_OPT_STR("test", &d->test, "FILE.csv|DIR", "test set: a CSV file with the same columns, or class folders"),
         CLI_OPT_FLOAT("test-split", &a.test_split, "F", "hold out this fraction of the rows as the test set"),
         CLI_OPT_FLAG("header", &d->header, "the CSV files' first row is a header (default: detect)"),
         CLI_OPT_FLAG("no-header", &d->no_header, "the CSV files have no header row"),
@@ -218,8 +244,11 @@ int cmd_train(int argc, char **argv) {
         CLI_OPT_STR("train-labels", &d->train_labels, "FILE", "IDX training labels"),
         CLI_OPT_STR("test-images", &d->test_images, "FILE", "IDX test images"),
         CLI_OPT_STR("test-labels", &d->test_labels, "FILE", "IDX test labels"),
+        CLI_OPT_CHOICE("color-mode", &d->color_mode, "grayscale|rgb|rgba",
+                       "image folders: channels (default: the model's input, else rgb)"),
+        CLI_OPT_STR("image-size", &d->image_size, "HxW", "image folders: resize to this size (default: the model's input)"),
         CLI_OPT_CHOICE("scale", &a.scale, "standard|minmax|none",
-                       "feature scaling (default: standard for CSV, none for IDX)"),
+                       "feature scaling (default: standard for CSV, none for images)"),
         CLI_OPT_INT("epochs", &a.epochs, "N", 1, 1000000, "number of epochs (default: the SPEC's fit(), else 1)"),
         CLI_OPT_INT("batch-size", &a.batch_size, "N", 1, 1 << 24, "rows per step (default: the SPEC's fit(), else 32)"),
         CLI_OPT_INT("seed", &a.seed, "N", 0, 2147483647, "random seed (default: 42)"),

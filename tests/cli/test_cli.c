@@ -157,16 +157,18 @@ static void write_tiny_set(const char *images, const char *labels, int n, unsign
     free(lab);
 }
 
-/* IDX data: a folder, explicit files, and the three ways a model can take
- * (N, 4, 4, 1) images (its own shape, built from the data, flat). */
+/* IDX data: a folder, explicit files, and the five ways a model can take
+ * (N, 4, 4, 1) images (its own shape, built from the data, flat, without
+ * the channel axis, into a Conv2D). */
 static void test_idx(void) {
     char dir[512];
     snprintf(dir, sizeof dir, "%s", tmp_path("idx"));
     if (!CHECK(mkdir(dir, 0755) == 0)) return;
     write_tiny_set(tmp_path("idx/train-images-idx3-ubyte"), tmp_path("idx/train-labels-idx1-ubyte"), 64, 1);
     write_tiny_set(tmp_path("idx/t10k-images-idx3-ubyte"), tmp_path("idx/t10k-labels-idx1-ubyte"), 20, 2);
-    const char *specs[3] = {FIXTURE("tiny_images.nr"), FIXTURE("tiny_images_unbuilt.nr"), FIXTURE("tiny_images_784.nr")};
-    for (int i = 0; i < 3; i++) {
+    const char *specs[5] = {FIXTURE("tiny_images.nr"), FIXTURE("tiny_images_unbuilt.nr"), FIXTURE("tiny_images_784.nr"),
+                            FIXTURE("tiny_images_hw.nr"), FIXTURE("tiny_images_cnn.nr")};
+    for (int i = 0; i < 5; i++) {
         cli_result r = cli_run("train '%s' --data '%s' --out '%s'", specs[i], dir, tmp_path("tiny.nrm"));
         CHECK(r.rc == 0 && test_metric(r.out, "accuracy") == 1.0 && strstr(r.out, "scaling: none"));
         if (r.rc) fprintf(stderr, "  %s: %s\n", specs[i], r.err);

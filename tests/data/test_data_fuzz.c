@@ -1,8 +1,9 @@
 /* Fuzz-style robustness: thousands of seeded random mutations of valid
- * CSV, NPY and IDX files (raw and gzip). Every call must return a status,
+ * CSV, NPY, IDX (raw and gzip), PNG and JPEG files. Every call must return a status,
  * with a message when it fails, and never crash or leak; run under ASan
  * and UBSan this is the parsers' main memory-safety test. */
 #include "data/data_test.h"
+#include "image_write.h"
 
 #ifndef ITERS
 #define ITERS 2000   /* override with -DITERS=N for a longer campaign */
@@ -102,6 +103,33 @@ static nr_status try_idx(const char *path) {
     return s;
 }
 
+static nr_status try_image(const char *path) {
+    nr_tensor *t = NULL;
+    int size = (int)below(3);   /* keep, shrink or enlarge */
+    nr_image_opts o = {.color_mode = (nr_color_mode)below(3), .height = size * 4, .width = size * 3};
+    nr_status s = nr_image_load(path, &o, &t);
+    nr_tensor_free(t);
+    return s;
+}
+
+/* The bytes of a small image file written by write(path). */
+static unsigned char *image_bytes(int (*write)(const char *), size_t *n) {
+    const char *path = tmp_new(".img");
+    return write(path) ? (unsigned char *)nr_test_read_file(path, n) : NULL;
+}
+
+static int write_png_seed(const char *path) {
+    unsigned char px[6 * 5 * 4];
+    for (int i = 0; i < (int)sizeof px; i++) px[i] = (unsigned char)(i * 13);
+    return test_png_write8(path, 6, 5, 4, px);
+}
+
+static int write_jpeg_seed(const char *path) {
+    unsigned char px[16 * 9 * 3];
+    for (int i = 0; i < (int)sizeof px; i++) px[i] = (unsigned char)(i * 5);
+    return test_jpeg_write(path, 16, 9, 3, px, 80);
+}
+
 /* Runs ITERS mutants of seed through fn; gz: 0 raw, 1 compress the
  * mutant, 2 mutate the compressed bytes. Returns how many read OK. */
 static int fuzz(const char *name, const unsigned char *seed, size_t n, size_t hot, nr_status (*fn)(const char *)) {
@@ -168,5 +196,15 @@ int main(void) {
     for (int i = 0; i < 24; i++) idx[16 + i] = (unsigned char)(i * 10);
     ok = fuzz("idx", idx, sizeof idx, 16, try_idx);
     CHECK(ok > 0);
+
+    /* PNG chunks carry CRCs, so most PNG mutants stop there; JPEG has none
+     * and its mutants reach deep into the decoder. */
+    size_t n = 0;
+    unsigned char *png = image_bytes(write_png_seed, &n);
+    if (CHECK(png != NULL)) fuzz("png", png, n, 33, try_image);
+    free(png);
+    unsigned char *jpeg = image_bytes(write_jpeg_seed, &n);
+    if (CHECK(jpeg != NULL)) fuzz("jpeg", jpeg, n, 0, try_image);
+    free(jpeg);
     return nr_test_finish();
 }

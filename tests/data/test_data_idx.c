@@ -75,6 +75,14 @@ static void test_malformed(void) {
     n = make_idx(buf, 3, (uint32_t[]){60000, 28, 28}, pixels, sizeof pixels);
     CHECK_ERR(nr_idx_load(tmp_gz(".gz", buf, n), NULL, &t), NR_STATUS_BAD_FORMAT, "47040000", "gzip");
     CHECK_ERR(nr_idx_load(tmp_file(".idx", buf, n), NULL, &t), NR_STATUS_BAD_FORMAT, "47040000", "truncated");
+    /* the largest dimensions allowed: their product (2^63 - 2^32) must not overflow */
+    n = make_idx(buf, 3, (uint32_t[]){0x7fffffffu, 65536, 65536}, pixels, sizeof pixels);
+    CHECK_ERR(nr_idx_load(tmp_file(".idx", buf, n), NULL, &t), NR_STATUS_BAD_FORMAT, "9223372032559808512", "truncated");
+    CHECK_ERR(nr_idx_load(tmp_gz(".gz", buf, n), NULL, &t), NR_STATUS_BAD_FORMAT, "9223372032559808512", "gzip");
+    /* labels: a header announcing more than the payload holds */
+    n = make_idx(buf, 1, (uint32_t[]){10}, labels, sizeof labels);
+    CHECK_ERR(nr_idx_load(tmp_file(".idx", buf, n), NULL, &t), NR_STATUS_BAD_FORMAT, "10 data bytes", "truncated");
+    CHECK_ERR(nr_idx_load(tmp_gz(".gz", buf, n), NULL, &t), NR_STATUS_BAD_FORMAT, "truncated");
     CHECK_ERR(nr_idx_load("/nonexistent-idx", NULL, &t), NR_STATUS_IO, "/nonexistent-idx");
     CHECK_ERR(nr_idx_load("/tmp", NULL, &t), NR_STATUS_IO, "not a regular file");
     CHECK(t == NULL);

@@ -1,6 +1,7 @@
 /* Data preparation: train/test split sizes, seeding and stratification,
- * to_categorical, and both scalers against values worked out by hand
- * (population std, as sklearn's StandardScaler). */
+ * to_categorical, both scalers against values worked out by hand
+ * (population std, as sklearn's StandardScaler), and the batch reshape
+ * rules that fit data to a model's input. */
 #include "data/data_test.h"
 
 /* 150 rows: x = (i, -i); classes 0 (100 rows), 1 (40), 2 (10). */
@@ -257,6 +258,50 @@ static void test_out_of_memory(void) {
     nr_tensor_free(y);
 }
 
+/* nr_batch_reshape's four rules, each way, and shapes that only share a
+ * row size. */
+static void test_batch_reshape(void) {
+    struct {
+        int nd;
+        int64_t from[4];
+        int ndim;
+        int64_t to[3];
+        int ok;
+    } cases[] = {
+        {3, {2, 4, 4, 3}, 3, {4, 4, 3}, 1},    /* 1. same */
+        {2, {2, 4, 4}, 3, {4, 4, 1}, 1},       /* 2. IDX-style (N, H, W) into a Conv2D's (H, W, 1) */
+        {3, {2, 4, 4, 1}, 2, {4, 4}, 1},       /* 2. the channel dropped */
+        {3, {2, 4, 4, 1}, 1, {16}, 1},         /* 3. an MLP on images */
+        {1, {2, 16}, 3, {4, 4, 1}, 1},         /* 4. CSV rows into a CNN */
+        {1, {2, 16}, 2, {2, 8}, 1},
+        {3, {2, 2, 8, 1}, 3, {4, 4, 1}, 0},    /* same size, other shape */
+        {3, {2, 4, 4, 3}, 3, {4, 4, 1}, 0},    /* RGB into grey */
+        {3, {2, 4, 4, 1}, 2, {4, 2}, 0},
+        {1, {2, 16}, 1, {15}, 0},
+        {2, {2, 4, 4}, 3, {4, 4, 2}, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        nr_tensor *x = NULL;
+        if (!CHECK_OK(nr_tensor_new(&x, cases[i].nd + 1, cases[i].from))) continue;
+        x->data[5] = 7;
+        nr_status s = nr_batch_reshape(x, cases[i].ndim, cases[i].to);
+        if (cases[i].ok) {
+            int same = CHECK_OK(s) && x->ndim == cases[i].ndim + 1 && x->shape[0] == 2 && x->data[5] == 7;
+            for (int k = 0; same && k < cases[i].ndim; k++) same = x->shape[k + 1] == cases[i].to[k];
+            if (!CHECK(same)) fprintf(stderr, "  case %zu\n", i);
+        } else {
+            char from[64], to[64];
+            int64_t full[4] = {2};
+            memcpy(full + 1, cases[i].to, sizeof cases[i].to);
+            nr_shape_str(from, sizeof from, cases[i].nd + 1, cases[i].from);
+            nr_shape_str(to, sizeof to, cases[i].ndim + 1, full);
+            if (!CHECK_ERR(s, NR_STATUS_BAD_SHAPE, from, to)) fprintf(stderr, "  case %zu\n", i);
+            CHECK(x->ndim == cases[i].nd + 1);
+        }
+        nr_tensor_free(x);
+    }
+}
+
 int main(void) {
     test_out_of_memory();
     test_split();
@@ -264,5 +309,6 @@ int main(void) {
     test_to_categorical();
     test_standard();
     test_minmax();
+    test_batch_reshape();
     return nr_test_finish();
 }
