@@ -193,8 +193,9 @@ typedef enum nr_padding {
     NR_PADDING_CAUSAL                 /* Conv1D only: (kernel_size - 1) * dilation_rate zeros before the start */
 } nr_padding;
 
-/* Conv2D on channels-last input (N, H, W, C); kernel (kh, kw, C, filters)
- * as Keras stores it, glorot_uniform, zero bias. */
+/* Conv2D on channels-last input (N, H, W, C); kernel (kh, kw, C / groups,
+ * filters) as Keras stores it, glorot_uniform, zero bias. With groups G,
+ * filters [g F/G, (g+1) F/G) see input channels [g C/G, (g+1) C/G). */
 typedef struct nr_conv2d_opts {
     nr_layer_base base;
     int filters;
@@ -202,6 +203,7 @@ typedef struct nr_conv2d_opts {
     int strides[2];                   /* 0 = 1; {2} means 2x2 */
     nr_padding padding;
     int dilation_rate[2];             /* 0 = 1; strides and dilation cannot both exceed 1 */
+    int groups;                       /* 0 = 1; divides filters and the input channels */
     nr_activation activation;
     float activation_alpha;
     int no_bias;
@@ -261,6 +263,7 @@ typedef struct nr_conv1d_opts {
     int strides;                      /* 0 = 1 */
     nr_padding padding;               /* valid, same or causal */
     int dilation_rate;                /* 0 = 1; strides and dilation cannot both exceed 1 */
+    int groups;                       /* 0 = 1; divides filters and the input channels */
     nr_activation activation;
     float activation_alpha;
     int no_bias;

@@ -169,7 +169,6 @@ static nr_status channels_last(nr_spec_ctx *x, const nr_spec_args *a) {
 static nr_status conv2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_conv2d_opts o = {0};
     int64_t filters = 0;
-    int groups = 1;
     NR_TRY(base_args(x, a, &o.base));
     if (!nr_spec_given(a, "filters")) return nr_spec_missing(x, a, "filters");
     if (!nr_spec_given(a, "kernel_size")) return nr_spec_missing(x, a, "kernel_size");
@@ -180,8 +179,7 @@ static nr_status conv2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     NR_TRY(get_padding(x, a, &o.padding));
     NR_TRY(channels_last(x, a));
     NR_TRY(get_pair(x, a, "dilation_rate", o.dilation_rate));
-    NR_TRY(nr_spec_get_int32(x, a, "groups", 1, NR_SPEC_MAX_DIM, &groups));
-    if (groups != 1) return nr_spec_only_default(x, a, "groups", "grouped convolution is not written yet");
+    NR_TRY(nr_spec_get_int32(x, a, "groups", 1, NR_SPEC_MAX_DIM, &o.groups));
     NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
     NR_TRY(weight_args(x, a, &o.no_bias, &o.kernel_initializer, &o.bias_initializer, &o.kernel_regularizer,
                        &o.bias_regularizer, &o.activity_regularizer));
@@ -452,7 +450,6 @@ static nr_status window_args(nr_spec_ctx *x, nr_spec_args *a, int *filters, int 
 static nr_status conv1d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_conv1d_opts o = {0};
     int64_t filters = 0;
-    int groups = 1;
     NR_TRY(base_args(x, a, &o.base));
     if (!nr_spec_given(a, "filters")) return nr_spec_missing(x, a, "filters");
     if (!nr_spec_given(a, "kernel_size")) return nr_spec_missing(x, a, "kernel_size");
@@ -463,8 +460,7 @@ static nr_status conv1d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     NR_TRY(get_padding_of(x, a, 3, &o.padding));
     NR_TRY(channels_last(x, a));
     NR_TRY(get_one(x, a, "dilation_rate", &o.dilation_rate));
-    NR_TRY(nr_spec_get_int32(x, a, "groups", 1, NR_SPEC_MAX_DIM, &groups));
-    if (groups != 1) return nr_spec_only_default(x, a, "groups", "grouped convolution is not written yet");
+    NR_TRY(nr_spec_get_int32(x, a, "groups", 1, NR_SPEC_MAX_DIM, &o.groups));
     NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
     NR_TRY(weight_args(x, a, &o.no_bias, &o.kernel_initializer, &o.bias_initializer, &o.kernel_regularizer,
                        &o.bias_regularizer, &o.activity_regularizer));

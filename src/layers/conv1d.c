@@ -23,13 +23,16 @@ static nr_status conv1d_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *ou
         return nr_error(NR_STATUS_BAD_SHAPE, "layer \"%s\" (Conv1D): a window of %d steps does not fit input %s with padding \"valid\"",
                         l->name, (k - 1) * d + 1, nr_node_shape_str(x, buf, sizeof buf));
     int64_t C = x->shape[2];
+    int G = o->groups > 1 ? o->groups : 1;
+    a.conv.groups = G;
     if (!l->built) {
-        int64_t kshape[3] = {k, C, o->filters};
+        NR_TRY(nr_conv_check_groups(l, C, G));
+        int64_t kshape[3] = {k, C / G, o->filters};
         NR_TRY(nr_layer_add_kernel_bias(l, 3, kshape, o->filters, o->no_bias, &o->kernel_initializer,
                                         &o->bias_initializer, o->kernel_regularizer, o->bias_regularizer));
     }
     x = &l->g->nodes[in[0]]; /* adding weights may have moved the nodes */
-    NR_TRY(nr_conv_check_channels(l, x, l->g->nodes[l->weights[0]].shape[1]));
+    NR_TRY(nr_conv_check_channels(l, x, l->g->nodes[l->weights[0]].shape[1] * G));
     int64_t xshape[4] = {-1, 1, x->shape[1], C}, yshape[4] = {-1, 1, steps, o->filters}, shape[3] = {-1, steps, o->filters};
     nr_sym img, conv, y;
     NR_TRY(nr_layer_add_op(l, NR_OP_COPY, in, 1, 4, xshape, NULL, &img));
@@ -46,6 +49,7 @@ static void conv1d_config(const nr_layer *l, nr_strbuf *sb) {
     if (o->strides > 1) nr_strbuf_printf(sb, ", strides=%d", o->strides);
     if (o->padding != NR_PADDING_VALID) nr_strbuf_printf(sb, ", padding=\"%s\"", nr_padding_name(o->padding));
     if (o->dilation_rate > 1) nr_strbuf_printf(sb, ", dilation_rate=%d", o->dilation_rate);
+    if (o->groups > 1) nr_strbuf_printf(sb, ", groups=%d", o->groups);
     if (o->activation != NR_ACT_LINEAR) nr_strbuf_printf(sb, ", activation=\"%s\"", nr_activation_name(o->activation));
     nr_layer_config_weights(sb, o->no_bias, &o->kernel_initializer, &o->bias_initializer, o->kernel_regularizer,
                             o->bias_regularizer, o->activity_regularizer);
@@ -59,6 +63,10 @@ nr_status nr_conv1d(nr_graph *g, const nr_conv1d_opts *o, nr_layer **out) {
     *out = NULL;
     int k = o->kernel_size, s = o->strides ? o->strides : 1, d = o->dilation_rate ? o->dilation_rate : 1;
     if (o->filters <= 0) return nr_error(NR_STATUS_BAD_ARGUMENT, "Conv1D: filters must be a positive integer, got %d", o->filters);
+    if (o->groups < 0 || (o->groups > 1 && o->filters % o->groups != 0))
+        return nr_error(NR_STATUS_BAD_ARGUMENT,
+                        "Conv1D: groups must be a positive integer dividing filters; received filters=%d, groups=%d",
+                        o->filters, o->groups);
     NR_TRY(nr_conv_check_args("Conv1D", 1, &k, &s, &d, o->padding, NR_PADDING_CAUSAL, o->activation));
     NR_TRY(nr_layer_create(g, &conv1d_class, &o->base, out));
     (*out)->o.conv1d = *o;

@@ -3,11 +3,14 @@
 #include <string.h>
 #include "layers/conv_geom.h"
 
+static int groups_of(int groups) { return groups > 1 ? groups : 1; }
+
 static nr_status conv_build(nr_layer *l, int64_t channels) {
     const nr_conv2d_opts *o = &l->o.conv2d;
     int k[2];
     nr_conv_pair(o->kernel_size, 0, k);
-    int64_t kshape[4] = {k[0], k[1], channels, o->filters};
+    NR_TRY(nr_conv_check_groups(l, channels, groups_of(o->groups)));
+    int64_t kshape[4] = {k[0], k[1], channels / groups_of(o->groups), o->filters};
     return nr_layer_add_kernel_bias(l, 4, kshape, o->filters, o->no_bias, &o->kernel_initializer,
                                     &o->bias_initializer, o->kernel_regularizer, o->bias_regularizer);
 }
@@ -24,12 +27,8 @@ static nr_status conv_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out)
     NR_TRY(nr_conv_window(l, &l->g->nodes[in[0]], k, s, d, o->padding, &a, &ho, &wo));
     int64_t channels = l->g->nodes[in[0]].shape[3];
     if (!l->built) NR_TRY(conv_build(l, channels));
-    if (l->g->nodes[l->weights[0]].shape[2] != channels) {
-        char buf[96];
-        return nr_error(NR_STATUS_BAD_SHAPE, "layer \"%s\" (Conv2D) was built for %lld input channels, got shape %s",
-                        l->name, (long long)l->g->nodes[l->weights[0]].shape[2],
-                        nr_node_shape_str(&l->g->nodes[in[0]], buf, sizeof buf));
-    }
+    NR_TRY(nr_conv_check_channels(l, &l->g->nodes[in[0]], l->g->nodes[l->weights[0]].shape[2] * groups_of(o->groups)));
+    a.conv.groups = groups_of(o->groups);
     int64_t shape[4] = {-1, ho, wo, o->filters};
     nr_sym ops[3] = {in[0], l->weights[0], l->weights[1]}, conv;
     NR_TRY(nr_layer_add_op(l, NR_OP_CONV2D, ops, 1 + l->n_weights, 4, shape, &a, &conv));
@@ -45,6 +44,7 @@ static void conv_config(const nr_layer *l, nr_strbuf *sb) {
     nr_conv_config_pair(sb, "strides", o->strides, 1);
     if (o->padding == NR_PADDING_SAME) nr_strbuf_printf(sb, ", padding=\"same\"");
     nr_conv_config_pair(sb, "dilation_rate", o->dilation_rate, 1);
+    if (groups_of(o->groups) > 1) nr_strbuf_printf(sb, ", groups=%d", o->groups);
     if (o->activation != NR_ACT_LINEAR) nr_strbuf_printf(sb, ", activation=\"%s\"", nr_activation_name(o->activation));
     nr_layer_config_weights(sb, o->no_bias, &o->kernel_initializer, &o->bias_initializer, o->kernel_regularizer,
                             o->bias_regularizer, o->activity_regularizer);
@@ -61,6 +61,10 @@ nr_status nr_conv2d(nr_graph *g, const nr_conv2d_opts *o, nr_layer **out) {
     nr_conv_pair(o->strides, 1, s);
     nr_conv_pair(o->dilation_rate, 1, d);
     if (o->filters <= 0) return nr_error(NR_STATUS_BAD_ARGUMENT, "Conv2D: filters must be a positive integer, got %d", o->filters);
+    if (o->groups < 0 || o->filters % groups_of(o->groups) != 0)
+        return nr_error(NR_STATUS_BAD_ARGUMENT,
+                        "Conv2D: groups must be a positive integer dividing filters; received filters=%d, groups=%d",
+                        o->filters, o->groups);
     if (k[0] <= 0 || k[1] <= 0 || s[0] <= 0 || s[1] <= 0 || d[0] <= 0 || d[1] <= 0)
         return nr_error(NR_STATUS_BAD_ARGUMENT, "Conv2D: kernel_size, strides and dilation_rate must be positive");
     if ((s[0] > 1 || s[1] > 1) && (d[0] > 1 || d[1] > 1))

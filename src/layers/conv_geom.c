@@ -67,6 +67,14 @@ nr_status nr_conv_check_args(const char *type, int n, const int *k, const int *s
     return NR_OK;
 }
 
+nr_status nr_conv_check_groups(const nr_layer *l, int64_t channels, int groups) {
+    if (channels % groups == 0) return NR_OK;
+    return nr_error(NR_STATUS_BAD_SHAPE,
+                    "layer \"%s\" (%s): the number of input channels must be evenly divisible by the number of "
+                    "groups; received groups=%d, but the input has %lld channels",
+                    l->name, l->cls->type, groups, (long long)channels);
+}
+
 nr_status nr_conv_check_channels(const nr_layer *l, const nr_node *x, int64_t built) {
     char buf[96];
     if (x->shape[x->ndim - 1] == built) return NR_OK;

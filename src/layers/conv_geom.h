@@ -30,6 +30,8 @@ nr_status nr_conv_window(nr_layer *l, const nr_node *x, const int *k, const int 
  * max_pad and a known activation. n: 1 or 2 values each. */
 nr_status nr_conv_check_args(const char *type, int n, const int *k, const int *s, const int *d, nr_padding pad,
                              nr_padding max_pad, nr_activation act);
+/* Keras's check at build: groups divides the input channels. */
+nr_status nr_conv_check_groups(const nr_layer *l, int64_t channels, int groups);
 /* Fails when a built layer is called on another number of channels. */
 nr_status nr_conv_check_channels(const nr_layer *l, const nr_node *x, int64_t built);
 const char *nr_padding_name(nr_padding p);

@@ -89,7 +89,33 @@ static void errors(void) {
     CHECK(strstr(nr_last_error(), "did you mean \"same\"") != NULL);
     CHECK(nr_spec_load_string("Input(shape=(8, 8, 1))\nConv2D(8, 3, strides=2, dilation_rate=2)\n", "e.nr", 1, &s) != NR_OK);
     CHECK(strstr(nr_last_error(), "dilation_rate") != NULL);
-    CHECK(nr_spec_load_string("Input(shape=(8, 8, 1))\nConv2D(8, 3, groups=2)\n", "e.nr", 1, &s) != NR_OK);
+    CHECK_STATUS(nr_spec_load_string("Input(shape=(8, 8, 1))\nConv2D(8, 3, groups=2)\n", "e.nr", 1, &s),
+                 NR_STATUS_BAD_SHAPE);
+    CHECK(strstr(nr_last_error(), "evenly divisible by the number of groups") != NULL);
+    CHECK(nr_spec_load_string("Input(shape=(8, 8, 4))\nConv2D(6, 3, groups=4)\n", "e.nr", 1, &s) != NR_OK);
+    CHECK(strstr(nr_last_error(), "filters=6, groups=4") != NULL);
+}
+
+/* groups: kernel (kh, kw, C / groups, filters), Keras's counts; the SPEC
+ * text keeps the argument. */
+static void grouped(void) {
+    const char *spec =
+        "inp = Input(shape=(6, 6, 4))\n"
+        "a = Conv2D(8, 3, groups=2)(inp)\n"
+        "seq = Input(shape=(10, 6))\n"
+        "b = Conv1D(6, 3, groups=3, padding=\"causal\")(seq)\n"
+        "model = Model([inp, seq], [a, b])\n";
+    nr_spec *s;
+    CHECK_OK(nr_spec_load_string(spec, "groups.nr", 1, &s));
+    nr_model *m = nr_spec_model(s);
+    int64_t t = 0, f = 0;
+    nr_model_count_params(m, &t, &f);
+    CHECK(t == (3 * 3 * 2 * 8 + 8) + (3 * 2 * 6 + 6));
+    char *text = NULL;
+    CHECK_OK(nr_model_to_spec(m, &text));
+    CHECK(text && strstr(text, "groups=2") && strstr(text, "groups=3"));
+    nr_free_string(text);
+    nr_spec_free(s);
 }
 
 /* The 8x8 digits as 8x8x1 images: a small CNN must reach >= 0.95. */
@@ -128,6 +154,7 @@ static void learn_digits(void) {
 }
 
 int main(void) {
+    grouped();
     w2_shapes();
     same_padding();
     errors();
