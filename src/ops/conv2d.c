@@ -117,6 +117,22 @@ static void pack_weights(const geom *g, const float *W, weight_at at, int64_t K,
         }
 }
 
+/* Filter f of group grp as a contiguous row of K weights, for the dot
+ * tiles: pack[(grp*nf + f)*K + k] = w(k, f). */
+static void pack_filters(const geom *g, const float *W, weight_at at, int64_t K, int64_t nf, float *pack) {
+    for (int64_t grp = 0; grp < g->G; grp++)
+        for (int64_t f = 0; f < nf; f++)
+            for (int64_t k = 0; k < K; k++) pack[(grp * nf + f) * K + k] = at(g, W, grp, k, f);
+}
+
+/* Share of a tile's multiply-adds that count: few filters waste most of a
+ * 16-column tile, and then the dot tile (all lanes busy on channels, but
+ * one load per multiply-add, so about half speed) does better. */
+static int use_dot(int64_t cin, int64_t nf) {
+    double tile = (double)nf / (double)round_up(nf, TN), dot = 0.45 * (double)cin / (double)round_up(cin, 8);
+    return dot > tile;
+}
+
 /* One run of the tiles over a padded image (iw columns wide, C channels
  * per position, cin of them per group) into an output image (oh, ow, F)
  * with nf filters per group: positions [m0, m1) of the padded numbering.
@@ -126,11 +142,39 @@ typedef struct pass {
     int64_t iw, C, cin, oh, ow, F, nf;
     nr_taps t;
     int acc;
+    int dot;                          /* pack holds filter rows for the dot tile */
 } pass;
+
+/* Writes tile row r (position m) of filter columns [f0, f0 + nj). */
+static void put_row(const pass *s, float *y, int64_t m, int64_t f0, int64_t nj, const float *o, int64_t stride) {
+    int64_t p = m / s->iw, q = m % s->iw;
+    if (q >= s->ow) return;
+    float *yr = y + (p * s->ow + q) * s->F + f0;
+    if (s->acc)
+        for (int64_t j = 0; j < nj; j++) yr[j] += o[j * stride];
+    else
+        for (int64_t j = 0; j < nj; j++) yr[j] = o[j * stride] + (s->bias ? s->bias[f0 + j] : 0.0f);
+}
+
+static void run_dot(const pass *s, float *y, int64_t G, int64_t m0, int64_t m1, int64_t K) {
+    float out[TM];
+    for (int64_t grp = 0; grp < G; grp++)
+        for (int64_t f = 0; f < s->nf; f++) {
+            const float *w = s->pack + (grp * s->nf + f) * K;
+            for (int64_t m = m0; m < m1; m += TM) {
+                nr_conv_tile_fwd_dot(s->img + m * s->C + grp * s->cin, s->C, &s->t, w, out);
+                for (int r = 0; r < TM && m + r < m1; r++) put_row(s, y, m + r, grp * s->nf + f, 1, out + r, 1);
+            }
+        }
+}
 
 static void run_pass(const pass *s, float *y, int64_t G, int64_t m0, int64_t m1) {
     int64_t M = (s->oh - 1) * s->iw + s->ow, K = (int64_t)s->t.kh * s->t.kw * s->cin, panels = round_up(s->nf, TN) / TN;
     if (m1 > M) m1 = M;
+    if (s->dot) {
+        run_dot(s, y, G, m0, m1, K);
+        return;
+    }
     float out[TM * TN];
     for (int64_t grp = 0; grp < G; grp++)
         for (int64_t pn = 0; pn < panels; pn++) {
@@ -138,16 +182,7 @@ static void run_pass(const pass *s, float *y, int64_t G, int64_t m0, int64_t m1)
             int64_t f0 = grp * s->nf + pn * TN, nj = s->nf - pn * TN < TN ? s->nf - pn * TN : TN;
             for (int64_t m = m0; m < m1; m += TM) {
                 nr_conv_tile_fwd(s->img + m * s->C + grp * s->cin, s->C, &s->t, b, out);
-                for (int r = 0; r < TM && m + r < m1; r++) {
-                    int64_t p = (m + r) / s->iw, q = (m + r) % s->iw;
-                    if (q >= s->ow) continue;
-                    float *yr = y + (p * s->ow + q) * s->F + f0;
-                    const float *o = out + r * TN;
-                    if (s->acc)
-                        for (int64_t j = 0; j < nj; j++) yr[j] += o[j];
-                    else
-                        for (int64_t j = 0; j < nj; j++) yr[j] = o[j] + (s->bias ? s->bias[f0 + j] : 0.0f);
-                }
+                for (int r = 0; r < TM && m + r < m1; r++) put_row(s, y, m + r, f0, nj, out + r * TN, 1);
             }
         }
 }
@@ -192,18 +227,18 @@ static void direct_forward(const nr_exec *x, const nr_node *n, const geom *g) {
     const float *in = x->val[n->in[0]], *W = x->val[n->in[1]];
     const float *b = n->n_in > 2 ? x->val[n->in[2]] : NULL;
     float *pack = x->work[NR_ID(x, n)], *imgs = pack + pack_floats(g);
-    pack_weights(g, W, w_forward, col_k(g), fg(g), pack);
     pass s = {.pack = pack, .bias = b, .iw = wp(g), .C = g->C, .cin = cg(g), .oh = g->Ho, .ow = g->Wo, .F = g->F,
-              .nf = fg(g), .t = {g->kh, g->kw, g->dh * wp(g) * g->C, g->dw * g->C, cg(g)}};
+              .nf = fg(g), .t = {g->kh, g->kw, g->dh * wp(g) * g->C, g->dw * g->C, cg(g)}, .dot = use_dot(cg(g), fg(g))};
+    (s.dot ? pack_filters : pack_weights)(g, W, w_forward, col_k(g), fg(g), pack);
     run_samples(x, g, s, pad_x, in, g->H * g->W * g->C, x->val[NR_ID(x, n)], g->Ho * g->Wo * g->F, imgs);
 }
 
 static void direct_dx(const nr_exec *x, const nr_node *n, const geom *g, float *dx) {
     const float *W = x->val[n->in[1]], *dy = x->grad[NR_ID(x, n)];
     float *pack = x->work[NR_ID(x, n)], *imgs = pack + pack_floats(g);
-    pack_weights(g, W, w_flipped, (int64_t)g->kh * g->kw * fg(g), cg(g), pack);
     pass s = {.pack = pack, .iw = wq(g), .C = g->F, .cin = fg(g), .oh = g->H, .ow = g->W, .F = g->C, .nf = cg(g),
-              .t = {g->kh, g->kw, g->dh * wq(g) * g->F, g->dw * g->F, fg(g)}, .acc = 1};
+              .t = {g->kh, g->kw, g->dh * wq(g) * g->F, g->dw * g->F, fg(g)}, .acc = 1, .dot = use_dot(fg(g), cg(g))};
+    (s.dot ? pack_filters : pack_weights)(g, W, w_flipped, (int64_t)g->kh * g->kw * fg(g), cg(g), pack);
     run_samples(x, g, s, pad_dy, dy, g->Ho * g->Wo * g->F, dx, g->H * g->W * g->C, imgs);
 }
 
@@ -227,31 +262,69 @@ static void im2col(const geom *g, const float *x, int64_t c0, int64_t cn, float 
         }
 }
 
+/* Whether the weight gradient tiles go tap by tap for each filter (six
+ * taps by sixteen channels) rather than channel by filter (six channels
+ * by sixteen filters): better for few filters; broadcasting dy instead of
+ * x costs one load per multiply-add, counted as two thirds. */
+static int dw_by_taps(const geom *g) {
+    int64_t taps = (int64_t)g->kh * g->kw, nc = cg(g), nf = fg(g);
+    double by_channel = (double)nc / (double)round_up(nc, TM) * (double)nf / (double)round_up(nf, TN);
+    double by_tap = 0.67 * (double)taps / (double)round_up(taps, TM) * (double)nc / (double)round_up(nc, TN);
+    return by_tap > by_channel;
+}
+
+/* Offset of tap t in the padded image. */
+static int64_t tap_off(const geom *g, int64_t t) {
+    return ((t / g->kw) * g->dh * wp(g) + (t % g->kw) * g->dw) * g->C;
+}
+
+/* part += one group's weight gradient, tile rows over taps (dw_by_taps). */
+static void group_dw_taps(const geom *g, const float *img, const float *dys, int64_t grp, float *part) {
+    int64_t taps = (int64_t)g->kh * g->kw, nc = cg(g), nf = fg(g), off[TM];
+    for (int64_t f = 0; f < nf; f++)
+        for (int64_t t0 = 0; t0 < taps; t0 += TM)
+            for (int64_t c0 = 0; c0 < nc; c0 += TN) {
+                int nj = (int)(nc - c0 < TN ? nc - c0 : TN);
+                for (int r = 0; r < TM; r++) off[r] = tap_off(g, t0 + r < taps ? t0 + r : t0);
+                float acc[TM * TN] = {0};
+                nr_conv_tile_dw_taps(img + grp * nc + c0, wp(g) * g->C, g->C, off, g->Ho, g->Wo, dys + grp * nf + f,
+                                     g->F, nj, acc);
+                for (int r = 0; r < TM && t0 + r < taps; r++)
+                    for (int j = 0; j < nj; j++) part[((t0 + r) * nc + c0 + j) * g->F + grp * nf + f] += acc[r * TN + j];
+            }
+}
+
+/* part += one group's weight gradient, tile rows over channels (six of
+ * them, rows in all, starting at base) and columns over filters. */
+static void group_dw_channels(const geom *g, const float *base, int64_t ap, int64_t aq, int64_t rows, int64_t taps,
+                              const float *dys, int64_t grp, float *part) {
+    int64_t nf = fg(g);
+    for (int64_t tap = 0; tap < taps; tap++) {
+        int64_t off = taps > 1 ? tap_off(g, tap) : 0;
+        for (int64_t r0 = 0; r0 < rows; r0 += TM)
+            for (int64_t f0 = 0; f0 < nf; f0 += TN) {
+                int nj = (int)(nf - f0 < TN ? nf - f0 : TN);
+                float acc[TM * TN] = {0};
+                nr_conv_tile_dw(base + off + r0, ap, aq, g->Ho, g->Wo, dys + grp * nf + f0, g->F, nj, acc);
+                for (int r = 0; r < TM && r0 + r < rows; r++)
+                    for (int j = 0; j < nj; j++) part[(tap * rows + r0 + r) * g->F + grp * nf + f0 + j] += acc[r * TN + j];
+            }
+    }
+}
+
 /* part (K, F) += one sample's weight gradient, group by group. */
 static void sample_dw(const geom *g, const float *xs, const float *dys, float *img, float *part) {
-    int64_t K = col_k(g), nc = cg(g), nf = fg(g);
+    int64_t K = col_k(g), nc = cg(g);
+    if (!dw_by_col(g)) pad_x(g, xs, img);
     for (int64_t grp = 0; grp < g->G; grp++) {
-        const float *base;
-        int64_t ap, aq, rows;
         if (dw_by_col(g)) {
             im2col(g, xs, grp * nc, nc, img);
             memset(img + g->Ho * g->Wo * K, 0, 16 * sizeof *img);
-            base = img, ap = g->Wo * K, aq = K, rows = K;
+            group_dw_channels(g, img, g->Wo * K, K, K, 1, dys, grp, part);
+        } else if (dw_by_taps(g)) {
+            group_dw_taps(g, img, dys, grp, part);
         } else {
-            if (grp == 0) pad_x(g, xs, img);
-            base = img + grp * nc, ap = wp(g) * g->C, aq = g->C, rows = nc;
-        }
-        for (int64_t tap = 0; tap < (dw_by_col(g) ? 1 : (int64_t)g->kh * g->kw); tap++) {
-            int64_t off = dw_by_col(g) ? 0 : ((tap / g->kw) * g->dh * wp(g) + (tap % g->kw) * g->dw) * g->C;
-            for (int64_t r0 = 0; r0 < rows; r0 += TM)
-                for (int64_t f0 = 0; f0 < nf; f0 += TN) {
-                    int nj = (int)(nf - f0 < TN ? nf - f0 : TN);
-                    float acc[TM * TN] = {0};
-                    nr_conv_tile_dw(base + off + r0, ap, aq, g->Ho, g->Wo, dys + grp * nf + f0, g->F, nj, acc);
-                    int64_t k0 = (dw_by_col(g) ? 0 : tap * nc) + r0;
-                    for (int r = 0; r < TM && r0 + r < rows; r++)
-                        for (int j = 0; j < nj; j++) part[(k0 + r) * g->F + grp * nf + f0 + j] += acc[r * TN + j];
-                }
+            group_dw_channels(g, img + grp * nc, wp(g) * g->C, g->C, nc, (int64_t)g->kh * g->kw, dys, grp, part);
         }
     }
 }

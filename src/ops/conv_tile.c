@@ -26,6 +26,28 @@ static void dw_portable(const float *a, int64_t ap, int64_t aq, int64_t P, int64
         }
 }
 
+static void dot_portable(const float *a, int64_t as, const nr_taps *t, const float *w, float *y) {
+    float acc[NR_TILE_M] = {0};
+    for (int i = 0; i < t->kh; i++)
+        for (int j = 0; j < t->kw; j++) {
+            const float *p = a + i * t->ti + j * t->tj;
+            for (int64_t c = 0; c < t->C; c++, w++)
+                for (int r = 0; r < NR_TILE_M; r++) acc[r] += p[r * as + c] * *w;
+        }
+    memcpy(y, acc, sizeof acc);
+}
+
+static void dw_taps_portable(const float *a, int64_t ap, int64_t aq, const int64_t *off, int64_t P, int64_t Q,
+                             const float *dy, int64_t ldy, int nj, float *acc) {
+    for (int64_t p = 0; p < P; p++)
+        for (int64_t q = 0; q < Q; q++) {
+            const float *x = a + p * ap + q * aq;
+            float d = dy[(p * Q + q) * ldy];
+            for (int r = 0; r < NR_TILE_M; r++)
+                for (int k = 0; k < nj; k++) acc[r * NR_TILE_N + k] += d * x[off[r] + k];
+        }
+}
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define AVX2 __attribute__((target("avx2,fma")))
@@ -92,6 +114,64 @@ AVX2 static void dw_avx2(const float *a, int64_t ap, int64_t aq, int64_t P, int6
     }
 }
 
+
+/* Lanes j < n of 8 as a load mask. */
+AVX2 static __m256i lanes_below(int64_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n < 8 ? n : 8)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+AVX2 static float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+
+AVX2 static void dot_avx2(const float *a, int64_t as, const nr_taps *t, const float *w, float *y) {
+    __m256 acc[NR_TILE_M];
+    for (int r = 0; r < NR_TILE_M; r++) acc[r] = _mm256_setzero_ps();
+    int64_t full = t->C / 8 * 8;
+    __m256i tail = lanes_below(t->C - full);
+    for (int i = 0; i < t->kh; i++)
+        for (int j = 0; j < t->kw; j++, w += t->C) {
+            const float *p = a + i * t->ti + j * t->tj;
+            for (int64_t c = 0; c < t->C; c += 8) {
+                int whole = c < full;
+                __m256 wv = whole ? _mm256_loadu_ps(w + c) : _mm256_maskload_ps(w + c, tail);
+                for (int r = 0; r < NR_TILE_M; r++) {
+                    const float *x = p + r * as + c;
+                    __m256 xv = whole ? _mm256_loadu_ps(x) : _mm256_maskload_ps(x, tail);
+                    acc[r] = _mm256_fmadd_ps(xv, wv, acc[r]);
+                }
+            }
+        }
+    for (int r = 0; r < NR_TILE_M; r++) y[r] = hsum(acc[r]);
+}
+
+AVX2 static void dw_taps_avx2(const float *a, int64_t ap, int64_t aq, const int64_t *off, int64_t P, int64_t Q,
+                              const float *dy, int64_t ldy, int nj, float *acc) {
+    __m256 c[NR_TILE_M][2];
+    for (int r = 0; r < NR_TILE_M; r++) {
+        c[r][0] = _mm256_loadu_ps(acc + r * NR_TILE_N);
+        c[r][1] = _mm256_loadu_ps(acc + r * NR_TILE_N + 8);
+    }
+    __m256i m0 = lanes_below(nj), m1 = lanes_below(nj - 8);
+    for (int64_t p = 0; p < P; p++) {
+        const float *x = a + p * ap, *d = dy + p * Q * ldy;
+        for (int64_t q = 0; q < Q; q++, x += aq, d += ldy) {
+            __m256 v = _mm256_broadcast_ss(d), x0, x1;
+            for (int r = 0; r < NR_TILE_M; r++) {
+                load_cols(x + off[r], nj, m0, m1, &x0, &x1);
+                c[r][0] = _mm256_fmadd_ps(v, x0, c[r][0]);
+                c[r][1] = _mm256_fmadd_ps(v, x1, c[r][1]);
+            }
+        }
+    }
+    for (int r = 0; r < NR_TILE_M; r++) {
+        _mm256_storeu_ps(acc + r * NR_TILE_N, c[r][0]);
+        _mm256_storeu_ps(acc + r * NR_TILE_N + 8, c[r][1]);
+    }
+}
+
 static int portable_only;
 
 static int have_avx2(void) {
@@ -106,6 +186,8 @@ static int have_avx2(void) { return 0; }
 void nr_conv_tile_use_portable(int on) { (void)on; }
 #define fwd_avx2 fwd_portable
 #define dw_avx2 dw_portable
+#define dot_avx2 dot_portable
+#define dw_taps_avx2 dw_taps_portable
 #endif
 
 void nr_conv_tile_fwd(const float *a, int64_t as, const nr_taps *t, const float *b, float *out) {
@@ -115,4 +197,13 @@ void nr_conv_tile_fwd(const float *a, int64_t as, const nr_taps *t, const float 
 void nr_conv_tile_dw(const float *a, int64_t ap, int64_t aq, int64_t P, int64_t Q, const float *dy, int64_t ldy,
                      int nj, float *acc) {
     (have_avx2() ? dw_avx2 : dw_portable)(a, ap, aq, P, Q, dy, ldy, nj, acc);
+}
+
+void nr_conv_tile_fwd_dot(const float *a, int64_t as, const nr_taps *t, const float *w, float *y) {
+    (have_avx2() ? dot_avx2 : dot_portable)(a, as, t, w, y);
+}
+
+void nr_conv_tile_dw_taps(const float *a, int64_t ap, int64_t aq, const int64_t *off, int64_t P, int64_t Q,
+                          const float *dy, int64_t ldy, int nj, float *acc) {
+    (have_avx2() ? dw_taps_avx2 : dw_taps_portable)(a, ap, aq, off, P, Q, dy, ldy, nj, acc);
 }

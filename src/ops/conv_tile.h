@@ -30,7 +30,18 @@ void nr_conv_tile_fwd(const float *a, int64_t as, const nr_taps *t, const float 
 void nr_conv_tile_dw(const float *a, int64_t ap, int64_t aq, int64_t P, int64_t Q, const float *dy, int64_t ldy,
                      int nj, float *acc);
 
-/* Tests: 1 makes both use the portable code even where AVX2 exists. */
+/* y[r] = sum_{i,j',c} a[r*as + i*ti + j'*tj + c] * w[(i*kw + j')*C + c] for
+ * r < 6: six positions against one filter's weights (tap-major, C per
+ * tap), vectorized over channels; for layers with very few filters. */
+void nr_conv_tile_fwd_dot(const float *a, int64_t as, const nr_taps *t, const float *w, float *y);
+
+/* acc[r*16 + j] += sum_{p<P} sum_{q<Q} dy[(p*Q + q)*ldy] * a[p*ap + q*aq + off[r] + j]
+ * for r < 6, j < nj <= 16: the weight-gradient tile of one filter, six taps
+ * (offsets off[r]) by sixteen channels; for layers with very few filters. */
+void nr_conv_tile_dw_taps(const float *a, int64_t ap, int64_t aq, const int64_t *off, int64_t P, int64_t Q,
+                          const float *dy, int64_t ldy, int nj, float *acc);
+
+/* Tests: 1 makes every tile use the portable code even where AVX2 exists. */
 void nr_conv_tile_use_portable(int on);
 
 #endif

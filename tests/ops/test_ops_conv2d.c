@@ -177,5 +177,11 @@ int main(void) {
     fast_vs_ref(&grouped_thin, 2);
     fast_vs_ref(&rgb, 5);
     fast_vs_ref(&rgb, 1);
+    /* Few filters: the dot tiles forward and tap-major weight gradients. */
+    cfg one_filter = {14, 14, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    cfg two_filters = {9, 10, 13, 2, 3, 2, 1, 1, 1, 1, 0, 0, 0, 1, 1};
+    fast_vs_ref(&one_filter, 3);
+    fast_vs_ref(&one_filter, 1);
+    fast_vs_ref(&two_filters, 2);
     return nr_test_finish();
 }
