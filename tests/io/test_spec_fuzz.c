@@ -52,8 +52,8 @@ static const char *const seeds[] = {
     "model = Model(x, m)\nmodel.compile(optimizer=Nadam(clipnorm=1.0), loss=['mse'])  # comment\n"
     "y = [1, -2.5, 1e-3, 'a', \"b\", (1,), {0: 1}, True, False, None]\n",
 
-    "x = Input(shape=(3, 4))\nh = BatchNormalization(-1, 0.9, epsilon=0, center=False)(x)\n"
-    "h = LayerNormalization(axis=[1, 2], rms_scaling=True)(h)\nmodel = Model(x, h)\n",
+    ("x = Input(shape=(3, 4))\nh = BatchNormalization(-1, 0.9, epsilon=0, center=False)(x)\n"
+     "h = LayerNormalization(axis=[1, 2], rms_scaling=True)(h)\nmodel = Model(x, h)\n"),
 };
 
 static const char *const tokens[] = {
