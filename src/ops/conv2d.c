@@ -92,19 +92,22 @@ static void pad_image(const float *src, int64_t h, int64_t w, int64_t C, float *
 
 /* Panels of 16 output columns of a group's (K, nf) weight matrix, where
  * row k, column f is w(k, f); columns past nf are zero. */
-typedef float (*weight_at)(const geom *g, const float *W, int64_t grp, int64_t k, int64_t f);
-
-static float w_forward(const geom *g, const float *W, int64_t grp, int64_t k, int64_t f) {
+static inline float w_forward(const geom *g, const float *W, int64_t grp, int64_t k, int64_t f) {
     return W[k * g->F + grp * fg(g) + f];
 }
 /* dx's weights: row (i', j', f), column c holds W[kh-1-i', kw-1-j', c, f]. */
-static float w_flipped(const geom *g, const float *W, int64_t grp, int64_t k, int64_t c) {
+static inline float w_flipped(const geom *g, const float *W, int64_t grp, int64_t k, int64_t c) {
     int64_t nf = fg(g), tap = k / nf, f = k % nf;
     int64_t i = g->kh - 1 - tap / g->kw, j = g->kw - 1 - tap % g->kw;
     return W[((i * g->kw + j) * cg(g) + c) * g->F + grp * nf + f];
 }
 
-static void pack_weights(const geom *g, const float *W, weight_at at, int64_t K, int64_t nf, float *pack) {
+static inline float w_at_of(const geom *g, const float *W, int flipped, int64_t grp, int64_t k, int64_t f) {
+    return flipped ? w_flipped(g, W, grp, k, f) : w_forward(g, W, grp, k, f);
+}
+
+/* flipped: dx's weights (w_flipped), else y's (w_forward). */
+static void pack_weights(const geom *g, const float *W, int flipped, int64_t K, int64_t nf, float *pack) {
     int64_t panels = round_up(nf, TN) / TN;
     for (int64_t grp = 0; grp < g->G; grp++)
         for (int64_t p = 0; p < panels; p++) {
@@ -112,17 +115,17 @@ static void pack_weights(const geom *g, const float *W, weight_at at, int64_t K,
             for (int64_t k = 0; k < K; k++)
                 for (int j = 0; j < TN; j++) {
                     int64_t f = p * TN + j;
-                    dst[k * TN + j] = f < nf ? at(g, W, grp, k, f) : 0.0f;
+                    dst[k * TN + j] = f < nf ? w_at_of(g, W, flipped, grp, k, f) : 0.0f;
                 }
         }
 }
 
 /* Filter f of group grp as a contiguous row of K weights, for the dot
  * tiles: pack[(grp*nf + f)*K + k] = w(k, f). */
-static void pack_filters(const geom *g, const float *W, weight_at at, int64_t K, int64_t nf, float *pack) {
+static void pack_filters(const geom *g, const float *W, int flipped, int64_t K, int64_t nf, float *pack) {
     for (int64_t grp = 0; grp < g->G; grp++)
         for (int64_t f = 0; f < nf; f++)
-            for (int64_t k = 0; k < K; k++) pack[(grp * nf + f) * K + k] = at(g, W, grp, k, f);
+            for (int64_t k = 0; k < K; k++) pack[(grp * nf + f) * K + k] = w_at_of(g, W, flipped, grp, k, f);
 }
 
 /* Share of a tile's multiply-adds that count: few filters waste most of a
@@ -145,15 +148,23 @@ typedef struct pass {
     int dot;                          /* pack holds filter rows for the dot tile */
 } pass;
 
-/* Writes tile row r (position m) of filter columns [f0, f0 + nj). */
-static void put_row(const pass *s, float *y, int64_t m, int64_t f0, int64_t nj, const float *o, int64_t stride) {
+/* Writes a tile's rows (positions m, m + 1, ... below m1; row r at
+ * o + r * rs) into filter columns [f0, f0 + nj); positions in the padding
+ * columns (q >= ow) are dropped. */
+static void put_tile(const pass *s, float *y, int64_t m, int64_t m1, int64_t f0, int64_t nj, const float *o, int rs) {
     int64_t p = m / s->iw, q = m % s->iw;
-    if (q >= s->ow) return;
-    float *yr = y + (p * s->ow + q) * s->F + f0;
-    if (s->acc)
-        for (int64_t j = 0; j < nj; j++) yr[j] += o[j * stride];
-    else
-        for (int64_t j = 0; j < nj; j++) yr[j] = o[j * stride] + (s->bias ? s->bias[f0 + j] : 0.0f);
+    for (int r = 0; r < TM && m + r < m1; r++, o += rs) {
+        if (q < s->ow) {
+            float *yr = y + (p * s->ow + q) * s->F + f0;
+            if (s->acc)
+                for (int64_t j = 0; j < nj; j++) yr[j] += o[j];
+            else if (s->bias)
+                for (int64_t j = 0; j < nj; j++) yr[j] = o[j] + s->bias[f0 + j];
+            else
+                for (int64_t j = 0; j < nj; j++) yr[j] = o[j];
+        }
+        if (++q == s->iw) q = 0, p++;
+    }
 }
 
 static void run_dot(const pass *s, float *y, int64_t G, int64_t m0, int64_t m1, int64_t K) {
@@ -163,7 +174,7 @@ static void run_dot(const pass *s, float *y, int64_t G, int64_t m0, int64_t m1, 
             const float *w = s->pack + (grp * s->nf + f) * K;
             for (int64_t m = m0; m < m1; m += TM) {
                 nr_conv_tile_fwd_dot(s->img + m * s->C + grp * s->cin, s->C, &s->t, w, out);
-                for (int r = 0; r < TM && m + r < m1; r++) put_row(s, y, m + r, grp * s->nf + f, 1, out + r, 1);
+                put_tile(s, y, m, m1, grp * s->nf + f, 1, out, 1);
             }
         }
 }
@@ -182,7 +193,7 @@ static void run_pass(const pass *s, float *y, int64_t G, int64_t m0, int64_t m1)
             int64_t f0 = grp * s->nf + pn * TN, nj = s->nf - pn * TN < TN ? s->nf - pn * TN : TN;
             for (int64_t m = m0; m < m1; m += TM) {
                 nr_conv_tile_fwd(s->img + m * s->C + grp * s->cin, s->C, &s->t, b, out);
-                for (int r = 0; r < TM && m + r < m1; r++) put_row(s, y, m + r, f0, nj, out + r * TN, 1);
+                put_tile(s, y, m, m1, f0, nj, out, TN);
             }
         }
 }
@@ -229,7 +240,7 @@ static void direct_forward(const nr_exec *x, const nr_node *n, const geom *g) {
     float *pack = x->work[NR_ID(x, n)], *imgs = pack + pack_floats(g);
     pass s = {.pack = pack, .bias = b, .iw = wp(g), .C = g->C, .cin = cg(g), .oh = g->Ho, .ow = g->Wo, .F = g->F,
               .nf = fg(g), .t = {g->kh, g->kw, g->dh * wp(g) * g->C, g->dw * g->C, cg(g)}, .dot = use_dot(cg(g), fg(g))};
-    (s.dot ? pack_filters : pack_weights)(g, W, w_forward, col_k(g), fg(g), pack);
+    (s.dot ? pack_filters : pack_weights)(g, W, 0, col_k(g), fg(g), pack);
     run_samples(x, g, s, pad_x, in, g->H * g->W * g->C, x->val[NR_ID(x, n)], g->Ho * g->Wo * g->F, imgs);
 }
 
@@ -238,7 +249,7 @@ static void direct_dx(const nr_exec *x, const nr_node *n, const geom *g, float *
     float *pack = x->work[NR_ID(x, n)], *imgs = pack + pack_floats(g);
     pass s = {.pack = pack, .iw = wq(g), .C = g->F, .cin = fg(g), .oh = g->H, .ow = g->W, .F = g->C, .nf = cg(g),
               .t = {g->kh, g->kw, g->dh * wq(g) * g->F, g->dw * g->F, fg(g)}, .acc = 1, .dot = use_dot(fg(g), cg(g))};
-    (s.dot ? pack_filters : pack_weights)(g, W, w_flipped, (int64_t)g->kh * g->kw * fg(g), cg(g), pack);
+    (s.dot ? pack_filters : pack_weights)(g, W, 1, (int64_t)g->kh * g->kw * fg(g), cg(g), pack);
     run_samples(x, g, s, pad_dy, dy, g->Ho * g->Wo * g->F, dx, g->H * g->W * g->C, imgs);
 }
 

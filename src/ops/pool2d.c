@@ -48,28 +48,68 @@ static int64_t cell(const geom *g, const win *w, int i, int j) {
 
 /* --- max --------------------------------------------------------------- */
 
+/* Channels of one block of max_window, kept in registers across the
+ * window (a loop over cells per channel would store and reload the
+ * running maximum each cell). */
+#define MAX_BLOCK 8
+
+/* yo = the maximum over window w of channels [c0, c0 + n) (n <= 8), ao =
+ * its cell index (first maximum). */
+static void max_block(const geom *g, const float *restrict xs0, const win *w, int64_t c0, int n, float *restrict yo,
+                      float *restrict ao) {
+    float m[MAX_BLOCK], a[MAX_BLOCK];
+    const float *first = xs0 + cell(g, w, w->i0, w->j0) + c0;
+    for (int c = 0; c < MAX_BLOCK; c++) m[c] = c < n ? first[c] : 0.0f, a[c] = (float)(w->i0 * g->kw + w->j0);
+    for (int i = w->i0; i < w->i1; i++)
+        for (int j = w->j0; j < w->j1; j++) {
+            const float *xc = xs0 + cell(g, w, i, j) + c0;
+            float k = (float)(i * g->kw + j), v[MAX_BLOCK];
+            for (int c = 0; c < MAX_BLOCK; c++) v[c] = c < n ? xc[c] : 0.0f;
+            for (int c = 0; c < MAX_BLOCK; c++) {
+                int gt = v[c] > m[c];
+                m[c] = gt ? v[c] : m[c];
+                a[c] = gt ? k : a[c];
+            }
+        }
+    for (int c = 0; c < n; c++) yo[c] = m[c], ao[c] = a[c];
+}
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+
+/* max_block for a full block of 8 channels, in one ymm register each. */
+static void max_block8(const geom *g, const float *xs0, const win *w, int64_t c0, float *yo, float *ao) {
+    __m256 m = _mm256_loadu_ps(xs0 + cell(g, w, w->i0, w->j0) + c0);
+    __m256 a = _mm256_set1_ps((float)(w->i0 * g->kw + w->j0));
+    for (int i = w->i0; i < w->i1; i++)
+        for (int j = w->j0; j < w->j1; j++) {
+            __m256 v = _mm256_loadu_ps(xs0 + cell(g, w, i, j) + c0), gt = _mm256_cmp_ps(v, m, _CMP_GT_OQ);
+            m = _mm256_blendv_ps(m, v, gt);
+            a = _mm256_blendv_ps(a, _mm256_set1_ps((float)(i * g->kw + j)), gt);
+        }
+    _mm256_storeu_ps(yo, m);
+    _mm256_storeu_ps(ao, a);
+}
+#endif
+
 /* yo = the maximum over window w of each channel, ao = its cell index
- * (first maximum). Written branch-free over channels so it vectorizes. */
+ * (first maximum); an empty window gives 0 and -1. */
 static void max_window(const geom *g, const float *restrict xs0, const win *w, float *restrict yo,
                        float *restrict ao) {
     if (w->i0 >= w->i1 || w->j0 >= w->j1) {
         for (int64_t c = 0; c < g->C; c++) yo[c] = 0, ao[c] = -1;
         return;
     }
-    const float *first = xs0 + cell(g, w, w->i0, w->j0);
-    float k0 = (float)(w->i0 * g->kw + w->j0);
-    for (int64_t c = 0; c < g->C; c++) yo[c] = first[c], ao[c] = k0;
-    for (int i = w->i0; i < w->i1; i++)
-        for (int j = w->j0; j < w->j1; j++) {
-            if (i == w->i0 && j == w->j0) continue;
-            const float *restrict xc = xs0 + cell(g, w, i, j);
-            float k = (float)(i * g->kw + j);
-            for (int64_t c = 0; c < g->C; c++) {
-                float v = xc[c], m = yo[c], a = ao[c];
-                yo[c] = v > m ? v : m;
-                ao[c] = v > m ? k : a;
-            }
+    for (int64_t c0 = 0; c0 < g->C; c0 += MAX_BLOCK) {
+        int n = (int)(g->C - c0 < MAX_BLOCK ? g->C - c0 : MAX_BLOCK);
+#if defined(__AVX2__)
+        if (n == MAX_BLOCK) {
+            max_block8(g, xs0, w, c0, yo + c0, ao + c0);
+            continue;
         }
+#endif
+        max_block(g, xs0, w, c0, n, yo + c0, ao + c0);
+    }
 }
 
 void nr_cpu_maxpool2d_forward(const nr_exec *x, const nr_node *n) {
