@@ -74,6 +74,8 @@ typedef union nr_op_attrs {
      * Ho = (H + pad_top + pad_bottom - ((kh - 1) dh + 1)) / sh + 1, Wo alike.
      * CONV2D with groups G > 1 (0 means 1): W is (kh,kw,C/G,F) and filter
      * block g (F/G filters) sees only input channels [g C/G, (g+1) C/G).
+     * CONV2D with relu set is y = max(0, conv), the ReLU of Conv2D(...,
+     * activation="relu") fused: one pass over y fewer each way.
      * DWCONV2D: the same geometry; W is (kh,kw,C,M) and F = C M.
      * CONV2D_T: x (N,H,W,C) spreads into y (N,Ho,Wo,F) through W
      * (kh,kw,F,C); pad_top and pad_left are the rows and columns cropped
@@ -81,7 +83,7 @@ typedef union nr_op_attrs {
      * Keras computes them, see layers/conv_transpose.c); pad_bottom and
      * pad_right are unused.
      * A pool on x (N,T,C), y (N,To,C) is the 1-D case: H = Ho = kh = sh = 1. */
-    struct { int kh, kw, sh, sw, dh, dw, pad_top, pad_left, pad_bottom, pad_right, groups; } conv;
+    struct { int kh, kw, sh, sw, dh, dw, pad_top, pad_left, pad_bottom, pad_right, groups, relu; } conv;
     /* BATCHNORM over the last axis: in = {x, moving_mean, moving_variance,
      * gamma if has_gamma, beta if has_beta}. Training mode (exec training
      * and not frozen) normalizes with the batch's mean and biased variance

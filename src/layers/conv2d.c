@@ -31,8 +31,10 @@ static nr_status conv_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out)
     a.conv.groups = groups_of(o->groups);
     int64_t shape[4] = {-1, ho, wo, o->filters};
     nr_sym ops[3] = {in[0], l->weights[0], l->weights[1]}, conv;
+    /* The ReLU is fused into the op (see graph.h). */
+    a.conv.relu = o->activation == NR_ACT_RELU;
     NR_TRY(nr_layer_add_op(l, NR_OP_CONV2D, ops, 1 + l->n_weights, 4, shape, &a, &conv));
-    NR_TRY(nr_layer_add_activation(l, conv, o->activation, o->activation_alpha, out));
+    NR_TRY(nr_layer_add_activation(l, conv, a.conv.relu ? NR_ACT_LINEAR : o->activation, o->activation_alpha, out));
     return nr_layer_add_activity_penalty(l, *out, o->activity_regularizer);
 }
 

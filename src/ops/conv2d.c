@@ -24,6 +24,7 @@
  * (Ho*Wo, kh*kw*C/G) per group, with col2im for dx.
  *
  * The reference kernels are direct loops in double. */
+#include <math.h>
 #include <string.h>
 #include <omp.h>
 #include "ops/conv_tile.h"
@@ -72,12 +73,16 @@ static int64_t pack_floats(const geom *g) {
     return g->G * max64(kf, kb);
 }
 
+/* Scratch of the kernels proper; a fused ReLU's gradient follows it. */
+static int64_t kernel_floats(const geom *g) {
+    int64_t K = col_k(g);
+    if (!direct(g)) return g->Ho * g->Wo * K + nr_gemm_pack_floats(K > fg(g) ? K : fg(g));
+    return pack_floats(g) + nr_num_threads() * (image_floats(g) + K * g->F);
+}
+
 int64_t nr_conv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batch) {
     geom g = nr_window_of(n, nodes, batch);
-    int64_t K = col_k(&g);
-    if (!direct(&g)) return g.Ho * g.Wo * K + nr_gemm_pack_floats(K > fg(&g) ? K : fg(&g));
-    int64_t T = nr_num_threads();
-    return pack_floats(&g) + T * (image_floats(&g) + K * g.F);
+    return kernel_floats(&g) + (n->a.conv.relu ? g.N * g.Ho * g.Wo * g.F : 0);
 }
 
 /* --- direct (stride 1) ------------------------------------------------------ */
@@ -143,6 +148,7 @@ static int use_dot(int64_t cin, int64_t nf) {
 typedef struct pass {
     const float *img, *pack, *bias;
     int64_t iw, C, cin, oh, ow, F, nf;
+    int relu;                         /* y = max(0, result + bias) */
     nr_taps t;
     int acc;
     int dot;                          /* pack holds filter rows for the dot tile */
@@ -158,10 +164,10 @@ static void put_tile(const pass *s, float *y, int64_t m, int64_t m1, int64_t f0,
             float *yr = y + (p * s->ow + q) * s->F + f0;
             if (s->acc)
                 for (int64_t j = 0; j < nj; j++) yr[j] += o[j];
-            else if (s->bias)
-                for (int64_t j = 0; j < nj; j++) yr[j] = o[j] + s->bias[f0 + j];
+            else if (s->relu)
+                for (int64_t j = 0; j < nj; j++) yr[j] = fmaxf(o[j] + (s->bias ? s->bias[f0 + j] : 0.0f), 0.0f);
             else
-                for (int64_t j = 0; j < nj; j++) yr[j] = o[j];
+                for (int64_t j = 0; j < nj; j++) yr[j] = o[j] + (s->bias ? s->bias[f0 + j] : 0.0f);
         }
         if (++q == s->iw) q = 0, p++;
     }
@@ -238,14 +244,14 @@ static void direct_forward(const nr_exec *x, const nr_node *n, const geom *g) {
     const float *in = x->val[n->in[0]], *W = x->val[n->in[1]];
     const float *b = n->n_in > 2 ? x->val[n->in[2]] : NULL;
     float *pack = x->work[NR_ID(x, n)], *imgs = pack + pack_floats(g);
-    pass s = {.pack = pack, .bias = b, .iw = wp(g), .C = g->C, .cin = cg(g), .oh = g->Ho, .ow = g->Wo, .F = g->F,
+    pass s = {.pack = pack, .bias = b, .relu = n->a.conv.relu, .iw = wp(g), .C = g->C, .cin = cg(g), .oh = g->Ho, .ow = g->Wo, .F = g->F,
               .nf = fg(g), .t = {g->kh, g->kw, g->dh * wp(g) * g->C, g->dw * g->C, cg(g)}, .dot = use_dot(cg(g), fg(g))};
     (s.dot ? pack_filters : pack_weights)(g, W, 0, col_k(g), fg(g), pack);
     run_samples(x, g, s, pad_x, in, g->H * g->W * g->C, x->val[NR_ID(x, n)], g->Ho * g->Wo * g->F, imgs);
 }
 
-static void direct_dx(const nr_exec *x, const nr_node *n, const geom *g, float *dx) {
-    const float *W = x->val[n->in[1]], *dy = x->grad[NR_ID(x, n)];
+static void direct_dx(const nr_exec *x, const nr_node *n, const geom *g, const float *dy, float *dx) {
+    const float *W = x->val[n->in[1]];
     float *pack = x->work[NR_ID(x, n)], *imgs = pack + pack_floats(g);
     pass s = {.pack = pack, .iw = wq(g), .C = g->F, .cin = fg(g), .oh = g->H, .ow = g->W, .F = g->C, .nf = cg(g),
               .t = {g->kh, g->kw, g->dh * wq(g) * g->F, g->dw * g->F, fg(g)}, .acc = 1, .dot = use_dot(fg(g), cg(g))};
@@ -340,8 +346,8 @@ static void sample_dw(const geom *g, const float *xs, const float *dys, float *i
     }
 }
 
-static void direct_dw(const nr_exec *x, const nr_node *n, const geom *g, float *dW) {
-    const float *in = x->val[n->in[0]], *dy = x->grad[NR_ID(x, n)];
+static void direct_dw(const nr_exec *x, const nr_node *n, const geom *g, const float *dy, float *dW) {
+    const float *in = x->val[n->in[0]];
     int T = slots_of(x);
     int64_t isz = image_floats(g), KF = col_k(g) * g->F;
     float *imgs = x->work[NR_ID(x, n)] + pack_floats(g), *parts = imgs + T * isz;
@@ -391,10 +397,13 @@ static void strided_forward(const nr_exec *x, const nr_node *n, const geom *g) {
             nr_gemm(&(nr_gemm_args){P, nf, K, col, K, 1, W + grp * nf, g->F, 1, y + s * P * g->F + grp * nf, g->F},
                     pack);
         }
+    if (n->a.conv.relu)
+        for (int64_t i = 0; i < g->N * P * g->F; i++) y[i] = fmaxf(y[i], 0.0f);
 }
 
-static void strided_backward(const nr_exec *x, const nr_node *n, const geom *g, float *dx, float *dW) {
-    const float *in = x->val[n->in[0]], *W = x->val[n->in[1]], *dy = x->grad[NR_ID(x, n)];
+static void strided_backward(const nr_exec *x, const nr_node *n, const geom *g, const float *dy, float *dx,
+                             float *dW) {
+    const float *in = x->val[n->in[0]], *W = x->val[n->in[1]];
     int64_t K = col_k(g), P = g->Ho * g->Wo, xs = g->H * g->W * g->C, nc = cg(g), nf = fg(g);
     float *col = x->work[NR_ID(x, n)], *pack = col + P * K;
     for (int64_t s = 0; s < g->N; s++)
@@ -420,9 +429,20 @@ void nr_cpu_conv2d_forward(const nr_exec *x, const nr_node *n) {
         strided_forward(x, n, &g);
 }
 
+/* The gradient before a fused ReLU: dy where y > 0, else 0. */
+static const float *pre_relu_grad(const nr_exec *x, const nr_node *n, const geom *g) {
+    const float *dy = x->grad[NR_ID(x, n)], *y = x->val[NR_ID(x, n)];
+    if (!n->a.conv.relu) return dy;
+    float *dz = x->work[NR_ID(x, n)] + kernel_floats(g);
+    int64_t len = g->N * g->Ho * g->Wo * g->F;
+#pragma omp parallel for schedule(static) num_threads((len > NR_PAR_MIN) ? slots_of(x) : 1)
+    for (int64_t i = 0; i < len; i++) dz[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+    return dz;
+}
+
 void nr_cpu_conv2d_backward(const nr_exec *x, const nr_node *n) {
     geom g = nr_window_of(n, x->nodes, x->batch);
-    const float *dy = x->grad[NR_ID(x, n)];
+    const float *dy = pre_relu_grad(x, n, &g);
     float *dx = x->grad[n->in[0]], *dW = x->grad[n->in[1]];
     float *db = n->n_in > 2 ? x->grad[n->in[2]] : NULL;
     if (db)
@@ -431,11 +451,11 @@ void nr_cpu_conv2d_backward(const nr_exec *x, const nr_node *n) {
             for (int64_t f = 0; f < g.F; f++) db[f] += row[f];
         }
     if (!direct(&g)) {
-        strided_backward(x, n, &g, dx, dW);
+        strided_backward(x, n, &g, dy, dx, dW);
         return;
     }
-    if (dW) direct_dw(x, n, &g, dW);
-    if (dx) direct_dx(x, n, &g, dx);
+    if (dW) direct_dw(x, n, &g, dy, dW);
+    if (dx) direct_dx(x, n, &g, dy, dx);
 }
 
 /* --- reference ---------------------------------------------------------------- */
@@ -471,17 +491,20 @@ void nr_ref_conv2d_forward(const nr_exec *x, const nr_node *n) {
                             for (int64_t c = 0; c < nc; c++)
                                 acc += (double)in[s * xs + o + c0 + c] * W[w_at(&g, i, j, c, f)];
                         }
+                    if (n->a.conv.relu && acc < 0) acc = 0;
                     y[((s * g.Ho + p) * g.Wo + q) * g.F + f] = (float)acc;
                 }
 }
 
 void nr_ref_conv2d_backward(const nr_exec *x, const nr_node *n) {
     geom g = nr_window_of(n, x->nodes, x->batch);
-    const float *in = x->val[n->in[0]], *W = x->val[n->in[1]], *dy = x->grad[NR_ID(x, n)];
+    const float *in = x->val[n->in[0]], *W = x->val[n->in[1]], *dy = x->grad[NR_ID(x, n)], *y = x->val[NR_ID(x, n)];
     float *dx = x->grad[n->in[0]], *dW = x->grad[n->in[1]];
     float *db = n->n_in > 2 ? x->grad[n->in[2]] : NULL;
     int64_t xs = g.H * g.W * g.C, nc = cg(&g), nf = fg(&g);
-#define DY(s, p, q, f) dy[(((s) * g.Ho + (p)) * g.Wo + (q)) * g.F + (f)]
+    int relu = n->a.conv.relu;
+#define AT(s, p, q, f) ((((s) * g.Ho + (p)) * g.Wo + (q)) * g.F + (f))
+#define DY(s, p, q, f) (relu && y[AT(s, p, q, f)] <= 0 ? 0.0f : dy[AT(s, p, q, f)])
     for (int64_t f = 0; db && f < g.F; f++) {
         double acc = 0;
         for (int64_t s = 0; s < g.N; s++)
@@ -519,4 +542,5 @@ void nr_ref_conv2d_backward(const nr_exec *x, const nr_node *n) {
                         }
                     }
 #undef DY
+#undef AT
 }

@@ -10,6 +10,7 @@ typedef struct cfg {
     int64_t H, W, C, F;
     int kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
     int groups;                       /* 0 = 1 */
+    int relu;                         /* fused ReLU */
 } cfg;
 
 static nr_op_attrs attrs_of(const cfg *k) {
@@ -25,6 +26,7 @@ static nr_op_attrs attrs_of(const cfg *k) {
     a.conv.pad_bottom = k->pb;
     a.conv.pad_right = k->pr;
     a.conv.groups = k->groups;
+    a.conv.relu = k->relu;
     return a;
 }
 
@@ -54,14 +56,14 @@ static int build(opcheck *c, const cfg *k, int bias, int64_t batch, uint64_t see
 
 static void grad_cases(void) {
     cfg cs[8] = {
-        {5, 6, 2, 3, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1}, /* 3x3 valid */
-        {7, 6, 2, 3, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0, 1}, /* 3x3 same, stride 2: padding below */
-        {7, 7, 2, 3, 2, 2, 1, 1, 2, 2, 0, 0, 0, 0, 1}, /* 2x2 dilation 2 */
-        {5, 3, 2, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1}, /* 1x1 */
-        {5, 5, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1}, /* 3x3 same stride 1 */
-        {6, 5, 1, 2, 2, 3, 2, 1, 1, 1, 0, 0, 0, 0, 1}, /* non-square, strided rows */
-        {5, 5, 4, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2}, /* 2 groups, same */
-        {7, 6, 6, 3, 3, 2, 2, 2, 1, 1, 1, 0, 1, 0, 3}, /* 3 groups, strided */
+        {5, 6, 2, 3, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0}, /* 3x3 valid */
+        {7, 6, 2, 3, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0, 1, 0}, /* 3x3 same, stride 2: padding below */
+        {7, 7, 2, 3, 2, 2, 1, 1, 2, 2, 0, 0, 0, 0, 1, 0}, /* 2x2 dilation 2 */
+        {5, 3, 2, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0}, /* 1x1 */
+        {5, 5, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0}, /* 3x3 same stride 1 */
+        {6, 5, 1, 2, 2, 3, 2, 1, 1, 1, 0, 0, 0, 0, 1, 0}, /* non-square, strided rows */
+        {5, 5, 4, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 0}, /* 2 groups, same */
+        {7, 6, 6, 3, 3, 2, 2, 2, 1, 1, 1, 0, 1, 0, 3, 0}, /* 3 groups, strided */
     };
     same_pad(7, 3, 2, 1, &cs[1].pt, &cs[1].pb);
     same_pad(6, 3, 2, 1, &cs[1].pl, &cs[1].pr);
@@ -99,7 +101,7 @@ static void grad_cases(void) {
 static void by_hand(void) {
     const nr_backend *bes[2] = {&nr_backend_cpu, &nr_backend_reference};
     for (int e = 0; e < 2; e++) {
-        cfg k = {3, 3, 1, 1, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 1};
+        cfg k = {3, 3, 1, 1, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0};
         opcheck c;
         int y = build(&c, &k, 1, 1, 1);
         for (int i = 0; i < 9; i++) c.val[0][i] = (float)(i + 1);
@@ -142,6 +144,40 @@ static void fast_vs_ref_once(const cfg *k, int64_t batch) {
     oc_free(&r);
 }
 
+/* The fused ReLU equals Conv2D then ReLU: y = max(0, conv) and the
+ * gradients of conv fed dy where y > 0 (finite differences would straddle
+ * the kink). */
+static void fused_relu(const cfg *k, int64_t batch) {
+    const nr_backend *bes[2] = {&nr_backend_cpu, &nr_backend_reference};
+    cfg plain = *k;
+    plain.relu = 0;
+    for (int e = 0; e < 2; e++) {
+        opcheck f, u;
+        int y = build(&f, k, 1, batch, 5);
+        build(&u, &plain, 1, batch, 5);
+        oc_forward(&f, bes[e]);
+        oc_forward(&u, bes[e]);
+        int64_t ny = oc_numel(&f, y);
+        float *dy = oc_alloc(ny), *dz = oc_alloc(ny);
+        for (int64_t i = 0; i < ny; i++) {
+            dy[i] = oc_uniform(&f, -1, 1);
+            dz[i] = u.val[y][i] > 0 ? dy[i] : 0.0f;
+            u.val[y][i] = u.val[y][i] > 0 ? u.val[y][i] : 0.0f;
+        }
+        char name[64];
+        snprintf(name, sizeof name, "conv2d fused relu (%s) y", bes[e]->name);
+        nr_test_close_arrays(f.val[y], u.val[y], (size_t)ny, 0, 0, name);
+        oc_backward(&f, bes[e], dy);
+        oc_backward(&u, bes[e], dz);
+        snprintf(name, sizeof name, "conv2d fused relu (%s) gradients", bes[e]->name);
+        for (int i = 0; i < 3; i++) nr_test_close_arrays(f.grad[i], u.grad[i], (size_t)oc_numel(&f, i), 0, 0, name);
+        free(dy);
+        free(dz);
+        oc_free(&f);
+        oc_free(&u);
+    }
+}
+
 /* The fast kernels against the reference, on the AVX2 tiles (where the CPU
  * has them) and on the portable ones. */
 static void fast_vs_ref(const cfg *k, int64_t batch) {
@@ -155,20 +191,20 @@ static void fast_vs_ref(const cfg *k, int64_t batch) {
 int main(void) {
     grad_cases();
     by_hand();
-    cfg mnist = {28, 28, 1, 32, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1};
-    cfg second = {26, 26, 32, 16, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1};
-    cfg padded = {13, 13, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1};
+    cfg mnist = {28, 28, 1, 32, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0};
+    cfg second = {26, 26, 32, 16, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0};
+    cfg padded = {13, 13, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0};
     fast_vs_ref(&mnist, 4);
     fast_vs_ref(&second, 2);
     fast_vs_ref(&padded, 3);
     /* Direct path shapes: wide channels, filters not a multiple of 16,
      * dilation with padding, groups, and one sample (positions split). */
-    cfg wide = {9, 11, 24, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-    cfg odd = {8, 7, 7, 5, 2, 3, 1, 1, 1, 1, 0, 1, 1, 1, 1};
-    cfg dilated = {10, 9, 9, 20, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1};
-    cfg grouped = {8, 8, 16, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4};
-    cfg grouped_thin = {9, 9, 6, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3};
-    cfg rgb = {12, 12, 3, 16, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1};
+    cfg wide = {9, 11, 24, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+    cfg odd = {8, 7, 7, 5, 2, 3, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0};
+    cfg dilated = {10, 9, 9, 20, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 0};
+    cfg grouped = {8, 8, 16, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4, 0};
+    cfg grouped_thin = {9, 9, 6, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, 0};
+    cfg rgb = {12, 12, 3, 16, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1, 0};
     fast_vs_ref(&wide, 3);
     fast_vs_ref(&wide, 1);
     fast_vs_ref(&odd, 2);
@@ -178,10 +214,17 @@ int main(void) {
     fast_vs_ref(&rgb, 5);
     fast_vs_ref(&rgb, 1);
     /* Few filters: the dot tiles forward and tap-major weight gradients. */
-    cfg one_filter = {14, 14, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-    cfg two_filters = {9, 10, 13, 2, 3, 2, 1, 1, 1, 1, 0, 0, 0, 1, 1};
+    cfg one_filter = {14, 14, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+    cfg two_filters = {9, 10, 13, 2, 3, 2, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0};
     fast_vs_ref(&one_filter, 3);
     fast_vs_ref(&one_filter, 1);
     fast_vs_ref(&two_filters, 2);
+    /* The fused ReLU, direct and strided. */
+    cfg relu = {10, 9, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    cfg relu_strided = {9, 9, 4, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1};
+    fast_vs_ref(&relu, 3);
+    fast_vs_ref(&relu_strided, 2);
+    fused_relu(&relu, 3);
+    fused_relu(&relu_strided, 2);
     return nr_test_finish();
 }
