@@ -83,9 +83,17 @@ static nr_status add_param(nr_graph *g, const nr_node *proto, const int64_t *sha
     nr_node n = *proto;
     int ndim = n.ndim;
     int64_t count = 1;
-    for (int i = 0; i < ndim; i++) count *= (n.shape[i] = shape[i]);
+    for (int i = 0; i < ndim; i++)
+        if (__builtin_mul_overflow(count, (n.shape[i] = shape[i]), &count))
+            return nr_error(NR_STATUS_BAD_SHAPE, "layer \"%s\": a weight of %d dimensions is too large to count",
+                            n.layer ? n.layer->name : "?", ndim);
     /* Align each variable to 16 floats so vector loops start aligned. */
     int64_t off = (g->n_params + 15) & ~(int64_t)15;
+    if (g->max_params && count > g->max_params - off) {
+        char buf[96];
+        return nr_error(NR_STATUS_BAD_SHAPE, "layer \"%s\": a weight of shape %s would take the model past %lld parameters",
+                        n.layer ? n.layer->name : "?", nr_node_shape_str(&n, buf, sizeof buf), (long long)g->max_params);
+    }
     NR_TRY(grow_params(g, off + count));
     uint64_t seed = init && init->has_seed ? init->seed : nr_splitmix64(g->seed + ++g->n_seeded);
     NR_TRY(nr_init_fill(g->params + off, ndim, shape, init, default_kind, seed));

@@ -263,6 +263,7 @@ struct nr_graph {
     int n_models, cap_models;
     uint64_t seed;
     uint64_t n_seeded;                /* initializers drawn so far */
+    int64_t max_params;               /* 0: no limit; loading a SPEC bounds it before weights are allocated */
 };
 
 /* Adds a node (shape inferred by the caller), returns its id in *out. */

@@ -82,6 +82,7 @@ nr_status nr_spec_load_string(const char *text, const char *filename, uint64_t s
     nr_spec_program prog;
     nr_status st = nr_graph_new(&s->g, seed);
     x.g = s->g;
+    if (st == NR_OK) s->g->max_params = nr_spec_max_weight_elems;
     if (st == NR_OK) st = nr_spec_parse(text, x.file, &x.arena, &prog);
     if (st == NR_OK) st = run(&x, &prog);
     if (st == NR_OK) st = finish(&x);

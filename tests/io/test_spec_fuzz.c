@@ -52,6 +52,12 @@ static const char *const seeds[] = {
     "model = Model(x, m)\nmodel.compile(optimizer=Nadam(clipnorm=1.0), loss=['mse'])  # comment\n"
     "y = [1, -2.5, 1e-3, 'a', \"b\", (1,), {0: 1}, True, False, None]\n",
 
+    ("x = Input(shape=(12, 10, 3))\nh = Conv2D(8, 3, padding='same', groups=1, activation='relu')(x)\n"
+     "h = MaxPooling2D()(h)\nh = DepthwiseConv2D(3, depth_multiplier=2)(h)\nh = SeparableConv2D(4, 1)(h)\n"
+     "h = Conv2DTranspose(4, 2, strides=2)(h)\nh = UpSampling2D(2, interpolation='bilinear')(h)\n"
+     "h = ZeroPadding2D(((1, 0), (2, 1)))(h)\nh = Cropping2D(1)(h)\nh = GlobalAveragePooling2D()(h)\n"
+     "model = Model(x, h)\n"),
+
     ("x = Input(shape=(3, 4))\nh = BatchNormalization(-1, 0.9, epsilon=0, center=False)(x)\n"
      "h = LayerNormalization(axis=[1, 2], rms_scaling=True)(h)\nmodel = Model(x, h)\n"),
 };
