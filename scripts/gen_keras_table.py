@@ -422,6 +422,49 @@ x = base(inp)
 out = Dense(2)(x)
 model = Model(inp, out)
 """),
+    ("strided_valid_odd_variants", """\
+Input(shape=(21, 19, 4))
+DepthwiseConv2D(3, strides=2)
+SeparableConv2D(6, (3, 2), strides=(2, 3))
+Conv2D(5, 1, strides=2, padding="same")
+Reshape((-1, 5))
+Conv1D(3, 3, strides=2, padding="causal")
+Conv1D(3, 2, strides=3, padding="same")
+"""),
+    ("dense_on_maps_two_outputs", """\
+inp = Input(shape=(6, 5, 3))
+h = Dense(4)(inp)
+h = BatchNormalization()(h)
+h = LayerNormalization(axis=[1, 2, 3])(h)
+h = Dropout(0.3)(h)
+a = Flatten()(h)
+out1 = Dense(3, activation="softmax", name="cls")(a)
+n = GaussianNoise(0.2)(h)
+p = ZeroPadding2D(1)(n)
+p = MaxPooling2D(3, padding="same")(p)
+out2 = Conv2D(1, 2, name="seg")(p)
+model = Model(inputs=inp, outputs=[out1, out2])
+"""),
+    ("model_add_style", """\
+model = Sequential()
+model.add(Conv2D(4, 3, input_shape=(10, 10, 1), activation="relu"))
+model.add(UpSampling2D(interpolation="bilinear"))
+model.add(Cropping2D(((1, 0), (2, 1))))
+model.add(Activation("softmax"))
+model.add(Flatten())
+model.add(Dense(2, use_bias=False))
+"""),
+    ("concat_three_steps", """\
+inp = Input(shape=(12, 4))
+a = Conv1D(3, 3, padding="same")(inp)
+b = Conv1D(5, 1)(inp)
+c = Concatenate()([a, b, inp])
+d = Concatenate(axis=1)([c, c])
+e = GlobalMaxPooling1D(keepdims=True)(d)
+f = Concatenate(axis=-2)([e, d])
+out = GlobalAveragePooling1D()(f)
+model = Model(inp, out)
+"""),
     ("augment_noise", """\
 Input(shape=(32, 32, 3))
 RandomFlip("horizontal")

@@ -142,13 +142,30 @@ static void check_model(const keras_model *k) {
     int64_t t = 0, f = 0;
     nr_model_count_params(m, &t, &f);
     if (!CHECK(t + f == k->total && t == k->trainable && f == k->frozen))
-        fprintf(stderr, "  %s: params %lld / %lld / %lld, Keras %lld / %lld / %lld (total / trainable / non-trainable)\n",
+        fprintf(stderr, "  %s: params (total, trainable, non-trainable) %lld %lld %lld, Keras %lld %lld %lld\n",
                 k->name, (long long)(t + f), (long long)t, (long long)f, (long long)k->total,
                 (long long)k->trainable, (long long)k->frozen);
     nr_spec_free(s);
 }
 
+/* nr_model_layer_output refuses a layer out of range and an unbuilt Sequential. */
+static void check_layer_output_errors(void) {
+    nr_spec *s = NULL;
+    nr_sym out;
+    if (!CHECK_OK(nr_spec_load_string("Input(shape=(3,))\nDense(2)\n", "errors", 1, &s))) return;
+    const nr_model *m = nr_spec_model(s);
+    CHECK_STATUS(nr_model_layer_output(m, 1, &out), NR_STATUS_BAD_ARGUMENT);
+    CHECK_STATUS(nr_model_layer_output(m, -1, &out), NR_STATUS_BAD_ARGUMENT);
+    CHECK(strstr(nr_last_error(), "out of range") != NULL);
+    nr_spec_free(s);
+    if (!CHECK_OK(nr_spec_load_string("Dense(2)\n", "unbuilt", 1, &s))) return;
+    CHECK_STATUS(nr_model_layer_output(nr_spec_model(s), 0, &out), NR_STATUS_BAD_ARGUMENT);
+    CHECK(strstr(nr_last_error(), "no input shape") != NULL);
+    nr_spec_free(s);
+}
+
 int main(void) {
+    check_layer_output_errors();
     size_t len = 0;
     char *text = nr_test_read_file(nr_test_path("tests/fixtures/keras/table.txt"), &len);
     if (!CHECK(text != NULL)) return nr_test_finish();
@@ -165,7 +182,7 @@ int main(void) {
         check_model(&k);
         n_models++;
     }
-    CHECK(n_models >= 30);
+    CHECK(n_models >= 40);
     free(text);
     return nr_test_finish();
 }
