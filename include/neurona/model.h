@@ -42,6 +42,10 @@ const char *nr_model_name(const nr_model *m);
 int nr_model_n_layers(const nr_model *m);
 nr_layer *nr_model_layer(const nr_model *m, int i);           /* NULL if out of range */
 nr_layer *nr_model_get_layer(const nr_model *m, const char *name); /* NULL if none */
+/* Output of layer i's call in the model (Keras's layer.output; its shape
+ * through nr_sym_shape). BAD_ARGUMENT when i is out of range or the
+ * Sequential model has no input shape yet. */
+nr_status nr_model_layer_output(const nr_model *m, int i, nr_sym *out);
 int nr_model_n_inputs(const nr_model *m);
 int nr_model_n_outputs(const nr_model *m);
 nr_sym nr_model_input(const nr_model *m, int i);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "core/rng.h"
 #include "layers/layer.h"
+#include "neurona/model.h"
 
 nr_status nr_layer_create(nr_graph *g, const nr_layer_class *cls, const nr_layer_base *base, nr_layer **out) {
     NR_TRY(nr_graph_add_layer(g, cls, base ? base->name : NULL, out));
@@ -162,8 +163,14 @@ nr_status nr_layer_weight(const nr_layer *l, int i, nr_tensor *view) {
     return NR_OK;
 }
 
+/* A model used as a layer counts its layers' weights, as Keras's
+ * count_params() does. */
 int64_t nr_layer_count_params(const nr_layer *l) {
-    int64_t total = 0;
+    int64_t total = 0, frozen = 0;
+    if (l->model) {
+        nr_model_count_params(l->model, &total, &frozen);
+        return total + frozen;
+    }
     for (int i = 0; i < l->n_weights; i++) {
         const nr_node *n = &l->g->nodes[l->weights[i]];
         int64_t k = 1;

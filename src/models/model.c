@@ -195,14 +195,18 @@ static nr_status model_layer_call(nr_layer *l, const nr_sym *in, int n_in, nr_sy
 
 static void model_layer_config(const nr_layer *l, nr_strbuf *sb) { nr_layer_config_common(l, sb); }
 
-static const nr_layer_class model_layer_class = {"Model", "model", 1, NR_MAX_IO, model_layer_call, model_layer_config};
+/* Keras's class names: Sequential, or Functional for Model(inputs, outputs). */
+static const nr_layer_class sequential_layer_class = {"Sequential", "model", 1, NR_MAX_IO, model_layer_call,
+                                                      model_layer_config};
+static const nr_layer_class functional_layer_class = {"Functional", "model", 1, NR_MAX_IO, model_layer_call,
+                                                      model_layer_config};
 
 nr_status nr_model_as_layer(nr_model *m, nr_layer **out) {
     if (m->as_layer) { *out = m->as_layer; return NR_OK; }
     *out = NULL;
     nr_layer *l;
     /* The layer is the model and takes its name, which the model holds. */
-    NR_TRY(nr_graph_add_layer(m->g, &model_layer_class, NULL, &l));
+    NR_TRY(nr_graph_add_layer(m->g, m->sequential ? &sequential_layer_class : &functional_layer_class, NULL, &l));
     snprintf(l->name, sizeof l->name, "%s", m->name);
     l->model = m;
     l->built = 1;

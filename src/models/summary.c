@@ -52,13 +52,6 @@ static void row(FILE *f, const char *const *fields, const int *stops, int n) {
     } while (more);
 }
 
-static int64_t layer_params(const nr_layer *l) {
-    if (!l->model) return nr_layer_count_params(l);
-    int64_t t, f;
-    nr_model_count_params(l->model, &t, &f);
-    return t + f;
-}
-
 /* "dense_1[0][0]": the producing layer and which of its calls. */
 static void source_name(const nr_graph *g, nr_sym s, char *buf, size_t size) {
     const nr_node *n = &g->nodes[s];
@@ -74,7 +67,7 @@ static void source_name(const nr_graph *g, nr_sym s, char *buf, size_t size) {
 }
 
 static void layer_cell(const nr_layer *l, char *buf, size_t size) {
-    snprintf(buf, size, "%s (%s)", l->name, l->model ? (l->model->sequential ? "Sequential" : "Functional") : l->cls->type);
+    snprintf(buf, size, "%s (%s)", l->name, l->cls->type);
 }
 
 static void functional_rows(const nr_model *m, FILE *f, const int *stops) {
@@ -96,7 +89,7 @@ static void functional_rows(const nr_model *m, FILE *f, const int *stops) {
         if (!first) continue;
         layer_cell(c->layer, name, sizeof name);
         nr_node_shape_str(&g->nodes[c->out], shape, sizeof shape);
-        commas(layer_params(c->layer), params, sizeof params);
+        commas(nr_layer_count_params(c->layer), params, sizeof params);
         size_t k = (size_t)snprintf(conn, sizeof conn, "[");
         for (int j = i; j < m->n_calls; j++) {
             const nr_call *cj = &g->calls[m->calls[j]];
@@ -121,7 +114,7 @@ static void sequential_rows(const nr_model *m, FILE *f, const int *stops) {
         layer_cell(l, name, sizeof name);
         if (m->n_in) nr_node_shape_str(&m->g->nodes[m->g->calls[m->calls[i]].out], shape, sizeof shape);
         else snprintf(shape, sizeof shape, "(unbuilt)");
-        commas(m->n_in ? layer_params(l) : 0, params, sizeof params);
+        commas(m->n_in ? nr_layer_count_params(l) : 0, params, sizeof params);
         const char *fields[3] = {name, shape, params};
         row(f, fields, stops, 3);
         fprintf(f, "%*s\n", stops[2], "");
