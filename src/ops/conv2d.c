@@ -24,7 +24,6 @@
  * (Ho*Wo, kh*kw*C/G) per group, with col2im for dx.
  *
  * The reference kernels are direct loops in double. */
-#include <math.h>
 #include <string.h>
 #include <omp.h>
 #include "ops/conv_tile.h"
@@ -40,6 +39,8 @@ typedef nr_window geom;
 
 static int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+/* max(v, 0) without fmaxf's call (NaN handling is not inlined here). */
+static inline float relu_of(float v) { return v > 0.0f ? v : 0.0f; }
 static int slots_of(const nr_exec *x) { return x->threads > 0 ? x->threads : 1; }
 
 static int direct(const geom *g) { return g->sh == 1 && g->sw == 1; }
@@ -165,7 +166,7 @@ static void put_tile(const pass *s, float *y, int64_t m, int64_t m1, int64_t f0,
             if (s->acc)
                 for (int64_t j = 0; j < nj; j++) yr[j] += o[j];
             else if (s->relu)
-                for (int64_t j = 0; j < nj; j++) yr[j] = fmaxf(o[j] + (s->bias ? s->bias[f0 + j] : 0.0f), 0.0f);
+                for (int64_t j = 0; j < nj; j++) yr[j] = relu_of(o[j] + (s->bias ? s->bias[f0 + j] : 0.0f));
             else
                 for (int64_t j = 0; j < nj; j++) yr[j] = o[j] + (s->bias ? s->bias[f0 + j] : 0.0f);
         }
@@ -398,7 +399,7 @@ static void strided_forward(const nr_exec *x, const nr_node *n, const geom *g) {
                     pack);
         }
     if (n->a.conv.relu)
-        for (int64_t i = 0; i < g->N * P * g->F; i++) y[i] = fmaxf(y[i], 0.0f);
+        for (int64_t i = 0; i < g->N * P * g->F; i++) y[i] = relu_of(y[i]);
 }
 
 static void strided_backward(const nr_exec *x, const nr_node *n, const geom *g, const float *dy, float *dx,
