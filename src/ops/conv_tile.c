@@ -86,34 +86,44 @@ AVX2 static void load_cols(const float *d, int n, __m256i m0, __m256i m1, __m256
     }
 }
 
+/* Twelve named accumulators: an array of __m256 indexed in a loop is kept
+ * in memory by gcc and stored back every step. */
+#define ACC_LOAD(p)                                                                          \
+    __m256 c00 = _mm256_loadu_ps((p)), c01 = _mm256_loadu_ps((p) + 8), c10 = _mm256_loadu_ps((p) + 16), \
+           c11 = _mm256_loadu_ps((p) + 24), c20 = _mm256_loadu_ps((p) + 32), c21 = _mm256_loadu_ps((p) + 40), \
+           c30 = _mm256_loadu_ps((p) + 48), c31 = _mm256_loadu_ps((p) + 56), c40 = _mm256_loadu_ps((p) + 64), \
+           c41 = _mm256_loadu_ps((p) + 72), c50 = _mm256_loadu_ps((p) + 80), c51 = _mm256_loadu_ps((p) + 88)
+#define ACC_STORE(p)                                                                                        \
+    do {                                                                                                    \
+        _mm256_storeu_ps((p), c00), _mm256_storeu_ps((p) + 8, c01), _mm256_storeu_ps((p) + 16, c10);       \
+        _mm256_storeu_ps((p) + 24, c11), _mm256_storeu_ps((p) + 32, c20), _mm256_storeu_ps((p) + 40, c21); \
+        _mm256_storeu_ps((p) + 48, c30), _mm256_storeu_ps((p) + 56, c31), _mm256_storeu_ps((p) + 64, c40); \
+        _mm256_storeu_ps((p) + 72, c41), _mm256_storeu_ps((p) + 80, c50), _mm256_storeu_ps((p) + 88, c51); \
+    } while (0)
+/* Row r of the tile += v (broadcast) times the 16 columns d0, d1. */
+#define ACC_ROW(r, v) (c##r##0 = _mm256_fmadd_ps((v), d0, c##r##0), c##r##1 = _mm256_fmadd_ps((v), d1, c##r##1))
+
 AVX2 static void dw_avx2(const float *a, int64_t ap, int64_t aq, int64_t P, int64_t Q, const float *dy, int64_t ldy,
                          int nj, float *acc) {
-    __m256 c[NR_TILE_M][2];
-    for (int r = 0; r < NR_TILE_M; r++) {
-        c[r][0] = _mm256_loadu_ps(acc + r * NR_TILE_N);
-        c[r][1] = _mm256_loadu_ps(acc + r * NR_TILE_N + 8);
-    }
+    ACC_LOAD(acc);
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nj), lane);
     __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nj - 8), lane);
     for (int64_t p = 0; p < P; p++) {
         const float *x = a + p * ap, *d = dy + p * Q * ldy;
         for (int64_t q = 0; q < Q; q++, x += aq, d += ldy) {
-            __m256 d0, d1, v;
+            __m256 d0, d1;
             load_cols(d, nj, m0, m1, &d0, &d1);
-            for (int r = 0; r < NR_TILE_M; r++) {
-                v = _mm256_broadcast_ss(x + r);
-                c[r][0] = _mm256_fmadd_ps(v, d0, c[r][0]);
-                c[r][1] = _mm256_fmadd_ps(v, d1, c[r][1]);
-            }
+            ACC_ROW(0, _mm256_broadcast_ss(x));
+            ACC_ROW(1, _mm256_broadcast_ss(x + 1));
+            ACC_ROW(2, _mm256_broadcast_ss(x + 2));
+            ACC_ROW(3, _mm256_broadcast_ss(x + 3));
+            ACC_ROW(4, _mm256_broadcast_ss(x + 4));
+            ACC_ROW(5, _mm256_broadcast_ss(x + 5));
         }
     }
-    for (int r = 0; r < NR_TILE_M; r++) {
-        _mm256_storeu_ps(acc + r * NR_TILE_N, c[r][0]);
-        _mm256_storeu_ps(acc + r * NR_TILE_N + 8, c[r][1]);
-    }
+    ACC_STORE(acc);
 }
-
 
 /* Lanes j < n of 8 as a load mask. */
 AVX2 static __m256i lanes_below(int64_t n) {
@@ -126,50 +136,49 @@ AVX2 static float hsum(__m256 v) {
     return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
 }
 
+/* acc += x[r*as + 0..7] * w for r < 6; full selects plain loads over masked ones. */
+#define DOT_ROW(acc, r) (acc = _mm256_fmadd_ps(full ? _mm256_loadu_ps(x + (r) * as) : _mm256_maskload_ps(x + (r) * as, tail), wv, acc))
+
 AVX2 static void dot_avx2(const float *a, int64_t as, const nr_taps *t, const float *w, float *y) {
-    __m256 acc[NR_TILE_M];
-    for (int r = 0; r < NR_TILE_M; r++) acc[r] = _mm256_setzero_ps();
-    int64_t full = t->C / 8 * 8;
-    __m256i tail = lanes_below(t->C - full);
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+    int64_t whole = t->C / 8 * 8;
+    __m256i tail = lanes_below(t->C - whole);
     for (int i = 0; i < t->kh; i++)
         for (int j = 0; j < t->kw; j++, w += t->C) {
             const float *p = a + i * t->ti + j * t->tj;
             for (int64_t c = 0; c < t->C; c += 8) {
-                int whole = c < full;
-                __m256 wv = whole ? _mm256_loadu_ps(w + c) : _mm256_maskload_ps(w + c, tail);
-                for (int r = 0; r < NR_TILE_M; r++) {
-                    const float *x = p + r * as + c;
-                    __m256 xv = whole ? _mm256_loadu_ps(x) : _mm256_maskload_ps(x, tail);
-                    acc[r] = _mm256_fmadd_ps(xv, wv, acc[r]);
-                }
+                int full = c < whole;
+                const float *x = p + c;
+                __m256 wv = full ? _mm256_loadu_ps(w + c) : _mm256_maskload_ps(w + c, tail);
+                DOT_ROW(a0, 0), DOT_ROW(a1, 1), DOT_ROW(a2, 2), DOT_ROW(a3, 3), DOT_ROW(a4, 4), DOT_ROW(a5, 5);
             }
         }
-    for (int r = 0; r < NR_TILE_M; r++) y[r] = hsum(acc[r]);
+    y[0] = hsum(a0), y[1] = hsum(a1), y[2] = hsum(a2), y[3] = hsum(a3), y[4] = hsum(a4), y[5] = hsum(a5);
 }
 
 AVX2 static void dw_taps_avx2(const float *a, int64_t ap, int64_t aq, const int64_t *off, int64_t P, int64_t Q,
                               const float *dy, int64_t ldy, int nj, float *acc) {
-    __m256 c[NR_TILE_M][2];
-    for (int r = 0; r < NR_TILE_M; r++) {
-        c[r][0] = _mm256_loadu_ps(acc + r * NR_TILE_N);
-        c[r][1] = _mm256_loadu_ps(acc + r * NR_TILE_N + 8);
-    }
+    ACC_LOAD(acc);
     __m256i m0 = lanes_below(nj), m1 = lanes_below(nj - 8);
     for (int64_t p = 0; p < P; p++) {
         const float *x = a + p * ap, *d = dy + p * Q * ldy;
         for (int64_t q = 0; q < Q; q++, x += aq, d += ldy) {
-            __m256 v = _mm256_broadcast_ss(d), x0, x1;
-            for (int r = 0; r < NR_TILE_M; r++) {
-                load_cols(x + off[r], nj, m0, m1, &x0, &x1);
-                c[r][0] = _mm256_fmadd_ps(v, x0, c[r][0]);
-                c[r][1] = _mm256_fmadd_ps(v, x1, c[r][1]);
-            }
+            __m256 v = _mm256_broadcast_ss(d), d0, d1;
+            load_cols(x + off[0], nj, m0, m1, &d0, &d1);
+            ACC_ROW(0, v);
+            load_cols(x + off[1], nj, m0, m1, &d0, &d1);
+            ACC_ROW(1, v);
+            load_cols(x + off[2], nj, m0, m1, &d0, &d1);
+            ACC_ROW(2, v);
+            load_cols(x + off[3], nj, m0, m1, &d0, &d1);
+            ACC_ROW(3, v);
+            load_cols(x + off[4], nj, m0, m1, &d0, &d1);
+            ACC_ROW(4, v);
+            load_cols(x + off[5], nj, m0, m1, &d0, &d1);
+            ACC_ROW(5, v);
         }
     }
-    for (int r = 0; r < NR_TILE_M; r++) {
-        _mm256_storeu_ps(acc + r * NR_TILE_N, c[r][0]);
-        _mm256_storeu_ps(acc + r * NR_TILE_N + 8, c[r][1]);
-    }
+    ACC_STORE(acc);
 }
 
 static int portable_only;
