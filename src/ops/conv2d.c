@@ -98,40 +98,42 @@ static void pad_image(const float *src, int64_t h, int64_t w, int64_t C, float *
 
 /* Panels of 16 output columns of a group's (K, nf) weight matrix, where
  * row k, column f is w(k, f); columns past nf are zero. */
-static inline float w_forward(const geom *g, const float *W, int64_t grp, int64_t k, int64_t f) {
-    return W[k * g->F + grp * fg(g) + f];
-}
-/* dx's weights: row (i', j', f), column c holds W[kh-1-i', kw-1-j', c, f]. */
-static inline float w_flipped(const geom *g, const float *W, int64_t grp, int64_t k, int64_t c) {
+/* Row k of group grp's weight matrix as a pointer to its column 0 and the
+ * step between columns. For y the matrix is W itself (row (i, j, c),
+ * column f). For dx it is W flipped and transposed: row (i', j', f),
+ * column c holds W[kh-1-i', kw-1-j', c, f]. */
+static const float *weight_row(const geom *g, const float *W, int flipped, int64_t grp, int64_t k, int64_t *step) {
+    if (!flipped) {
+        *step = 1;
+        return W + k * g->F + grp * fg(g);
+    }
     int64_t nf = fg(g), tap = k / nf, f = k % nf;
     int64_t i = g->kh - 1 - tap / g->kw, j = g->kw - 1 - tap % g->kw;
-    return W[((i * g->kw + j) * cg(g) + c) * g->F + grp * nf + f];
+    *step = g->F;
+    return W + (i * g->kw + j) * cg(g) * g->F + grp * nf + f;
 }
 
-static inline float w_at_of(const geom *g, const float *W, int flipped, int64_t grp, int64_t k, int64_t f) {
-    return flipped ? w_flipped(g, W, grp, k, f) : w_forward(g, W, grp, k, f);
-}
-
-/* flipped: dx's weights (w_flipped), else y's (w_forward). */
+/* Panels of 16 columns of each group's (K, nf) weight matrix (see
+ * weight_row), k-major; columns past nf are zero. */
 static void pack_weights(const geom *g, const float *W, int flipped, int64_t K, int64_t nf, float *pack) {
-    int64_t panels = round_up(nf, TN) / TN;
+    int64_t panels = round_up(nf, TN) / TN, step;
     for (int64_t grp = 0; grp < g->G; grp++)
-        for (int64_t p = 0; p < panels; p++) {
-            float *dst = pack + (grp * panels + p) * K * TN;
-            for (int64_t k = 0; k < K; k++)
-                for (int j = 0; j < TN; j++) {
-                    int64_t f = p * TN + j;
-                    dst[k * TN + j] = f < nf ? w_at_of(g, W, flipped, grp, k, f) : 0.0f;
-                }
+        for (int64_t k = 0; k < K; k++) {
+            const float *row = weight_row(g, W, flipped, grp, k, &step);
+            for (int64_t f = 0; f < panels * TN; f++)
+                pack[((grp * panels + f / TN) * K + k) * TN + f % TN] = f < nf ? row[f * step] : 0.0f;
         }
 }
 
 /* Filter f of group grp as a contiguous row of K weights, for the dot
  * tiles: pack[(grp*nf + f)*K + k] = w(k, f). */
 static void pack_filters(const geom *g, const float *W, int flipped, int64_t K, int64_t nf, float *pack) {
+    int64_t step;
     for (int64_t grp = 0; grp < g->G; grp++)
-        for (int64_t f = 0; f < nf; f++)
-            for (int64_t k = 0; k < K; k++) pack[(grp * nf + f) * K + k] = w_at_of(g, W, flipped, grp, k, f);
+        for (int64_t k = 0; k < K; k++) {
+            const float *row = weight_row(g, W, flipped, grp, k, &step);
+            for (int64_t f = 0; f < nf; f++) pack[(grp * nf + f) * K + k] = row[f * step];
+        }
 }
 
 /* Share of a tile's multiply-adds that count: few filters waste most of a
