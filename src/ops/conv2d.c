@@ -273,10 +273,13 @@ static void im2col(const geom *g, const float *x, int64_t c0, int64_t cn, float 
                 for (int j = 0; j < g->kw; j++) {
                     int64_t iw = q * g->sw - g->pl + (int64_t)j * g->dw;
                     float *dst = row + ((int64_t)i * g->kw + j) * cn;
-                    if (ih >= 0 && ih < g->H && iw >= 0 && iw < g->W)
-                        memcpy(dst, x + (ih * g->W + iw) * g->C + c0, (size_t)cn * sizeof *dst);
-                    else
-                        memset(dst, 0, (size_t)cn * sizeof *dst);
+                    /* Plain loops: cn is often 1 or 3, where a memcpy call costs more than the copy. */
+                    if (ih >= 0 && ih < g->H && iw >= 0 && iw < g->W) {
+                        const float *src = x + (ih * g->W + iw) * g->C + c0;
+                        for (int64_t c = 0; c < cn; c++) dst[c] = src[c];
+                    } else {
+                        for (int64_t c = 0; c < cn; c++) dst[c] = 0.0f;
+                    }
                 }
             }
         }
