@@ -45,6 +45,8 @@ import os
 
 import torch
 
+from fixture_io import Writer
+
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "augment")
 ROTATION, TRANSLATION, ZOOM = 1, 2, 3
 REFLECT, WRAP, CONSTANT, NEAREST = 0, 1, 2, 3
@@ -119,22 +121,6 @@ def affine(x, m, fill, interp, fill_value):
     return y
 
 
-class Writer:
-    def __init__(self, path):
-        self.f = open(path, "w")
-        self.f.write("neurona-op-fixtures 1\n")
-        self.f.write("# RANDOM_AFFINE with fixed factors; written by scripts/gen_augment_fixtures.py\n")
-
-    def tensor(self, name, t):
-        t = t.detach().to(torch.float64)
-        dims = list(t.shape)
-        vals = " ".join("%.9g" % v for v in t.reshape(-1).tolist())
-        self.f.write("%s %d %s %s\n" % (name, len(dims), " ".join(str(d) for d in dims), vals))
-
-    def close(self):
-        self.f.close()
-
-
 CASES = [
     # name, kind, fill, interp, fill_value, f0, f1, has_width, (N, H, W, C)
     ("rot_reflect", ROTATION, REFLECT, BILINEAR, 0.0, 0.1, 0.0, 0, (2, 5, 7, 2)),
@@ -154,7 +140,7 @@ CASES = [
 def main():
     os.makedirs(OUT, exist_ok=True)
     gen = torch.Generator().manual_seed(20240607)
-    w = Writer(os.path.join(OUT, "affine.txt"))
+    w = Writer(os.path.join(OUT, "affine.txt"), "RANDOM_AFFINE with fixed factors", __file__)
     for name, kind, fill, interp, fill_value, f0, f1, has_width, shape in CASES:
         N, H, W, C = shape
         if name == "rot_half_turn":

@@ -54,16 +54,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+import fixture_io
+from fixture_io import f32
+
 torch.set_default_dtype(torch.float64)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "conv2d")
 X_SEED, W_SEED, B_SEED, DY_SEED = 1, 2, 3, 4
 LIMIT = 200 * 1024
-
-
-def f32(t):
-    """Rounds to float32 values, kept in float64."""
-    return t.to(torch.float32).to(torch.float64)
 
 
 def uniform(gen, shape, lo, hi):
@@ -102,15 +100,10 @@ def out_len(n, lo, hi, k, s, d):
     return (n + lo + hi - ((k - 1) * d + 1)) // s + 1
 
 
-class Writer:
+class Writer(fixture_io.Writer):
     def __init__(self, path, what):
+        super().__init__(path, what, __file__)
         self.path = path
-        self.f = open(path, "w")
-        self.f.write("neurona-op-fixtures 1\n")
-        self.f.write("# %s; written by scripts/gen_conv2d_fixtures.py\n" % what)
-
-    def comment(self, text):
-        self.f.write("# %s\n" % text)
 
     def tensor(self, name, t, sub=1):
         """Float32 values (the inputs) go in numpy's shortest form that reads
@@ -126,8 +119,6 @@ class Writer:
             vals = " ".join("%.8g" % v for v in flat.tolist())
         self.f.write("%s %d %s %s\n" % (name, len(dims), " ".join(str(d) for d in dims), vals))
 
-    def close(self):
-        self.f.close()
         size = os.path.getsize(self.path)
         assert size < LIMIT, "%s is %d bytes" % (self.path, size)
 

@@ -43,38 +43,12 @@ import sys
 import torch
 import torch.nn.functional as F
 
+from fixture_io import Writer, f32, uniform
+
 torch.set_default_dtype(torch.float64)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "convvar")
 PADDINGS = {"valid": 0, "same": 1, "causal": 2}
-
-
-def f32(t):
-    """Rounds to float32 values, kept in float64."""
-    return t.to(torch.float32).to(torch.float64)
-
-
-def uniform(gen, shape, lo, hi):
-    return f32(lo + (hi - lo) * torch.rand(shape, generator=gen))
-
-
-class Writer:
-    def __init__(self, path, what):
-        self.f = open(path, "w")
-        self.f.write("neurona-op-fixtures 1\n")
-        self.f.write("# %s; written by scripts/gen_convvar_fixtures.py\n" % what)
-
-    def comment(self, text):
-        self.f.write("# %s\n" % text)
-
-    def tensor(self, name, t):
-        t = t.detach().to(torch.float64)
-        dims = list(t.shape)
-        vals = " ".join("%.9g" % v for v in t.reshape(-1).tolist())
-        self.f.write("%s %d %s %s\n" % (name, len(dims), " ".join(str(d) for d in dims), vals))
-
-    def close(self):
-        self.f.close()
 
 
 def tf_same(n, k, s, d):
@@ -116,7 +90,7 @@ def write_case(w, name, config, named_in, y, r):
 # --- Conv1D: config [k, s, d, padding, bias] ------------------------------------
 
 def write_conv1d(gen):
-    w = Writer(os.path.join(OUT, "conv1d.txt"), "Conv1D on (N, T, C), kernel (k, C, F)")
+    w = Writer(os.path.join(OUT, "conv1d.txt"), "Conv1D on (N, T, C), kernel (k, C, F)", __file__)
     w.comment("config: kernel_size, strides, dilation_rate, padding (0 valid, 1 same, 2 causal), use_bias")
     cases = [  # name, N, T, C, F, k, s, d, padding, bias
         ("valid", 3, 7, 2, 3, 3, 1, 1, "valid", 1),
@@ -155,7 +129,8 @@ def keras_transpose_window(n, k, s, d, padding, op):
 
 
 def write_conv2d_transpose(gen):
-    w = Writer(os.path.join(OUT, "conv2d_transpose.txt"), "Conv2DTranspose on (N, H, W, C), kernel (kh, kw, F, C)")
+    w = Writer(os.path.join(OUT, "conv2d_transpose.txt"), "Conv2DTranspose on (N, H, W, C), kernel (kh, kw, F, C)",
+               __file__)
     w.comment("config: kh, kw, sh, sw, dh, dw, padding (0 valid, 1 same), has output_padding, "
               "output_padding h, w, use_bias")
     cases = [  # name, N, H, W, C, F, k, s, d, padding, output_padding, bias
@@ -209,7 +184,7 @@ DW_CASES = [  # name, N, H, W, C, M, k, s, d, padding, bias
 
 
 def write_depthwise(gen):
-    w = Writer(os.path.join(OUT, "depthwise.txt"), "DepthwiseConv2D on (N, H, W, C), kernel (kh, kw, C, M)")
+    w = Writer(os.path.join(OUT, "depthwise.txt"), "DepthwiseConv2D on (N, H, W, C), kernel (kh, kw, C, M)", __file__)
     w.comment("config: kh, kw, sh, sw, dh, dw, padding (0 valid, 1 same), depth_multiplier, use_bias")
     for name, N, H, Wd, C, M, k, s, d, padding, bias in DW_CASES:
         x, W, b = leaves(uniform(gen, (N, H, Wd, C), -1, 1), uniform(gen, (k[0], k[1], C, M), -0.5, 0.5),
@@ -225,7 +200,7 @@ def write_depthwise(gen):
 
 def write_separable(gen):
     w = Writer(os.path.join(OUT, "separable.txt"),
-               "SeparableConv2D on (N, H, W, C), depthwise (kh, kw, C, M), pointwise (1, 1, C*M, F)")
+               "SeparableConv2D on (N, H, W, C), depthwise (kh, kw, C, M), pointwise (1, 1, C*M, F)", __file__)
     w.comment("config: kh, kw, sh, sw, dh, dw, padding (0 valid, 1 same), depth_multiplier, use_bias, filters")
     cases = [  # name, N, H, W, C, M, F, k, s, d, padding, bias
         ("valid", 3, 5, 5, 3, 1, 4, (3, 3), (1, 1), (1, 1), "valid", 1),

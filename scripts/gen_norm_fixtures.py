@@ -33,38 +33,11 @@ import os
 import torch
 import torch.nn.functional as F
 
+from fixture_io import Writer, f32, uniform
+
 torch.set_default_dtype(torch.float64)
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "norm")
 KERAS_EPS = 1e-3
-
-
-def f32(t):
-    """Rounds to float32 values, kept in float64."""
-    return t.to(torch.float32).to(torch.float64)
-
-
-def uniform(gen, shape, lo, hi):
-    return f32(lo + (hi - lo) * torch.rand(shape, generator=gen))
-
-
-class Writer:
-    def __init__(self, path, what):
-        self.f = open(path, "w")
-        self.f.write("neurona-op-fixtures 1\n")
-        self.f.write("# %s; written by scripts/gen_norm_fixtures.py\n" % what)
-
-    def comment(self, text):
-        self.f.write("# %s\n" % text)
-
-    def tensor(self, name, t):
-        t = t.detach().to(torch.float64)
-        dims = list(t.shape)
-        vals = " ".join("%.9g" % v for v in t.reshape(-1).tolist())
-        self.f.write("%s %d %s %s\n" % (name, len(dims), " ".join(str(d) for d in dims), vals) if dims
-                     else "%s 0 %s\n" % (name, vals))
-
-    def close(self):
-        self.f.close()
 
 
 # --- BatchNormalization ----------------------------------------------------------
@@ -121,7 +94,7 @@ def write_bn_case(w, gen, name, shape, momentum, eps):
 
 
 def write_batchnorm(gen):
-    w = Writer(os.path.join(OUT, "batchnorm.txt"), "BatchNormalization over the last axis, Keras 3 semantics")
+    w = Writer(os.path.join(OUT, "batchnorm.txt"), "BatchNormalization over the last axis, Keras 3 semantics", __file__)
     w.comment("per case <c>: .config = [momentum, epsilon]; inputs .x0 .x1 .x2 (three batches), .gamma, .beta, "
               ".moving_mean, .moving_variance (before any step), .r; on x0: .y_train (batch statistics), "
               ".y_infer (the initial moving statistics), .dx .dgamma .dbeta of sum(y_train * r); "
@@ -173,7 +146,7 @@ def write_ln_case(w, gen, name, shape, n_axes, rms, eps):
 
 
 def write_layernorm(gen):
-    w = Writer(os.path.join(OUT, "layernorm.txt"), "LayerNormalization over trailing axes, Keras 3 semantics")
+    w = Writer(os.path.join(OUT, "layernorm.txt"), "LayerNormalization over trailing axes, Keras 3 semantics", __file__)
     w.comment("per case <c>: .config = [trailing axes, rms_scaling, epsilon]; .x .gamma .beta (not with "
               "rms_scaling) .r; .y and .dx .dgamma .dbeta of sum(y * r)")
     write_ln_case(w, gen, "last", (5, 8), 1, 0, KERAS_EPS)

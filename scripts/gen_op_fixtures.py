@@ -44,41 +44,14 @@ import sys
 import torch
 import torch.nn.functional as F
 
+from fixture_io import Writer, f32, uniform
+
 torch.set_default_dtype(torch.float64)
 EPS = float(torch.tensor(1e-7, dtype=torch.float32))
 ONE_MINUS_EPS = float(torch.tensor(1.0, dtype=torch.float32) - torch.tensor(1e-7, dtype=torch.float32))
 SELU_ALPHA, SELU_SCALE = 1.67326324, 1.05070098
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "ops")
-
-
-def f32(t):
-    """Rounds to float32 values, kept in float64."""
-    return t.to(torch.float32).to(torch.float64)
-
-
-def uniform(gen, shape, lo, hi):
-    return f32(lo + (hi - lo) * torch.rand(shape, generator=gen))
-
-
-class Writer:
-    def __init__(self, path, what):
-        self.f = open(path, "w")
-        self.f.write("neurona-op-fixtures 1\n")
-        self.f.write("# %s; written by scripts/gen_op_fixtures.py\n" % what)
-
-    def comment(self, text):
-        self.f.write("# %s\n" % text)
-
-    def tensor(self, name, t):
-        t = t.detach().to(torch.float64)
-        dims = list(t.shape)
-        vals = " ".join("%.9g" % v for v in t.reshape(-1).tolist())
-        self.f.write("%s %d %s %s\n" % (name, len(dims), " ".join(str(d) for d in dims), vals) if dims
-                     else "%s 0 %s\n" % (name, vals))
-
-    def close(self):
-        self.f.close()
 
 
 # --- activations -----------------------------------------------------------
@@ -108,7 +81,7 @@ def act_fns():
 
 
 def write_activations(gen):
-    w = Writer(os.path.join(OUT, "activations.txt"), "activations: y = f(x), dx = f'(x) * r")
+    w = Writer(os.path.join(OUT, "activations.txt"), "activations: y = f(x), dx = f'(x) * r", __file__)
     w.comment("per activation: <name>.y and, unless forward-only, <name>.dx; "
               "<name>.alpha holds attrs.act.alpha and <name> is '<keras name>[_<alpha>]'")
     fixed = torch.tensor([-20.0, -8.0, -5.0, -3.5, -2.9, -1.7, -1.0, -0.6, -0.25, -0.05, -1e-3,
@@ -137,7 +110,7 @@ def write_activations(gen):
 
 
 def write_softmax(gen):
-    w = Writer(os.path.join(OUT, "softmax.txt"), "softmax over the last axis: y, dx = d(sum(y * r))/dx")
+    w = Writer(os.path.join(OUT, "softmax.txt"), "softmax over the last axis: y, dx = d(sum(y * r))/dx", __file__)
     for name, shape, scale in (("small", (4, 7), 3.0), ("wide", (3, 33), 10.0), ("one", (2, 1), 1.0)):
         x = uniform(gen, shape, -scale, scale).requires_grad_(True)
         r = uniform(gen, shape, -1.0, 1.0)
@@ -184,7 +157,7 @@ LOSS_KINDS = {"mse": 1, "mae": 2, "huber": 3, "bce": 4, "cce": 5, "sparse_cce": 
 
 
 def write_losses(gen):
-    w = Writer(os.path.join(OUT, "losses.txt"), "losses: L = sum_r w_r l_r / R and dL/dpred")
+    w = Writer(os.path.join(OUT, "losses.txt"), "losses: L = sum_r w_r l_r / R and dL/dpred", __file__)
     w.comment("per case <c>: <c>.config = [kind (nr_loss_kind), logits, delta, weighted], "
               "<c>.pred, <c>.target, <c>.w (if weighted), <c>.loss (scalar), <c>.dpred")
     N, k = 5, 4

@@ -41,20 +41,11 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_op_fixtures import Writer, f32, uniform  # noqa: E402
+from fixture_io import Writer, f32, uniform  # noqa: E402
 
 torch.set_default_dtype(torch.float64)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "poolresize")
-
-
-class FixtureWriter(Writer):
-    """gen_op_fixtures's format, naming this script in the header."""
-
-    def __init__(self, path, what):
-        self.f = open(path, "w")
-        self.f.write("neurona-op-fixtures 1\n")
-        self.f.write("# %s; written by scripts/gen_poolresize_fixtures.py\n" % what)
 
 
 def distinct(gen, shape):
@@ -109,9 +100,9 @@ def case(w, gen, name, config, x, fn):
 def main():
     os.makedirs(OUT, exist_ok=True)
     gen = torch.Generator().manual_seed(20240612)
-    w = FixtureWriter(os.path.join(OUT, "poolresize.txt"),
-                      "1-D and global pooling, upsampling, padding and cropping: <c>.config/x/r/y/dx; "
-                      "configs are described in the script")
+    w = Writer(os.path.join(OUT, "poolresize.txt"),
+               "1-D and global pooling, upsampling, padding and cropping: <c>.config/x/r/y/dx; "
+               "configs are described in the script", __file__)
     for N in (1, 3):
         for mx in (1, 0):
             for T, C, k, s, same in ((7, 3, 2, 2, 0), (8, 2, 3, 2, 1), (9, 2, 3, 1, 1), (6, 1, 2, 3, 1)):

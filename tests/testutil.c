@@ -98,3 +98,42 @@ char *nr_test_read_file(const char *path, size_t *len) {
     if (buf) { buf[n] = 0; if (len) *len = (size_t)n; }
     return buf;
 }
+
+char *nr_test_summary(const nr_model *m) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) return NULL;
+    nr_model_summary(m, f);
+    fclose(f);
+    return text;
+}
+
+int nr_test_summary_has(const nr_model *m, const char *want) {
+    char *text = nr_test_summary(m);
+    int ok = CHECK(text && strstr(text, want));
+    if (!ok) fprintf(stderr, "  missing \"%s\" in:\n%s\n", want, text ? text : "");
+    free(text);
+    return ok;
+}
+
+void nr_test_shape_is(const nr_model *m, int out, int ndim, const int64_t *want) {
+    int nd = 0;
+    int64_t sh[NR_MAX_DIMS];
+    CHECK_OK(nr_sym_shape(nr_model_graph(m), nr_model_output(m, out), &nd, sh));
+    if (CHECK(nd == ndim && memcmp(sh, want, (size_t)ndim * sizeof *sh) == 0)) return;
+    fprintf(stderr, "  output %d:", out);
+    for (int i = 0; i < nd; i++) fprintf(stderr, " %lld", (long long)sh[i]);
+    fprintf(stderr, ", want");
+    for (int i = 0; i < ndim; i++) fprintf(stderr, " %lld", (long long)want[i]);
+    fprintf(stderr, "\n");
+}
+
+void nr_test_spec_fails(const char *spec, nr_status want, const char *needle) {
+    nr_spec *s = NULL;
+    nr_status got = nr_spec_load_string(spec, "e.nr", 1, &s);
+    if (!CHECK(got != NR_OK && (want == NR_OK || got == want)))
+        fprintf(stderr, "  status %s, want %s, for:\n%s\n", nr_status_str(got), nr_status_str(want), spec);
+    if (!CHECK(strstr(nr_last_error(), needle) != NULL)) fprintf(stderr, "  error was: %s\n", nr_last_error());
+    nr_spec_free(s);
+}

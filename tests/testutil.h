@@ -47,4 +47,14 @@ int nr_test_run(const char *cmd, const char *out_path);
 /* Reads a whole file (caller frees with free). NULL on failure. */
 char *nr_test_read_file(const char *path, size_t *len);
 
+/* The text of nr_model_summary (caller frees with free). */
+char *nr_test_summary(const nr_model *m);
+/* Checks that the summary holds want (printing it when not); returns 1 if so. */
+int nr_test_summary_has(const nr_model *m, const char *want);
+/* Checks that output out of m has shape want[0..ndim) (batch -1). */
+void nr_test_shape_is(const nr_model *m, int out, int ndim, const int64_t *want);
+/* Checks that loading SPEC text fails with status want (NR_OK: any
+ * failure) and an error message holding needle. */
+void nr_test_spec_fails(const char *spec, nr_status want, const char *needle);
+
 #endif

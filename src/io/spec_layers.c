@@ -85,20 +85,34 @@ static nr_status input_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     return NR_OK;
 }
 
+/* The argument names of a layer's main weight: kernel_* or depthwise_*. */
+typedef struct {
+    const char *initializer, *regularizer, *constraint;
+} weight_names;
+
+static const weight_names kernel_names = {"kernel_initializer", "kernel_regularizer", "kernel_constraint"};
+static const weight_names depthwise_names = {"depthwise_initializer", "depthwise_regularizer", "depthwise_constraint"};
+
 /* use_bias, initializers, regularizers and constraints of a layer with a
- * kernel and a bias. */
-static nr_status weight_args(nr_spec_ctx *x, const nr_spec_args *a, int *no_bias, nr_init *kinit, nr_init *binit,
-                             nr_regularizer *kreg, nr_regularizer *breg, nr_regularizer *areg) {
+ * weight named by w and a bias. */
+static nr_status weight_args_of(nr_spec_ctx *x, const nr_spec_args *a, const weight_names *w, int *no_bias,
+                                nr_init *kinit, nr_init *binit, nr_regularizer *kreg, nr_regularizer *breg,
+                                nr_regularizer *areg) {
     int use_bias = 1;
     NR_TRY(nr_spec_get_bool(x, a, "use_bias", &use_bias));
     *no_bias = !use_bias;
-    NR_TRY(nr_spec_to_init(x, a, "kernel_initializer", kinit));
+    NR_TRY(nr_spec_to_init(x, a, w->initializer, kinit));
     NR_TRY(nr_spec_to_init(x, a, "bias_initializer", binit));
-    NR_TRY(nr_spec_to_regularizer(x, a, "kernel_regularizer", kreg));
+    NR_TRY(nr_spec_to_regularizer(x, a, w->regularizer, kreg));
     NR_TRY(nr_spec_to_regularizer(x, a, "bias_regularizer", breg));
     NR_TRY(nr_spec_to_regularizer(x, a, "activity_regularizer", areg));
-    NR_TRY(nr_spec_only_default(x, a, "kernel_constraint", NULL));
+    NR_TRY(nr_spec_only_default(x, a, w->constraint, NULL));
     return nr_spec_only_default(x, a, "bias_constraint", NULL);
+}
+
+static nr_status weight_args(nr_spec_ctx *x, const nr_spec_args *a, int *no_bias, nr_init *kinit, nr_init *binit,
+                             nr_regularizer *kreg, nr_regularizer *breg, nr_regularizer *areg) {
+    return weight_args_of(x, a, &kernel_names, no_bias, kinit, binit, kreg, breg, areg);
 }
 
 /* --- Dense and activations -------------------------------------------------- */
@@ -120,22 +134,23 @@ static nr_status dense_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
 
 /* --- Conv2D and pooling --------------------------------------------------- */
 
-/* kernel_size=3 or kernel_size=(3, 2): both values into out. */
-static nr_status get_pair(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int *out) {
+/* kernel_size=3, kernel_size=(3, 2) or, for a 1-D layer, kernel_size=(3,):
+ * n (1 or 2) positive values into out. */
+static nr_status get_ints(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int n, int *out) {
     const nr_val *v = nr_spec_arg(a, name);
     if (!v || v->kind == NR_VAL_NONE) return NR_OK;
     if (v->kind == NR_VAL_INT) {
         int64_t k = 0;
         NR_TRY(nr_spec_get_int(x, a, name, 1, NR_SPEC_MAX_DIM, &k));
-        out[0] = out[1] = (int)k;
+        for (int i = 0; i < n; i++) out[i] = (int)k;
         return NR_OK;
     }
     int64_t dims[NR_MAX_DIMS];
-    int n = 0;
-    NR_TRY(nr_spec_get_shape(x, a, name, 0, dims, &n));
-    if (n != 2) return nr_spec_type_error(x, a, name, "an int or a tuple of 2 ints");
-    out[0] = (int)dims[0];
-    out[1] = (int)dims[1];
+    int got = 0;
+    NR_TRY(nr_spec_get_shape(x, a, name, 0, dims, &got));
+    if (got != n)
+        return nr_spec_type_error(x, a, name, n == 1 ? "an int or a tuple of 1 int" : "an int or a tuple of 2 ints");
+    for (int i = 0; i < n; i++) out[i] = (int)dims[i];
     return NR_OK;
 }
 
@@ -166,19 +181,24 @@ static nr_status channels_last(nr_spec_ctx *x, const nr_spec_args *a) {
     return NR_OK;
 }
 
+/* filters (when the layer has them), kernel_size, strides, data_format
+ * and dilation_rate of a layer with a rank-D window (1 or 2); padding is
+ * the caller's. */
+static nr_status window_args(nr_spec_ctx *x, nr_spec_args *a, int rank, int *filters, int *k, int *s, int *d) {
+    if (filters && !nr_spec_given(a, "filters")) return nr_spec_missing(x, a, "filters");
+    if (!nr_spec_given(a, "kernel_size")) return nr_spec_missing(x, a, "kernel_size");
+    if (filters) NR_TRY(nr_spec_get_int32(x, a, "filters", 1, NR_SPEC_MAX_DIM, filters));
+    NR_TRY(get_ints(x, a, "kernel_size", rank, k));
+    NR_TRY(get_ints(x, a, "strides", rank, s));
+    NR_TRY(channels_last(x, a));
+    return get_ints(x, a, "dilation_rate", rank, d);
+}
+
 static nr_status conv2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_conv2d_opts o = {0};
-    int64_t filters = 0;
     NR_TRY(base_args(x, a, &o.base));
-    if (!nr_spec_given(a, "filters")) return nr_spec_missing(x, a, "filters");
-    if (!nr_spec_given(a, "kernel_size")) return nr_spec_missing(x, a, "kernel_size");
-    NR_TRY(nr_spec_get_int(x, a, "filters", 1, NR_SPEC_MAX_DIM, &filters));
-    o.filters = (int)filters;
-    NR_TRY(get_pair(x, a, "kernel_size", o.kernel_size));
-    NR_TRY(get_pair(x, a, "strides", o.strides));
+    NR_TRY(window_args(x, a, 2, &o.filters, o.kernel_size, o.strides, o.dilation_rate));
     NR_TRY(get_padding(x, a, &o.padding));
-    NR_TRY(channels_last(x, a));
-    NR_TRY(get_pair(x, a, "dilation_rate", o.dilation_rate));
     NR_TRY(nr_spec_get_int32(x, a, "groups", 1, NR_SPEC_MAX_DIM, &o.groups));
     NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
     NR_TRY(weight_args(x, a, &o.no_bias, &o.kernel_initializer, &o.bias_initializer, &o.kernel_regularizer,
@@ -190,8 +210,8 @@ static nr_status conv2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
 static nr_status pool2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_pool2d_opts o = {0};
     NR_TRY(base_args(x, a, &o.base));
-    NR_TRY(get_pair(x, a, "pool_size", o.pool_size));
-    NR_TRY(get_pair(x, a, "strides", o.strides));
+    NR_TRY(get_ints(x, a, "pool_size", 2, o.pool_size));
+    NR_TRY(get_ints(x, a, "strides", 2, o.strides));
     NR_TRY(get_padding(x, a, &o.padding));
     NR_TRY(channels_last(x, a));
     nr_layer *l = NULL;
@@ -201,29 +221,11 @@ static nr_status pool2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
 
 /* --- 1-D and global pooling, upsampling, padding and cropping -------------- */
 
-/* pool_size=2 or pool_size=(2,): one positive int into *out. */
-static nr_status get_int1(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int *out) {
-    const nr_val *v = nr_spec_arg(a, name);
-    if (!v || v->kind == NR_VAL_NONE) return NR_OK;
-    int64_t k = 0;
-    if (v->kind == NR_VAL_INT) {
-        NR_TRY(nr_spec_get_int(x, a, name, 1, NR_SPEC_MAX_DIM, &k));
-    } else {
-        int64_t dims[NR_MAX_DIMS];
-        int n = 0;
-        NR_TRY(nr_spec_get_shape(x, a, name, 0, dims, &n));
-        if (n != 1) return nr_spec_type_error(x, a, name, "an int or a tuple of 1 int");
-        k = dims[0];
-    }
-    *out = (int)k;
-    return NR_OK;
-}
-
 static nr_status pool1d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_pool1d_opts o = {0};
     NR_TRY(base_args(x, a, &o.base));
-    NR_TRY(get_int1(x, a, "pool_size", &o.pool_size));
-    NR_TRY(get_int1(x, a, "strides", &o.strides));
+    NR_TRY(get_ints(x, a, "pool_size", 1, &o.pool_size));
+    NR_TRY(get_ints(x, a, "strides", 1, &o.strides));
     NR_TRY(get_padding(x, a, &o.padding));
     NR_TRY(channels_last(x, a));
     nr_layer *l = NULL;
@@ -269,7 +271,7 @@ static nr_status get_interpolation(nr_spec_ctx *x, const nr_spec_args *a, nr_ups
 static nr_status upsampling2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_upsampling2d_opts o = {0};
     NR_TRY(base_args(x, a, &o.base));
-    NR_TRY(get_pair(x, a, "size", o.size));
+    NR_TRY(get_ints(x, a, "size", 2, o.size));
     NR_TRY(channels_last(x, a));
     NR_TRY(get_interpolation(x, a, &o.interpolation));
     nr_layer *l = NULL;
@@ -413,53 +415,11 @@ static nr_status layer_norm_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
 
 /* --- Conv1D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D ------------- */
 
-/* kernel_size=3 or kernel_size=(3,): a 1-D window argument. */
-static nr_status get_one(nr_spec_ctx *x, const nr_spec_args *a, const char *name, int *out) {
-    const nr_val *v = nr_spec_arg(a, name);
-    if (!v || v->kind == NR_VAL_NONE) return NR_OK;
-    int64_t k = 0;
-    if (v->kind == NR_VAL_INT) {
-        NR_TRY(nr_spec_get_int(x, a, name, 1, NR_SPEC_MAX_DIM, &k));
-    } else {
-        int64_t dims[NR_MAX_DIMS];
-        int n = 0;
-        NR_TRY(nr_spec_get_shape(x, a, name, 0, dims, &n));
-        if (n != 1) return nr_spec_type_error(x, a, name, "an int or a tuple of 1 int");
-        k = dims[0];
-    }
-    *out = (int)k;
-    return NR_OK;
-}
-
-/* filters (when the layer has them), kernel_size, strides, data_format
- * and dilation_rate of a 2-D layer; padding is the caller's. */
-static nr_status window_args(nr_spec_ctx *x, nr_spec_args *a, int *filters, int *k, int *s, int *d) {
-    if (filters) {
-        int64_t f = 0;
-        if (!nr_spec_given(a, "filters")) return nr_spec_missing(x, a, "filters");
-        NR_TRY(nr_spec_get_int(x, a, "filters", 1, NR_SPEC_MAX_DIM, &f));
-        *filters = (int)f;
-    }
-    if (!nr_spec_given(a, "kernel_size")) return nr_spec_missing(x, a, "kernel_size");
-    NR_TRY(get_pair(x, a, "kernel_size", k));
-    NR_TRY(get_pair(x, a, "strides", s));
-    NR_TRY(channels_last(x, a));
-    return get_pair(x, a, "dilation_rate", d);
-}
-
 static nr_status conv1d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_conv1d_opts o = {0};
-    int64_t filters = 0;
     NR_TRY(base_args(x, a, &o.base));
-    if (!nr_spec_given(a, "filters")) return nr_spec_missing(x, a, "filters");
-    if (!nr_spec_given(a, "kernel_size")) return nr_spec_missing(x, a, "kernel_size");
-    NR_TRY(nr_spec_get_int(x, a, "filters", 1, NR_SPEC_MAX_DIM, &filters));
-    o.filters = (int)filters;
-    NR_TRY(get_one(x, a, "kernel_size", &o.kernel_size));
-    NR_TRY(get_one(x, a, "strides", &o.strides));
+    NR_TRY(window_args(x, a, 1, &o.filters, &o.kernel_size, &o.strides, &o.dilation_rate));
     NR_TRY(get_padding_of(x, a, 3, &o.padding));
-    NR_TRY(channels_last(x, a));
-    NR_TRY(get_one(x, a, "dilation_rate", &o.dilation_rate));
     NR_TRY(nr_spec_get_int32(x, a, "groups", 1, NR_SPEC_MAX_DIM, &o.groups));
     NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
     NR_TRY(weight_args(x, a, &o.no_bias, &o.kernel_initializer, &o.bias_initializer, &o.kernel_regularizer,
@@ -487,7 +447,7 @@ static nr_status get_output_padding(nr_spec_ctx *x, const nr_spec_args *a, nr_co
 static nr_status conv2d_transpose_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_conv2d_transpose_opts o = {0};
     NR_TRY(base_args(x, a, &o.base));
-    NR_TRY(window_args(x, a, &o.filters, o.kernel_size, o.strides, o.dilation_rate));
+    NR_TRY(window_args(x, a, 2, &o.filters, o.kernel_size, o.strides, o.dilation_rate));
     NR_TRY(get_padding(x, a, &o.padding));
     NR_TRY(get_output_padding(x, a, &o));
     NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
@@ -501,23 +461,14 @@ static nr_status conv2d_transpose_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **
  * depthwise layers (the pointwise ones are SeparableConv2D's). */
 static nr_status depthwise_args(nr_spec_ctx *x, const nr_spec_args *a, int *dm, int *no_bias, nr_init *dinit,
                                 nr_init *binit, nr_regularizer *dreg, nr_regularizer *breg, nr_regularizer *areg) {
-    int use_bias = 1;
     NR_TRY(nr_spec_get_int32(x, a, "depth_multiplier", 1, NR_SPEC_MAX_DIM, dm));
-    NR_TRY(nr_spec_get_bool(x, a, "use_bias", &use_bias));
-    *no_bias = !use_bias;
-    NR_TRY(nr_spec_to_init(x, a, "depthwise_initializer", dinit));
-    NR_TRY(nr_spec_to_init(x, a, "bias_initializer", binit));
-    NR_TRY(nr_spec_to_regularizer(x, a, "depthwise_regularizer", dreg));
-    NR_TRY(nr_spec_to_regularizer(x, a, "bias_regularizer", breg));
-    NR_TRY(nr_spec_to_regularizer(x, a, "activity_regularizer", areg));
-    NR_TRY(nr_spec_only_default(x, a, "depthwise_constraint", NULL));
-    return nr_spec_only_default(x, a, "bias_constraint", NULL);
+    return weight_args_of(x, a, &depthwise_names, no_bias, dinit, binit, dreg, breg, areg);
 }
 
 static nr_status depthwise_conv2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_depthwise_conv2d_opts o = {0};
     NR_TRY(base_args(x, a, &o.base));
-    NR_TRY(window_args(x, a, NULL, o.kernel_size, o.strides, o.dilation_rate));
+    NR_TRY(window_args(x, a, 2, NULL, o.kernel_size, o.strides, o.dilation_rate));
     NR_TRY(get_padding(x, a, &o.padding));
     NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
     NR_TRY(depthwise_args(x, a, &o.depth_multiplier, &o.no_bias, &o.depthwise_initializer, &o.bias_initializer,
@@ -529,7 +480,7 @@ static nr_status depthwise_conv2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **
 static nr_status separable_conv2d_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_separable_conv2d_opts o = {0};
     NR_TRY(base_args(x, a, &o.base));
-    NR_TRY(window_args(x, a, &o.filters, o.kernel_size, o.strides, o.dilation_rate));
+    NR_TRY(window_args(x, a, 2, &o.filters, o.kernel_size, o.strides, o.dilation_rate));
     NR_TRY(get_padding(x, a, &o.padding));
     NR_TRY(nr_spec_to_activation(x, a, "activation", &o.activation));
     NR_TRY(depthwise_args(x, a, &o.depth_multiplier, &o.no_bias, &o.depthwise_initializer, &o.bias_initializer,
@@ -590,6 +541,11 @@ static nr_status softmax_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
 
 /* --- Dropout, Flatten, Reshape ----------------------------------------------- */
 
+static nr_status get_required_float(nr_spec_ctx *x, const nr_spec_args *a, const char *name, float *out) {
+    if (!nr_spec_given(a, name)) return nr_spec_missing(x, a, name);
+    return nr_spec_get_float(x, a, name, out);
+}
+
 /* seed=None (the graph's seed) or a non-negative int. */
 static nr_status get_seed(nr_spec_ctx *x, const nr_spec_args *a, uint64_t *seed, int *has_seed) {
     int64_t s = -1;
@@ -604,8 +560,7 @@ static nr_status get_seed(nr_spec_ctx *x, const nr_spec_args *a, uint64_t *seed,
 static nr_status dropout_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_dropout_opts o = {0};
     NR_TRY(base_args(x, a, &o.base));
-    if (!nr_spec_given(a, "rate")) return nr_spec_missing(x, a, "rate");
-    NR_TRY(nr_spec_get_float(x, a, "rate", &o.rate));
+    NR_TRY(get_required_float(x, a, "rate", &o.rate));
     NR_TRY(nr_spec_only_default(x, a, "noise_shape", NULL));
     NR_TRY(get_seed(x, a, &o.seed, &o.has_seed));
     nr_layer *l = NULL;
@@ -637,8 +592,7 @@ static nr_status reshape_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
 static nr_status gaussian_noise_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_gaussian_noise_opts o = {0};
     NR_TRY(base_args(x, a, &o.base));
-    if (!nr_spec_given(a, "stddev")) return nr_spec_missing(x, a, "stddev");
-    NR_TRY(nr_spec_get_float(x, a, "stddev", &o.stddev));
+    NR_TRY(get_required_float(x, a, "stddev", &o.stddev));
     NR_TRY(get_seed(x, a, &o.seed, &o.has_seed));
     nr_layer *l = NULL;
     return made(x, a, nr_gaussian_noise(x->g, &o, &l), &l, out);
@@ -647,8 +601,7 @@ static nr_status gaussian_noise_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **ou
 static nr_status spatial_dropout_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_dropout_opts o = {0};
     NR_TRY(base_args(x, a, &o.base));
-    if (!nr_spec_given(a, "rate")) return nr_spec_missing(x, a, "rate");
-    NR_TRY(nr_spec_get_float(x, a, "rate", &o.rate));
+    NR_TRY(get_required_float(x, a, "rate", &o.rate));
     NR_TRY(get_seed(x, a, &o.seed, &o.has_seed));
     NR_TRY(channels_last(x, a));
     nr_layer *l = NULL;
@@ -845,6 +798,15 @@ nr_status nr_spec_call_layer(nr_spec_ctx *x, nr_layer *l, const nr_val *arg, int
 
 #define ALL NR_SPEC_MAX_PARAMS
 #define L NR_SPEC_LAYER
+/* The argument lists that several builtins (aliases, 1-D and 2-D) share. */
+#define CONV_ARGS                                                                                               \
+    {"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation",   \
+     "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",           \
+     "activity_regularizer", "kernel_constraint", "bias_constraint"}
+#define POOL_ARGS {"pool_size", "strides", "padding", "data_format"}
+#define GLOBAL_POOL_ARGS {"data_format", "keepdims"}
+#define FACTOR_ARGS \
+    {"height_factor", "width_factor", "fill_mode", "interpolation", "seed", "fill_value", "data_format"}
 
 const nr_spec_builtin nr_spec_layer_builtins[] = {
     {"Input",
@@ -863,20 +825,8 @@ const nr_spec_builtin nr_spec_layer_builtins[] = {
      ALL,
      dense_new,
      L},
-    {"Conv2D",
-     {"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation",
-      "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
-      "activity_regularizer", "kernel_constraint", "bias_constraint"},
-     ALL,
-     conv2d_new,
-     L},
-    {"Conv1D",
-     {"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation",
-      "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
-      "activity_regularizer", "kernel_constraint", "bias_constraint"},
-     ALL,
-     conv1d_new,
-     L},
+    {"Conv2D", CONV_ARGS, ALL, conv2d_new, L},
+    {"Conv1D", CONV_ARGS, ALL, conv1d_new, L},
     {"Conv2DTranspose",
      {"filters", "kernel_size", "strides", "padding", "output_padding", "data_format", "dilation_rate", "activation",
       "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
@@ -899,22 +849,22 @@ const nr_spec_builtin nr_spec_layer_builtins[] = {
      ALL,
      separable_conv2d_new,
      L},
-    {"MaxPooling2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},
-    {"MaxPool2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},
-    {"AveragePooling2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},
-    {"AvgPool2D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool2d_new, L},
-    {"MaxPooling1D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool1d_new, L},
-    {"MaxPool1D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool1d_new, L},
-    {"AveragePooling1D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool1d_new, L},
-    {"AvgPool1D", {"pool_size", "strides", "padding", "data_format"}, ALL, pool1d_new, L},
-    {"GlobalAveragePooling1D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
-    {"GlobalAvgPool1D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
-    {"GlobalAveragePooling2D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
-    {"GlobalAvgPool2D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
-    {"GlobalMaxPooling1D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
-    {"GlobalMaxPool1D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
-    {"GlobalMaxPooling2D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
-    {"GlobalMaxPool2D", {"data_format", "keepdims"}, ALL, global_pool_new, L},
+    {"MaxPooling2D", POOL_ARGS, ALL, pool2d_new, L},
+    {"MaxPool2D", POOL_ARGS, ALL, pool2d_new, L},
+    {"AveragePooling2D", POOL_ARGS, ALL, pool2d_new, L},
+    {"AvgPool2D", POOL_ARGS, ALL, pool2d_new, L},
+    {"MaxPooling1D", POOL_ARGS, ALL, pool1d_new, L},
+    {"MaxPool1D", POOL_ARGS, ALL, pool1d_new, L},
+    {"AveragePooling1D", POOL_ARGS, ALL, pool1d_new, L},
+    {"AvgPool1D", POOL_ARGS, ALL, pool1d_new, L},
+    {"GlobalAveragePooling1D", GLOBAL_POOL_ARGS, ALL, global_pool_new, L},
+    {"GlobalAvgPool1D", GLOBAL_POOL_ARGS, ALL, global_pool_new, L},
+    {"GlobalAveragePooling2D", GLOBAL_POOL_ARGS, ALL, global_pool_new, L},
+    {"GlobalAvgPool2D", GLOBAL_POOL_ARGS, ALL, global_pool_new, L},
+    {"GlobalMaxPooling1D", GLOBAL_POOL_ARGS, ALL, global_pool_new, L},
+    {"GlobalMaxPool1D", GLOBAL_POOL_ARGS, ALL, global_pool_new, L},
+    {"GlobalMaxPooling2D", GLOBAL_POOL_ARGS, ALL, global_pool_new, L},
+    {"GlobalMaxPool2D", GLOBAL_POOL_ARGS, ALL, global_pool_new, L},
     {"UpSampling2D", {"size", "data_format", "interpolation"}, ALL, upsampling2d_new, L},
     {"ZeroPadding2D", {"padding", "data_format"}, ALL, zero_padding2d_new, L},
     {"Cropping2D", {"cropping", "data_format"}, ALL, cropping2d_new, L},
@@ -939,16 +889,8 @@ const nr_spec_builtin nr_spec_layer_builtins[] = {
     {"RandomFlip", {"mode", "seed", "data_format"}, ALL, random_flip_new, L},
     {"RandomRotation", {"factor", "fill_mode", "interpolation", "seed", "fill_value", "data_format"}, ALL,
      random_rotation_new, L},
-    {"RandomTranslation",
-     {"height_factor", "width_factor", "fill_mode", "interpolation", "seed", "fill_value", "data_format"},
-     ALL,
-     random_translation_new,
-     L},
-    {"RandomZoom",
-     {"height_factor", "width_factor", "fill_mode", "interpolation", "seed", "fill_value", "data_format"},
-     ALL,
-     random_zoom_new,
-     L},
+    {"RandomTranslation", FACTOR_ARGS, ALL, random_translation_new, L},
+    {"RandomZoom", FACTOR_ARGS, ALL, random_zoom_new, L},
     {"Flatten", {"data_format"}, ALL, flatten_new, L},
     {"Reshape", {"target_shape"}, ALL, reshape_new, L},
     {"LeakyReLU", {"negative_slope", "alpha"}, 1, leaky_relu_new, L},

@@ -62,7 +62,7 @@ static const nr_layer_class conv1d_class = {"Conv1D", "conv1d", 1, 1, conv1d_cal
 nr_status nr_conv1d(nr_graph *g, const nr_conv1d_opts *o, nr_layer **out) {
     *out = NULL;
     int k = o->kernel_size, s = o->strides ? o->strides : 1, d = o->dilation_rate ? o->dilation_rate : 1;
-    if (o->filters <= 0) return nr_error(NR_STATUS_BAD_ARGUMENT, "Conv1D: filters must be a positive integer, got %d", o->filters);
+    NR_TRY(nr_conv_check_filters("Conv1D", o->filters));
     if (o->groups < 0 || (o->groups > 1 && o->filters % o->groups != 0))
         return nr_error(NR_STATUS_BAD_ARGUMENT,
                         "Conv1D: groups must be a positive integer dividing filters; received filters=%d, groups=%d",

@@ -19,9 +19,7 @@ static nr_status conv_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out)
     (void)n_in;
     const nr_conv2d_opts *o = &l->o.conv2d;
     int k[2], s[2], d[2];
-    nr_conv_pair(o->kernel_size, 0, k);
-    nr_conv_pair(o->strides, 1, s);
-    nr_conv_pair(o->dilation_rate, 1, d);
+    nr_conv_pairs(o->kernel_size, o->strides, o->dilation_rate, k, s, d);
     nr_op_attrs a = {0};
     int64_t ho = 0, wo = 0;
     NR_TRY(nr_conv_window(l, &l->g->nodes[in[0]], k, s, d, o->padding, &a, &ho, &wo));
@@ -43,9 +41,7 @@ static void conv_config(const nr_layer *l, nr_strbuf *sb) {
     int k[2];
     nr_conv_pair(o->kernel_size, 0, k);
     nr_strbuf_printf(sb, "%d, (%d, %d)", o->filters, k[0], k[1]);
-    nr_conv_config_pair(sb, "strides", o->strides, 1);
-    if (o->padding == NR_PADDING_SAME) nr_strbuf_printf(sb, ", padding=\"same\"");
-    nr_conv_config_pair(sb, "dilation_rate", o->dilation_rate, 1);
+    nr_conv_config_window(sb, o->strides, o->padding, o->dilation_rate);
     if (groups_of(o->groups) > 1) nr_strbuf_printf(sb, ", groups=%d", o->groups);
     if (o->activation != NR_ACT_LINEAR) nr_strbuf_printf(sb, ", activation=\"%s\"", nr_activation_name(o->activation));
     nr_layer_config_weights(sb, o->no_bias, &o->kernel_initializer, &o->bias_initializer, o->kernel_regularizer,
@@ -59,20 +55,13 @@ static const nr_layer_class conv_class = {"Conv2D", "conv2d", 1, 1, conv_call, c
 nr_status nr_conv2d(nr_graph *g, const nr_conv2d_opts *o, nr_layer **out) {
     *out = NULL;
     int k[2], s[2], d[2];
-    nr_conv_pair(o->kernel_size, 0, k);
-    nr_conv_pair(o->strides, 1, s);
-    nr_conv_pair(o->dilation_rate, 1, d);
-    if (o->filters <= 0) return nr_error(NR_STATUS_BAD_ARGUMENT, "Conv2D: filters must be a positive integer, got %d", o->filters);
+    nr_conv_pairs(o->kernel_size, o->strides, o->dilation_rate, k, s, d);
+    NR_TRY(nr_conv_check_filters("Conv2D", o->filters));
     if (o->groups < 0 || o->filters % groups_of(o->groups) != 0)
         return nr_error(NR_STATUS_BAD_ARGUMENT,
                         "Conv2D: groups must be a positive integer dividing filters; received filters=%d, groups=%d",
                         o->filters, o->groups);
-    if (k[0] <= 0 || k[1] <= 0 || s[0] <= 0 || s[1] <= 0 || d[0] <= 0 || d[1] <= 0)
-        return nr_error(NR_STATUS_BAD_ARGUMENT, "Conv2D: kernel_size, strides and dilation_rate must be positive");
-    if ((s[0] > 1 || s[1] > 1) && (d[0] > 1 || d[1] > 1))
-        return nr_error(NR_STATUS_BAD_ARGUMENT, "Conv2D: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras)");
-    if ((unsigned)o->padding > NR_PADDING_SAME || (unsigned)o->activation >= NR_ACT_COUNT_)
-        return nr_error(NR_STATUS_BAD_ARGUMENT, "Conv2D: padding or activation is not valid");
+    NR_TRY(nr_conv_check_args("Conv2D", 2, k, s, d, o->padding, NR_PADDING_SAME, o->activation));
     NR_TRY(nr_layer_create(g, &conv_class, &o->base, out));
     (*out)->o.conv2d = *o;
     (*out)->o.conv2d.base.name = NULL;

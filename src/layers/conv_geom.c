@@ -7,6 +7,12 @@ void nr_conv_pair(const int *in, int def, int *out) {
     out[1] = in[1] ? in[1] : out[0];
 }
 
+void nr_conv_pairs(const int *kernel_size, const int *strides, const int *dilation, int *k, int *s, int *d) {
+    nr_conv_pair(kernel_size, 0, k);
+    nr_conv_pair(strides, 1, s);
+    nr_conv_pair(dilation, 1, d);
+}
+
 int nr_conv_axis_out(int64_t n, int k, int s, int d, nr_padding pad, int *lo, int *hi) {
     int span = (k - 1) * d + 1;
     if (pad == NR_PADDING_VALID || pad == NR_PADDING_CAUSAL) {
@@ -65,6 +71,11 @@ nr_status nr_conv_check_args(const char *type, int n, const int *k, const int *s
                         max_pad == NR_PADDING_CAUSAL ? "," : " or", max_pad == NR_PADDING_CAUSAL ? " or \"causal\"" : "");
     if ((unsigned)act >= NR_ACT_COUNT_) return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: activation %d is not valid", type, (int)act);
     return NR_OK;
+}
+
+nr_status nr_conv_check_filters(const char *type, int filters) {
+    if (filters > 0) return NR_OK;
+    return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: filters must be a positive integer, got %d", type, filters);
 }
 
 nr_status nr_conv_check_groups(const nr_layer *l, int64_t channels, int groups) {

@@ -8,6 +8,9 @@
 
 /* {3} means {3, 3}; 0 means the default. */
 void nr_conv_pair(const int *in, int def, int *out);
+/* A 2-D window's kernel size, strides and dilation with the defaults
+ * (strides and dilation 1) filled in. */
+void nr_conv_pairs(const int *kernel_size, const int *strides, const int *dilation, int *k, int *s, int *d);
 /* Output size of one axis of length n and its padding before (*lo) and
  * after (*hi), as TensorFlow computes them ("causal": valid after
  * (k - 1) d zeros before the start); 0 when the window does not fit. */
@@ -30,6 +33,8 @@ nr_status nr_conv_window(nr_layer *l, const nr_node *x, const int *k, const int 
  * max_pad and a known activation. n: 1 or 2 values each. */
 nr_status nr_conv_check_args(const char *type, int n, const int *k, const int *s, const int *d, nr_padding pad,
                              nr_padding max_pad, nr_activation act);
+/* filters > 0, or an error naming the layer type. */
+nr_status nr_conv_check_filters(const char *type, int filters);
 /* Keras's check at build: groups divides the input channels. */
 nr_status nr_conv_check_groups(const nr_layer *l, int64_t channels, int groups);
 /* Fails when a built layer is called on another number of channels. */

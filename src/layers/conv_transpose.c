@@ -13,9 +13,7 @@ static nr_status convt_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out
                         "layer \"%s\" (Conv2DTranspose) needs input (batch, height, width, channels), got shape %s",
                         l->name, nr_node_shape_str(x, buf, sizeof buf));
     int k[2], s[2], d[2], op[2] = {-1, -1};
-    nr_conv_pair(o->kernel_size, 0, k);
-    nr_conv_pair(o->strides, 1, s);
-    nr_conv_pair(o->dilation_rate, 1, d);
+    nr_conv_pairs(o->kernel_size, o->strides, o->dilation_rate, k, s, d);
     if (o->has_output_padding) op[0] = o->output_padding[0], op[1] = o->output_padding[1];
     nr_op_attrs a = {.conv = {.kh = k[0], .kw = k[1], .sh = s[0], .sw = s[1], .dh = d[0], .dw = d[1]}};
     int64_t ho = nr_conv_transpose_axis_out(x->shape[1], k[0], s[0], d[0], o->padding, op[0], &a.conv.pad_top);
@@ -57,11 +55,8 @@ static const nr_layer_class convt_class = {"Conv2DTranspose", "conv2d_transpose"
 nr_status nr_conv2d_transpose(nr_graph *g, const nr_conv2d_transpose_opts *o, nr_layer **out) {
     *out = NULL;
     int k[2], s[2], d[2];
-    nr_conv_pair(o->kernel_size, 0, k);
-    nr_conv_pair(o->strides, 1, s);
-    nr_conv_pair(o->dilation_rate, 1, d);
-    if (o->filters <= 0)
-        return nr_error(NR_STATUS_BAD_ARGUMENT, "Conv2DTranspose: filters must be a positive integer, got %d", o->filters);
+    nr_conv_pairs(o->kernel_size, o->strides, o->dilation_rate, k, s, d);
+    NR_TRY(nr_conv_check_filters("Conv2DTranspose", o->filters));
     NR_TRY(nr_conv_check_args("Conv2DTranspose", 2, k, s, d, o->padding, NR_PADDING_SAME, o->activation));
     for (int i = 0; o->has_output_padding && i < 2; i++)
         if (o->output_padding[i] < 0 || o->output_padding[i] >= s[i])

@@ -21,9 +21,7 @@ typedef struct dw_args {
 static nr_status add_depthwise(nr_layer *l, const dw_args *o, nr_sym x, nr_sym bias, nr_sym *out) {
     const nr_node *xn = &l->g->nodes[x];
     int k[2], s[2], d[2];
-    nr_conv_pair(o->kernel_size, 0, k);
-    nr_conv_pair(o->strides, 1, s);
-    nr_conv_pair(o->dilation_rate, 1, d);
+    nr_conv_pairs(o->kernel_size, o->strides, o->dilation_rate, k, s, d);
     nr_op_attrs a = {0};
     int64_t ho = 0, wo = 0;
     NR_TRY(nr_conv_window(l, xn, k, s, d, o->padding, &a, &ho, &wo));
@@ -46,19 +44,23 @@ static nr_status image_channels(const nr_layer *l, nr_sym x, int64_t *C) {
 
 static nr_status check_common(const char *type, const dw_args *o, nr_activation act) {
     int k[2], s[2], d[2];
-    nr_conv_pair(o->kernel_size, 0, k);
-    nr_conv_pair(o->strides, 1, s);
-    nr_conv_pair(o->dilation_rate, 1, d);
+    nr_conv_pairs(o->kernel_size, o->strides, o->dilation_rate, k, s, d);
     if (o->depth_multiplier < 0)
         return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: depth_multiplier must be a positive integer, got %d", type,
                         o->depth_multiplier);
     return nr_conv_check_args(type, 2, k, s, d, o->padding, NR_PADDING_SAME, act);
 }
 
-static void config_kernel(nr_strbuf *sb, const int *kernel_size) {
+/* The SPEC text both layers start with (after SeparableConv2D's filters):
+ * kernel_size, the window, depth_multiplier, activation and use_bias. */
+static void config_head(nr_strbuf *sb, const dw_args *o, nr_activation act, int no_bias) {
     int k[2];
-    nr_conv_pair(kernel_size, 0, k);
+    nr_conv_pair(o->kernel_size, 0, k);
     nr_strbuf_printf(sb, "(%d, %d)", k[0], k[1]);
+    nr_conv_config_window(sb, o->strides, o->padding, o->dilation_rate);
+    if (o->depth_multiplier > 1) nr_strbuf_printf(sb, ", depth_multiplier=%d", o->depth_multiplier);
+    if (act != NR_ACT_LINEAR) nr_strbuf_printf(sb, ", activation=\"%s\"", nr_activation_name(act));
+    if (no_bias) nr_strbuf_printf(sb, ", use_bias=False");
 }
 
 /* --- DepthwiseConv2D ------------------------------------------------------ */
@@ -88,11 +90,8 @@ static nr_status dw_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out) {
 
 static void dw_config(const nr_layer *l, nr_strbuf *sb) {
     const nr_depthwise_conv2d_opts *o = &l->o.dwconv2d;
-    config_kernel(sb, o->kernel_size);
-    nr_conv_config_window(sb, o->strides, o->padding, o->dilation_rate);
-    if (o->depth_multiplier > 1) nr_strbuf_printf(sb, ", depth_multiplier=%d", o->depth_multiplier);
-    if (o->activation != NR_ACT_LINEAR) nr_strbuf_printf(sb, ", activation=\"%s\"", nr_activation_name(o->activation));
-    if (o->no_bias) nr_strbuf_printf(sb, ", use_bias=False");
+    dw_args da = dw_of(o);
+    config_head(sb, &da, o->activation, o->no_bias);
     nr_layer_config_init(sb, "depthwise_initializer", &o->depthwise_initializer);
     nr_layer_config_init(sb, "bias_initializer", &o->bias_initializer);
     nr_layer_config_reg(sb, "depthwise_regularizer", o->depthwise_regularizer);
@@ -160,12 +159,9 @@ static nr_status sep_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out) 
 
 static void sep_config(const nr_layer *l, nr_strbuf *sb) {
     const nr_separable_conv2d_opts *o = &l->o.sepconv2d;
+    dw_args da = sep_of(o);
     nr_strbuf_printf(sb, "%d, ", o->filters);
-    config_kernel(sb, o->kernel_size);
-    nr_conv_config_window(sb, o->strides, o->padding, o->dilation_rate);
-    if (o->depth_multiplier > 1) nr_strbuf_printf(sb, ", depth_multiplier=%d", o->depth_multiplier);
-    if (o->activation != NR_ACT_LINEAR) nr_strbuf_printf(sb, ", activation=\"%s\"", nr_activation_name(o->activation));
-    if (o->no_bias) nr_strbuf_printf(sb, ", use_bias=False");
+    config_head(sb, &da, o->activation, o->no_bias);
     nr_layer_config_init(sb, "depthwise_initializer", &o->depthwise_initializer);
     nr_layer_config_init(sb, "pointwise_initializer", &o->pointwise_initializer);
     nr_layer_config_init(sb, "bias_initializer", &o->bias_initializer);
@@ -182,8 +178,7 @@ static const nr_layer_class sep_class = {"SeparableConv2D", "separable_conv2d", 
 nr_status nr_separable_conv2d(nr_graph *g, const nr_separable_conv2d_opts *o, nr_layer **out) {
     *out = NULL;
     dw_args da = sep_of(o);
-    if (o->filters <= 0)
-        return nr_error(NR_STATUS_BAD_ARGUMENT, "SeparableConv2D: filters must be a positive integer, got %d", o->filters);
+    NR_TRY(nr_conv_check_filters("SeparableConv2D", o->filters));
     NR_TRY(check_common("SeparableConv2D", &da, o->activation));
     NR_TRY(nr_layer_create(g, &sep_class, &o->base, out));
     (*out)->o.sepconv2d = *o;

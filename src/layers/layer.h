@@ -26,10 +26,6 @@ float nr_activation_default_alpha(nr_activation fn, float alpha);
  * from the defaults, for a layer with a kernel and a bias. */
 void nr_layer_config_weights(nr_strbuf *sb, int no_bias, const nr_init *kinit, const nr_init *binit,
                              nr_regularizer kreg, nr_regularizer breg, nr_regularizer areg);
-/* Writes ", key=Initializer(...)" unless in is the layer's default. */
-void nr_layer_config_init(nr_strbuf *sb, const char *key, const nr_init *in);
-/* Writes ", key=L1L2(...)" when r is set. */
-void nr_layer_config_reg(nr_strbuf *sb, const char *key, nr_regularizer r);
 /* An option whose zero means def: 0.0f gives def, -0.0f a real 0. */
 float nr_layer_default(float v, float def);
 /* ", key=Name(args)" for an initializer other than the default, with

@@ -7,7 +7,6 @@
  * the seed, the training step and the element only, never on how the loop
  * is split across threads. */
 #include <math.h>
-#include <string.h>
 #include "core/rng.h"
 #include "ops/kernels.h"
 #include "ops/vmath.h"
@@ -20,7 +19,7 @@ void nr_ref_dropout_forward(const nr_exec *x, const nr_node *n) {
     const float *in = x->val[n->in[0]];
     float *y = x->val[NR_ID(x, n)];
     if (!dropping(x, n)) {
-        for (int64_t i = 0; i < K; i++) y[i] = in[i];
+        nr_ref_copy_forward(x, n);
         return;
     }
     float *s = x->work[NR_ID(x, n)];
@@ -38,7 +37,7 @@ void nr_ref_dropout_backward(const nr_exec *x, const nr_node *n) {
     int64_t K = nr_node_numel(n, x->batch);
     const float *dy = x->grad[NR_ID(x, n)];
     if (!dropping(x, n)) {
-        for (int64_t i = 0; i < K; i++) dx[i] += dy[i];
+        nr_ref_copy_backward(x, n);
         return;
     }
     const float *s = x->work[NR_ID(x, n)];
@@ -50,7 +49,7 @@ void nr_cpu_dropout_forward(const nr_exec *x, const nr_node *n) {
     const float *in = x->val[n->in[0]];
     float *y = x->val[NR_ID(x, n)];
     if (!dropping(x, n)) {
-        if (y != in) memcpy(y, in, (size_t)K * sizeof *y);
+        nr_cpu_copy_forward(x, n);
         return;
     }
     float *s = x->work[NR_ID(x, n)];
@@ -76,8 +75,7 @@ void nr_cpu_dropout_backward(const nr_exec *x, const nr_node *n) {
     int64_t K = nr_node_numel(n, x->batch);
     const float *dy = x->grad[NR_ID(x, n)];
     if (!dropping(x, n)) {
-#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
-        for (int64_t i = 0; i < K; i++) dx[i] += dy[i];
+        nr_cpu_copy_backward(x, n);
         return;
     }
     const float *s = x->work[NR_ID(x, n)];

@@ -8,7 +8,6 @@
  * seed, the step and the element only, so both kernels give the same bits
  * whatever the thread count. */
 #include <math.h>
-#include <string.h>
 #include "core/rng.h"
 #include "ops/kernels.h"
 #include "ops/vmath.h"
@@ -35,7 +34,7 @@ void nr_ref_gaussian_noise_forward(const nr_exec *x, const nr_node *n) {
     const float *in = x->val[n->in[0]];
     float *y = x->val[NR_ID(x, n)];
     if (!noisy(x, n)) {
-        for (int64_t i = 0; i < K; i++) y[i] = in[i];
+        nr_ref_copy_forward(x, n);
         return;
     }
     const float s = n->a.noise.stddev;
@@ -52,7 +51,7 @@ void nr_cpu_gaussian_noise_forward(const nr_exec *x, const nr_node *n) {
     const float *in = x->val[n->in[0]];
     float *y = x->val[NR_ID(x, n)];
     if (!noisy(x, n)) {
-        if (y != in) memcpy(y, in, (size_t)K * sizeof *y);
+        nr_cpu_copy_forward(x, n);
         return;
     }
     const float s = n->a.noise.stddev;
@@ -67,20 +66,7 @@ void nr_cpu_gaussian_noise_forward(const nr_exec *x, const nr_node *n) {
     }
 }
 
-/* dx += dy in training and inference alike. */
-void nr_ref_gaussian_noise_backward(const nr_exec *x, const nr_node *n) {
-    float *dx = x->grad[n->in[0]];
-    if (!dx) return;
-    int64_t K = nr_node_numel(n, x->batch);
-    const float *dy = x->grad[NR_ID(x, n)];
-    for (int64_t i = 0; i < K; i++) dx[i] += dy[i];
-}
+/* dx += dy in training and inference alike: COPY's gradient. */
+void nr_ref_gaussian_noise_backward(const nr_exec *x, const nr_node *n) { nr_ref_copy_backward(x, n); }
 
-void nr_cpu_gaussian_noise_backward(const nr_exec *x, const nr_node *n) {
-    float *dx = x->grad[n->in[0]];
-    if (!dx) return;
-    int64_t K = nr_node_numel(n, x->batch);
-    const float *dy = x->grad[NR_ID(x, n)];
-#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
-    for (int64_t i = 0; i < K; i++) dx[i] += dy[i];
-}
+void nr_cpu_gaussian_noise_backward(const nr_exec *x, const nr_node *n) { nr_cpu_copy_backward(x, n); }

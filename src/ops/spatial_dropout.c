@@ -6,7 +6,6 @@
  *   inference:           y = x,  dx += dy
  * u[n,c] = nr_hash_uniform(seed ^ splitmix64(step), n C + c); s is kept in
  * the node's workspace (N C floats) for the backward pass. */
-#include <string.h>
 #include "core/rng.h"
 #include "ops/kernels.h"
 #include "ops/vmath.h"
@@ -31,7 +30,7 @@ void nr_ref_spatial_dropout_forward(const nr_exec *x, const nr_node *n) {
     const float *in = x->val[n->in[0]];
     float *y = x->val[NR_ID(x, n)];
     if (!dropping(x, n)) {
-        for (int64_t i = 0; i < K; i++) y[i] = in[i];
+        nr_ref_copy_forward(x, n);
         return;
     }
     float *s = x->work[NR_ID(x, n)];
@@ -46,7 +45,7 @@ void nr_ref_spatial_dropout_backward(const nr_exec *x, const nr_node *n) {
     int64_t K = nr_node_numel(n, x->batch), C = nr_node_last(n);
     const float *dy = x->grad[NR_ID(x, n)];
     if (!dropping(x, n)) {
-        for (int64_t i = 0; i < K; i++) dx[i] += dy[i];
+        nr_ref_copy_backward(x, n);
         return;
     }
     const float *s = x->work[NR_ID(x, n)];
@@ -60,7 +59,7 @@ void nr_cpu_spatial_dropout_forward(const nr_exec *x, const nr_node *n) {
     const float *in = x->val[n->in[0]];
     float *y = x->val[NR_ID(x, n)];
     if (!dropping(x, n)) {
-        if (y != in) memcpy(y, in, (size_t)K * sizeof *y);
+        nr_cpu_copy_forward(x, n);
         return;
     }
     float *s = x->work[NR_ID(x, n)];
@@ -81,8 +80,7 @@ void nr_cpu_spatial_dropout_backward(const nr_exec *x, const nr_node *n) {
     int64_t K = nr_node_numel(n, x->batch), C = nr_node_last(n);
     const float *dy = x->grad[NR_ID(x, n)];
     if (!dropping(x, n)) {
-#pragma omp parallel for simd num_threads((K > NR_PAR_MIN) ? nr_num_threads() : 1)
-        for (int64_t i = 0; i < K; i++) dx[i] += dy[i];
+        nr_cpu_copy_backward(x, n);
         return;
     }
     const float *s = x->work[NR_ID(x, n)];

@@ -21,15 +21,6 @@ static const char *all_layers =
     "Flatten()\n"
     "Dense(3)\n";
 
-static char *summary_of(const nr_model *m) {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    nr_model_summary(m, f);
-    fclose(f);
-    return text;
-}
-
 static void has(const char *text, const char *want) {
     if (!CHECK(text && strstr(text, want))) fprintf(stderr, "  missing %s in:\n%s\n", want, text ? text : "");
 }
@@ -41,7 +32,7 @@ static void shapes_and_spec(void) {
     int64_t t = 0, f = 0;
     nr_model_count_params(m, &t, &f);
     CHECK(t == (3 * 3 * 3 * 4 + 4) + (144 * 3 + 3) && f == 0);
-    char *sum = summary_of(m);
+    char *sum = nr_test_summary(m);
     has(sum, "random_flip (RandomFlip)");
     has(sum, "(None, 8, 8, 3)           0");
     has(sum, "random_rotation (RandomRo");
@@ -189,34 +180,26 @@ static void reproducible_training(void) {
     free(c);
 }
 
-static void spec_error(const char *spec, nr_status want, const char *needle) {
-    nr_spec *s = NULL;
-    nr_status got = nr_spec_load_string(spec, "e.nr", 1, &s);
-    CHECK(got == want);
-    if (!CHECK(strstr(nr_last_error(), needle) != NULL)) fprintf(stderr, "  got: %s\n", nr_last_error());
-    if (got == NR_OK) nr_spec_free(s);
-}
-
 static void errors(void) {
     const nr_status ARG = NR_STATUS_BAD_ARGUMENT;
-    spec_error("Input(shape=(8, 8, 1))\nRandomRotation(1.5)\n", ARG, "e.nr:2:1: RandomRotation: factor must be a number or a pair of numbers in [-1, 1]");
-    spec_error("Input(shape=(8, 8, 1))\nRandomRotation((0.1, 0.2, 0.3))\n", ARG, "factor must be a number or a pair of numbers, got");
-    spec_error("Input(shape=(8, 8, 1))\nRandomTranslation(0.1, (0.5, -1.2))\n", ARG, "width_factor must be");
-    spec_error("Input(shape=(8, 8, 1))\nRandomTranslation(0.1)\n", ARG, "missing required argument 'width_factor'");
-    spec_error("Input(shape=(8, 8, 1))\nRandomZoom(0.2, fill_mode=\"reflet\")\n", NR_STATUS_PARSE, "did you mean \"reflect\"");
-    spec_error("Input(shape=(8, 8, 1))\nRandomZoom(\"big\")\n", ARG, "height_factor must be a number or a pair");
-    spec_error("Input(shape=(8, 8, 1))\nRandomRotation(0.1, interpolation=\"bicubic\")\n", NR_STATUS_PARSE,
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nRandomRotation(1.5)\n", ARG, "e.nr:2:1: RandomRotation: factor must be a number or a pair of numbers in [-1, 1]");
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nRandomRotation((0.1, 0.2, 0.3))\n", ARG, "factor must be a number or a pair of numbers, got");
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nRandomTranslation(0.1, (0.5, -1.2))\n", ARG, "width_factor must be");
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nRandomTranslation(0.1)\n", ARG, "missing required argument 'width_factor'");
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nRandomZoom(0.2, fill_mode=\"reflet\")\n", NR_STATUS_PARSE, "did you mean \"reflect\"");
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nRandomZoom(\"big\")\n", ARG, "height_factor must be a number or a pair");
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nRandomRotation(0.1, interpolation=\"bicubic\")\n", NR_STATUS_PARSE,
                "unknown interpolation 'bicubic'; valid: bilinear, nearest");
-    spec_error("Input(shape=(8, 8, 1))\nRandomFlip(\"diagonal\")\n", NR_STATUS_PARSE, "e.nr:2:12: unknown mode 'diagonal'");
-    spec_error("Input(shape=(8, 8, 1))\nRandomFlip(data_format=\"channels_first\")\n", NR_STATUS_UNSUPPORTED, "channels-last");
-    spec_error("Input(shape=(16,))\nRandomFlip()\n", NR_STATUS_BAD_SHAPE, "(batch, height, width, channels), got shape (None, 16)");
-    spec_error("Input(shape=(8, 3))\nRandomZoom(0.1)\n", NR_STATUS_BAD_SHAPE, "layer \"random_zoom\" (RandomZoom) needs input");
-    spec_error("Input(shape=(8, 8, 3))\nSpatialDropout1D(0.2)\n", NR_STATUS_BAD_SHAPE, "(batch, steps, channels), got shape (None, 8, 8, 3)");
-    spec_error("Input(shape=(8, 3))\nSpatialDropout2D(0.2)\n", NR_STATUS_BAD_SHAPE, "SpatialDropout2D) needs input (batch, height");
-    spec_error("Input(shape=(8, 3))\nSpatialDropout1D(1.0)\n", ARG, "SpatialDropout1D: rate must be in [0, 1), got 1");
-    spec_error("Input(shape=(8, 3))\nGaussianNoise(2)\n", ARG, "GaussianNoise: stddev must be in [0, 1], got 2");
-    spec_error("Input(shape=(8, 3))\nGaussianNoise()\n", ARG, "missing required argument 'stddev'");
-    spec_error("Input(shape=(8, 3))\nGaussianNoise(0.1, seed=-4)\n", ARG, "seed must be in [0,");
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nRandomFlip(\"diagonal\")\n", NR_STATUS_PARSE, "e.nr:2:12: unknown mode 'diagonal'");
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nRandomFlip(data_format=\"channels_first\")\n", NR_STATUS_UNSUPPORTED, "channels-last");
+    nr_test_spec_fails("Input(shape=(16,))\nRandomFlip()\n", NR_STATUS_BAD_SHAPE, "(batch, height, width, channels), got shape (None, 16)");
+    nr_test_spec_fails("Input(shape=(8, 3))\nRandomZoom(0.1)\n", NR_STATUS_BAD_SHAPE, "layer \"random_zoom\" (RandomZoom) needs input");
+    nr_test_spec_fails("Input(shape=(8, 8, 3))\nSpatialDropout1D(0.2)\n", NR_STATUS_BAD_SHAPE, "(batch, steps, channels), got shape (None, 8, 8, 3)");
+    nr_test_spec_fails("Input(shape=(8, 3))\nSpatialDropout2D(0.2)\n", NR_STATUS_BAD_SHAPE, "SpatialDropout2D) needs input (batch, height");
+    nr_test_spec_fails("Input(shape=(8, 3))\nSpatialDropout1D(1.0)\n", ARG, "SpatialDropout1D: rate must be in [0, 1), got 1");
+    nr_test_spec_fails("Input(shape=(8, 3))\nGaussianNoise(2)\n", ARG, "GaussianNoise: stddev must be in [0, 1], got 2");
+    nr_test_spec_fails("Input(shape=(8, 3))\nGaussianNoise()\n", ARG, "missing required argument 'stddev'");
+    nr_test_spec_fails("Input(shape=(8, 3))\nGaussianNoise(0.1, seed=-4)\n", ARG, "seed must be in [0,");
 
     nr_graph *g;
     nr_layer *l = (nr_layer *)1;

@@ -5,26 +5,6 @@
 #include <string.h>
 #include "testutil.h"
 
-/* The summary holds this text. */
-static void summary_has(const nr_model *m, const char *want) {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    nr_model_summary(m, f);
-    fclose(f);
-    if (!CHECK(text && strstr(text, want))) fprintf(stderr, "  missing %s in:\n%s\n", want, text ? text : "");
-    free(text);
-}
-
-static void shape_is(const nr_model *m, int out, int ndim, const int64_t *want) {
-    int nd = 0;
-    int64_t sh[NR_MAX_DIMS];
-    CHECK_OK(nr_sym_shape(nr_model_graph(m), nr_model_output(m, out), &nd, sh));
-    if (!CHECK(nd == ndim && memcmp(sh, want, (size_t)ndim * sizeof *want) == 0))
-        fprintf(stderr, "  output %d: got ndim %d (%lld, %lld, %lld, %lld)\n", out, nd, (long long)sh[0],
-                (long long)sh[1], (long long)sh[2], (long long)(nd > 3 ? sh[3] : 0));
-}
-
 static void weight_is(const nr_model *m, const char *layer, int i, int ndim, const int64_t *want) {
     nr_tensor w;
     nr_layer *l = nr_model_get_layer(m, layer);
@@ -59,14 +39,14 @@ static void shapes(void) {
     nr_spec *s;
     if (!CHECK_OK(nr_spec_load_string(shapes_spec, "shapes.nr", 1, &s))) return;
     nr_model *m = nr_spec_model(s);
-    summary_has(m, "separable_conv2d (SeparableConv (None, 26, 26, 64)        2,400");
-    summary_has(m, "depthwise_conv2d (DepthwiseConv (None, 26, 26, 32)        320");
-    summary_has(m, "conv2d_transpose (Conv2DTranspo (None, 14, 14, 16)        4,624");
-    summary_has(m, "conv1d (Conv1D)                 (None, 22, 8)             32");
+    nr_test_summary_has(m, "separable_conv2d (SeparableConv (None, 26, 26, 64)        2,400");
+    nr_test_summary_has(m, "depthwise_conv2d (DepthwiseConv (None, 26, 26, 32)        320");
+    nr_test_summary_has(m, "conv2d_transpose (Conv2DTranspo (None, 14, 14, 16)        4,624");
+    nr_test_summary_has(m, "conv1d (Conv1D)                 (None, 22, 8)             32");
     const int64_t want[][4] = {{-1, 26, 26, 64}, {-1, 26, 26, 32}, {-1, 14, 14, 16}, {-1, 22, 8},
                                {-1, 24, 8},      {-1, 8, 8},        {-1, 14, 14, 96}, {-1, 16, 22, 4}};
     const int ndim[] = {4, 4, 4, 3, 3, 3, 4, 4};
-    for (int i = 0; i < 8; i++) shape_is(m, i, ndim[i], want[i]);
+    for (int i = 0; i < 8; i++) nr_test_shape_is(m, i, ndim[i], want[i]);
     int64_t t, f;
     nr_model_count_params(m, &t, &f);
     CHECK(t == 2400 + 320 + 4624 + 32 + 32 + 40 + 3 * 2 * 32 * 3 + (3 * 4 * 4 * 32 + 4));
@@ -80,8 +60,8 @@ static void shapes(void) {
     nr_spec_free(s);
     if (!CHECK_OK(nr_spec_load_string(shapes2_spec, "shapes2.nr", 1, &s))) return;
     m = nr_spec_model(s);
-    shape_is(m, 0, 4, (int64_t[]){-1, 21, 21, 2}); /* output_padding None: (7 - 1) 3 + max(1, 3) */
-    shape_is(m, 1, 4, (int64_t[]){-1, 28, 28, 5});
+    nr_test_shape_is(m, 0, 4, (int64_t[]){-1, 21, 21, 2}); /* output_padding None: (7 - 1) 3 + max(1, 3) */
+    nr_test_shape_is(m, 1, 4, (int64_t[]){-1, 28, 28, 5});
     nr_model_count_params(m, &t, &f);
     CHECK(t == (2 * 32 + 2) + (2 * 3 * 32 * 2 + 64 * 5));
     CHECK(nr_layer_n_weights(nr_model_get_layer(m, "separable_conv2d")) == 2);
@@ -176,45 +156,36 @@ static void by_hand(void) {
                (float[]){3}, 4, (int64_t[]){1, 1, 1, 1}, (float[]){3, 6, 0, 0, 0, 0, 0, 0}, 8, "transpose.nr");
 }
 
-/* SPEC text whose load must fail with status want and mention text. */
-static void fails(const char *spec, nr_status want, const char *text) {
-    nr_spec *s = NULL;
-    nr_status st = nr_spec_load_string(spec, "e.nr", 1, &s);
-    CHECK(st != NR_OK && (want == NR_OK || st == want));
-    if (!CHECK(strstr(nr_last_error(), text) != NULL)) fprintf(stderr, "  error was: %s\n", nr_last_error());
-    if (st == NR_OK) nr_spec_free(s);
-}
-
 static void errors(void) {
     /* Kernel larger than the input with padding "valid". */
-    fails("Input(shape=(4, 1))\nConv1D(8, 5)\n", NR_STATUS_BAD_SHAPE, "does not fit input (None, 4, 1)");
-    fails("Input(shape=(4, 2))\nConv1D(8, 3, dilation_rate=2)\n", NR_STATUS_BAD_SHAPE, "a window of 5 steps");
-    fails("Input(shape=(4, 4, 2))\nDepthwiseConv2D(5)\n", NR_STATUS_BAD_SHAPE, "a 5x5 window does not fit");
-    fails("Input(shape=(4, 4, 2))\nSeparableConv2D(3, (2, 5))\n", NR_STATUS_BAD_SHAPE, "a 2x5 window does not fit");
+    nr_test_spec_fails("Input(shape=(4, 1))\nConv1D(8, 5)\n", NR_STATUS_BAD_SHAPE, "does not fit input (None, 4, 1)");
+    nr_test_spec_fails("Input(shape=(4, 2))\nConv1D(8, 3, dilation_rate=2)\n", NR_STATUS_BAD_SHAPE, "a window of 5 steps");
+    nr_test_spec_fails("Input(shape=(4, 4, 2))\nDepthwiseConv2D(5)\n", NR_STATUS_BAD_SHAPE, "a 5x5 window does not fit");
+    nr_test_spec_fails("Input(shape=(4, 4, 2))\nSeparableConv2D(3, (2, 5))\n", NR_STATUS_BAD_SHAPE, "a 2x5 window does not fit");
     /* Wrong number of dimensions. */
-    fails("Input(shape=(4, 4, 1))\nConv1D(8, 3)\n", NR_STATUS_BAD_SHAPE, "needs input (batch, steps, channels)");
-    fails("Input(shape=(16,))\nConv2DTranspose(8, 3)\n", NR_STATUS_BAD_SHAPE, "got shape (None, 16)");
-    fails("Input(shape=(4, 4))\nDepthwiseConv2D(3)\n", NR_STATUS_BAD_SHAPE, "(DepthwiseConv2D) needs input");
-    fails("Input(shape=(4, 4))\nSeparableConv2D(2, 3)\n", NR_STATUS_BAD_SHAPE, "(SeparableConv2D) needs input");
+    nr_test_spec_fails("Input(shape=(4, 4, 1))\nConv1D(8, 3)\n", NR_STATUS_BAD_SHAPE, "needs input (batch, steps, channels)");
+    nr_test_spec_fails("Input(shape=(16,))\nConv2DTranspose(8, 3)\n", NR_STATUS_BAD_SHAPE, "got shape (None, 16)");
+    nr_test_spec_fails("Input(shape=(4, 4))\nDepthwiseConv2D(3)\n", NR_STATUS_BAD_SHAPE, "(DepthwiseConv2D) needs input");
+    nr_test_spec_fails("Input(shape=(4, 4))\nSeparableConv2D(2, 3)\n", NR_STATUS_BAD_SHAPE, "(SeparableConv2D) needs input");
     /* Bad arguments. */
-    fails("Input(shape=(8, 8, 1))\nConv2DTranspose(4, 3, strides=2, output_padding=2)\n", NR_STATUS_BAD_ARGUMENT,
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nConv2DTranspose(4, 3, strides=2, output_padding=2)\n", NR_STATUS_BAD_ARGUMENT,
           "output_padding must be >= 0 and < strides");
-    fails("Input(shape=(8, 8, 1))\nConv2DTranspose(4, 3, output_padding=(1, 2, 3))\n", NR_OK, "output_padding");
-    fails("Input(shape=(8, 8, 1))\nConv2DTranspose(4, 3, padding=\"causal\")\n", NR_OK, "valid: valid, same");
-    fails("Input(shape=(8, 1))\nConv1D(4, 3, padding=\"casual\")\n", NR_OK, "did you mean \"causal\"");
-    fails("Input(shape=(8, 1))\nConv1D(4, (3, 3))\n", NR_OK, "a tuple of 1 int");
-    fails("Input(shape=(8, 1))\nConv1D(4, 3, groups=2)\n", NR_OK, "groups");
-    fails("Input(shape=(8, 1))\nConv1D(4, 3, strides=2, dilation_rate=2)\n", NR_STATUS_BAD_ARGUMENT, "dilation_rate");
-    fails("Input(shape=(8, 8, 1))\nDepthwiseConv2D(3, depth_multiplier=0)\n", NR_OK, "depth_multiplier");
-    fails("Input(shape=(8, 8, 1))\nSeparableConv2D(0, 3)\n", NR_OK, "filters");
-    fails("Input(shape=(8, 8, 1))\nSeparableConv2D(2)\n", NR_OK, "kernel_size");
-    fails("Input(shape=(8, 8, 1))\nDepthwiseConv2D(3, data_format=\"channels_first\")\n", NR_OK, "data_format");
-    fails("Input(shape=(8, 8, 1))\nSeparableConv2D(2, 3, pointwise_constraint=\"non_neg\")\n", NR_OK,
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nConv2DTranspose(4, 3, output_padding=(1, 2, 3))\n", NR_OK, "output_padding");
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nConv2DTranspose(4, 3, padding=\"causal\")\n", NR_OK, "valid: valid, same");
+    nr_test_spec_fails("Input(shape=(8, 1))\nConv1D(4, 3, padding=\"casual\")\n", NR_OK, "did you mean \"causal\"");
+    nr_test_spec_fails("Input(shape=(8, 1))\nConv1D(4, (3, 3))\n", NR_OK, "a tuple of 1 int");
+    nr_test_spec_fails("Input(shape=(8, 1))\nConv1D(4, 3, groups=2)\n", NR_OK, "groups");
+    nr_test_spec_fails("Input(shape=(8, 1))\nConv1D(4, 3, strides=2, dilation_rate=2)\n", NR_STATUS_BAD_ARGUMENT, "dilation_rate");
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nDepthwiseConv2D(3, depth_multiplier=0)\n", NR_OK, "depth_multiplier");
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nSeparableConv2D(0, 3)\n", NR_OK, "filters");
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nSeparableConv2D(2)\n", NR_OK, "kernel_size");
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nDepthwiseConv2D(3, data_format=\"channels_first\")\n", NR_OK, "data_format");
+    nr_test_spec_fails("Input(shape=(8, 8, 1))\nSeparableConv2D(2, 3, pointwise_constraint=\"non_neg\")\n", NR_OK,
           "pointwise_constraint");
     /* The same layer on another number of channels. */
-    fails("a = Input(shape=(8, 8, 1))\nb = Input(shape=(8, 8, 2))\nl = DepthwiseConv2D(3)\nx = l(a)\ny = l(b)\n",
+    nr_test_spec_fails("a = Input(shape=(8, 8, 1))\nb = Input(shape=(8, 8, 2))\nl = DepthwiseConv2D(3)\nx = l(a)\ny = l(b)\n",
           NR_STATUS_BAD_SHAPE, "was built for 1 input channels");
-    fails("a = Input(shape=(8, 1))\nb = Input(shape=(8, 2))\nl = Conv1D(2, 3)\nx = l(a)\ny = l(b)\n",
+    nr_test_spec_fails("a = Input(shape=(8, 1))\nb = Input(shape=(8, 2))\nl = Conv1D(2, 3)\nx = l(a)\ny = l(b)\n",
           NR_STATUS_BAD_SHAPE, "was built for 1 input channels");
     /* The C API checks what SPEC cannot express. */
     nr_graph *g;

@@ -21,18 +21,6 @@ static int64_t trainable(const nr_model *m, int64_t *frozen) {
     return t;
 }
 
-static int summary_has(const nr_model *m, const char *want) {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    nr_model_summary(m, f);
-    fclose(f);
-    int ok = text && strstr(text, want);
-    if (!ok) fprintf(stderr, "  missing \"%s\" in:\n%s\n", want, text ? text : "");
-    free(text);
-    return ok;
-}
-
 /* Keras: BatchNormalization on 32 channels has 128 parameters, 64 of them
  * non-trainable; LayerNormalization on 16 features 32, all trainable. */
 static void param_counts(void) {
@@ -50,9 +38,9 @@ static void param_counts(void) {
     int64_t f = 0, t = trainable(m, &f);
     /* conv 896 + bn 128 (64 frozen) + dense 18,448 + bn 48 (all frozen) + ln 32 + rms ln 16 */
     CHECK(t == 896 + 64 + 18448 + 32 + 16 && f == 64 + 48);
-    CHECK(summary_has(m, "batch_normalization (BatchNo (None, 6, 6, 32)          128"));
-    CHECK(summary_has(m, "Trainable params: 19,456"));
-    CHECK(summary_has(m, "Non-trainable params: 112"));
+    nr_test_summary_has(m, "batch_normalization (BatchNo (None, 6, 6, 32)          128");
+    nr_test_summary_has(m, "Trainable params: 19,456");
+    nr_test_summary_has(m, "Non-trainable params: 112");
     nr_layer *bn = nr_model_get_layer(m, "batch_normalization");
     CHECK(bn && nr_layer_n_weights(bn) == 4 && nr_layer_count_params(bn) == 128);
     nr_layer *bn1 = nr_model_get_layer(m, "batch_normalization_1");
@@ -98,28 +86,21 @@ static void spec_round_trip(void) {
     nr_spec_free(s);
 }
 
-static void spec_error(const char *text, nr_status want, const char *words) {
-    nr_spec *s = NULL;
-    CHECK_STATUS(nr_spec_load_string(text, "e.nr", 1, &s), want);
-    if (!CHECK(strstr(nr_last_error(), words) != NULL)) fprintf(stderr, "  got: %s\n", nr_last_error());
-    nr_spec_free(s);
-}
-
 static void errors(void) {
-    spec_error("Input(shape=(4, 4, 3))\nBatchNormalization(axis=1)\n", NR_STATUS_UNSUPPORTED, "axis=-1 or 3");
-    spec_error("Input(shape=(4,))\nBatchNormalization(axis=0)\n", NR_STATUS_BAD_ARGUMENT, "the batch axis");
-    spec_error("Input(shape=(4,))\nBatchNormalization(momentum=1.5)\n", NR_STATUS_BAD_ARGUMENT, "momentum must be in [0, 1]");
-    spec_error("Input(shape=(4,))\nBatchNormalization(epsilon=-1)\n", NR_STATUS_BAD_ARGUMENT, "epsilon must be");
-    spec_error("Input(shape=(4,))\nBatchNormalization(synchronized=True)\n", NR_STATUS_UNSUPPORTED, "synchronized");
-    spec_error("Input(shape=(4,))\nBatchNormalization(beta_constraint=\"non_neg\")\n", NR_STATUS_UNSUPPORTED,
+    nr_test_spec_fails("Input(shape=(4, 4, 3))\nBatchNormalization(axis=1)\n", NR_STATUS_UNSUPPORTED, "axis=-1 or 3");
+    nr_test_spec_fails("Input(shape=(4,))\nBatchNormalization(axis=0)\n", NR_STATUS_BAD_ARGUMENT, "the batch axis");
+    nr_test_spec_fails("Input(shape=(4,))\nBatchNormalization(momentum=1.5)\n", NR_STATUS_BAD_ARGUMENT, "momentum must be in [0, 1]");
+    nr_test_spec_fails("Input(shape=(4,))\nBatchNormalization(epsilon=-1)\n", NR_STATUS_BAD_ARGUMENT, "epsilon must be");
+    nr_test_spec_fails("Input(shape=(4,))\nBatchNormalization(synchronized=True)\n", NR_STATUS_UNSUPPORTED, "synchronized");
+    nr_test_spec_fails("Input(shape=(4,))\nBatchNormalization(beta_constraint=\"non_neg\")\n", NR_STATUS_UNSUPPORTED,
                "beta_constraint");
-    spec_error("Input(shape=(4,))\nBatchNormalization(renorm=True)\n", NR_STATUS_PARSE, "unknown argument 'renorm'");
-    spec_error("Input(shape=(4, 5))\nLayerNormalization(axis=1)\n", NR_STATUS_UNSUPPORTED, "a list ending with 2");
-    spec_error("Input(shape=(4, 5))\nLayerNormalization(axis=[2, 1])\n", NR_STATUS_UNSUPPORTED, "increasing order");
-    spec_error("Input(shape=(4, 5))\nLayerNormalization(axis=\"last\")\n", NR_STATUS_BAD_ARGUMENT, "axis must be");
-    spec_error("inp = Input(shape=(4,))\nbn = BatchNormalization()\nh = bn(inp)\nx = Input(shape=(3,))\ny = bn(x)\n",
+    nr_test_spec_fails("Input(shape=(4,))\nBatchNormalization(renorm=True)\n", NR_STATUS_PARSE, "unknown argument 'renorm'");
+    nr_test_spec_fails("Input(shape=(4, 5))\nLayerNormalization(axis=1)\n", NR_STATUS_UNSUPPORTED, "a list ending with 2");
+    nr_test_spec_fails("Input(shape=(4, 5))\nLayerNormalization(axis=[2, 1])\n", NR_STATUS_UNSUPPORTED, "increasing order");
+    nr_test_spec_fails("Input(shape=(4, 5))\nLayerNormalization(axis=\"last\")\n", NR_STATUS_BAD_ARGUMENT, "axis must be");
+    nr_test_spec_fails("inp = Input(shape=(4,))\nbn = BatchNormalization()\nh = bn(inp)\nx = Input(shape=(3,))\ny = bn(x)\n",
                NR_STATUS_BAD_SHAPE, "built for 4 features");
-    spec_error("inp = Input(shape=(4,))\nln = LayerNormalization()\nh = ln(inp)\nx = Input(shape=(3,))\ny = ln(x)\n",
+    nr_test_spec_fails("inp = Input(shape=(4,))\nln = LayerNormalization()\nh = ln(inp)\nx = Input(shape=(3,))\ny = ln(x)\n",
                NR_STATUS_BAD_SHAPE, "built for axes of shape (4,)");
     nr_graph *g;
     nr_layer *l;

@@ -25,28 +25,6 @@ static const char *w4_spec =
     "model = Model(inp, out)\n"
     "model.compile(optimizer=\"adam\", loss=\"binary_crossentropy\")\n";
 
-/* The summary holds this text. */
-static void summary_has(const nr_model *m, const char *want) {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    nr_model_summary(m, f);
-    fclose(f);
-    if (!CHECK(text && strstr(text, want))) fprintf(stderr, "  missing %s in:\n%s\n", want, text ? text : "");
-    free(text);
-}
-
-static void shape_is(const nr_model *m, int out, int ndim, const int64_t *want) {
-    int nd = 0;
-    int64_t sh[NR_MAX_DIMS];
-    CHECK_OK(nr_sym_shape(nr_model_graph(m), nr_model_output(m, out), &nd, sh));
-    if (!CHECK(nd == ndim && memcmp(sh, want, (size_t)ndim * sizeof *sh) == 0)) {
-        fprintf(stderr, "  output %d:", out);
-        for (int i = 0; i < nd; i++) fprintf(stderr, " %lld", (long long)sh[i]);
-        fprintf(stderr, "\n");
-    }
-}
-
 /* SPEC text of a model, loaded again: the same text comes back. */
 static nr_spec *round_trip(const nr_model *m) {
     char *text = NULL, *again = NULL;
@@ -68,11 +46,11 @@ static void w4_autoencoder(void) {
     int64_t t = 0, f = 0;
     nr_model_count_params(m, &t, &f);
     CHECK(t == 4385 && f == 0);
-    shape_is(m, 0, 4, (int64_t[]){-1, 28, 28, 1});
-    summary_has(m, "max_pooling2d_2 (MaxPooling2D)  (None, 4, 4, 8)");
-    summary_has(m, "up_sampling2d (UpSampling2D)    (None, 8, 8, 8)");
-    summary_has(m, "(None, 14, 14, 16)");
-    summary_has(m, "up_sampling2d_2 (UpSampling2D)  (None, 28, 28, 16)");
+    nr_test_shape_is(m, 0, 4, (int64_t[]){-1, 28, 28, 1});
+    nr_test_summary_has(m, "max_pooling2d_2 (MaxPooling2D)  (None, 4, 4, 8)");
+    nr_test_summary_has(m, "up_sampling2d (UpSampling2D)    (None, 8, 8, 8)");
+    nr_test_summary_has(m, "(None, 14, 14, 16)");
+    nr_test_summary_has(m, "up_sampling2d_2 (UpSampling2D)  (None, 28, 28, 16)");
     nr_spec *s2 = round_trip(m);
     if (s2) {
         nr_model_count_params(nr_spec_model(s2), &t, &f);
@@ -91,14 +69,14 @@ static void shapes_are(const char *spec, const want_shape *want, int n, const ch
     if (!CHECK_OK(nr_spec_load_string(spec, "shapes.nr", 1, &s))) return;
     nr_model *m = nr_spec_model(s);
     CHECK(nr_model_n_outputs(m) == n);
-    for (int i = 0; i < n; i++) shape_is(m, i, want[i].ndim, want[i].shape);
+    for (int i = 0; i < n; i++) nr_test_shape_is(m, i, want[i].ndim, want[i].shape);
     int64_t t = -1, f = -1;
     nr_model_count_params(m, &t, &f);
     CHECK(t == 0 && f == 0);
-    for (; *has; has++) summary_has(m, *has);
+    for (; *has; has++) nr_test_summary_has(m, *has);
     nr_spec *s2 = round_trip(m);
     if (s2) {
-        for (int i = 0; i < n; i++) shape_is(nr_spec_model(s2), i, want[i].ndim, want[i].shape);
+        for (int i = 0; i < n; i++) nr_test_shape_is(nr_spec_model(s2), i, want[i].ndim, want[i].shape);
         nr_spec_free(s2);
     }
     nr_spec_free(s);
