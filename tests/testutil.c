@@ -137,3 +137,33 @@ void nr_test_spec_fails(const char *spec, nr_status want, const char *needle) {
     if (!CHECK(strstr(nr_last_error(), needle) != NULL)) fprintf(stderr, "  error was: %s\n", nr_last_error());
     nr_spec_free(s);
 }
+
+double nr_test_digits_accuracy(const char *spec, int ndim, int scaled, int epochs) {
+    nr_csv *csv;
+    nr_tensor *x = NULL, *y = NULL, *xtr = NULL, *xte = NULL, *ytr = NULL, *yte = NULL;
+    nr_labels *labels = NULL;
+    nr_spec *s = NULL;
+    double acc = -1;
+    if (!CHECK_OK(nr_csv_read(nr_test_path("data/digits.csv.gz"), NULL, &csv))) return acc;
+    int64_t shape[4] = {0, 8, 8, 1};
+    nr_logs logs;
+    if (CHECK_OK(nr_csv_to_xy(csv, "-1", &(nr_csv_xy_opts){.classification = 1}, &x, &y, &labels))) {
+        for (int64_t i = 0; scaled && i < nr_tensor_numel(x); i++) x->data[i] /= 16.0f;
+        shape[0] = x->shape[0];
+        if (ndim == 2) shape[1] = 64;
+        if (CHECK_OK(nr_tensor_reshape(x, ndim, shape)) &&
+            CHECK_OK(nr_train_test_split(x, y, 0.2f, 7, 1, &xtr, &xte, &ytr, &yte)) &&
+            CHECK_OK(nr_spec_load_string(spec, "digits.nr", 3, &s))) {
+            const nr_tensor *xv[1] = {xtr}, *yv[1] = {ytr}, *xtv[1] = {xte}, *ytv[1] = {yte};
+            nr_model *m = nr_spec_model(s);
+            if (CHECK_OK(nr_model_fit(m, xv, yv, &(nr_fit_opts){.epochs = epochs, .batch_size = 32}, NULL)) &&
+                CHECK_OK(nr_model_evaluate(m, xtv, ytv, NULL, &logs)))
+                acc = nr_logs_get(&logs, "accuracy");
+        }
+    }
+    nr_spec_free(s);
+    nr_tensor_free(x); nr_tensor_free(y); nr_tensor_free(xtr); nr_tensor_free(xte); nr_tensor_free(ytr); nr_tensor_free(yte);
+    nr_labels_free(labels);
+    nr_csv_free(csv);
+    return acc;
+}

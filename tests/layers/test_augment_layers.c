@@ -218,15 +218,6 @@ static void errors(void) {
 /* The 8x8 digits as images, augmented with small shifts, zooms, rotations
  * and noise: a small CNN must still reach >= 0.93. */
 static void learn_digits(void) {
-    nr_csv *csv;
-    nr_tensor *x, *y, *xtr, *xte, *ytr, *yte;
-    nr_labels *labels = NULL;
-    if (!CHECK_OK(nr_csv_read(nr_test_path("data/digits.csv.gz"), NULL, &csv))) return;
-    CHECK_OK(nr_csv_to_xy(csv, "-1", &(nr_csv_xy_opts){.classification = 1}, &x, &y, &labels));
-    for (int64_t i = 0; i < nr_tensor_numel(x); i++) x->data[i] /= 16.0f;
-    int64_t img[4] = {x->shape[0], 8, 8, 1};
-    CHECK_OK(nr_tensor_reshape(x, 4, img));
-    CHECK_OK(nr_train_test_split(x, y, 0.2f, 7, 1, &xtr, &xte, &ytr, &yte));
     const char *spec =
         "Input(shape=(8, 8, 1))\n"
         "RandomTranslation(0.1, 0.1, fill_mode=\"constant\")\n"
@@ -240,20 +231,9 @@ static void learn_digits(void) {
         "Flatten()\n"
         "Dense(10, activation=\"softmax\")\n"
         "compile(optimizer=Adam(learning_rate=0.003), loss=\"sparse_categorical_crossentropy\", metrics=[\"accuracy\"])\n";
-    nr_spec *s;
-    CHECK_OK(nr_spec_load_string(spec, "aug_cnn.nr", 3, &s));
-    nr_model *m = nr_spec_model(s);
-    const nr_tensor *xv[1] = {xtr}, *yv[1] = {ytr}, *xtv[1] = {xte}, *ytv[1] = {yte};
-    CHECK_OK(nr_model_fit(m, xv, yv, &(nr_fit_opts){.epochs = 15, .batch_size = 32}, NULL));
-    nr_logs logs;
-    CHECK_OK(nr_model_evaluate(m, xtv, ytv, NULL, &logs));
-    double acc = nr_logs_get(&logs, "accuracy");
+    double acc = nr_test_digits_accuracy(spec, 4, 1, 15);
     printf("8x8 digits augmented CNN test accuracy %.4f\n", acc);
     CHECK(acc >= 0.93);
-    nr_spec_free(s);
-    nr_tensor_free(x); nr_tensor_free(y); nr_tensor_free(xtr); nr_tensor_free(xte); nr_tensor_free(ytr); nr_tensor_free(yte);
-    nr_labels_free(labels);
-    nr_csv_free(csv);
 }
 
 int main(void) {

@@ -16,16 +16,6 @@ static const char *w2_spec =
     "model.add(Dense(10, activation=\"softmax\"))\n"
     "model.compile(optimizer=\"adam\", loss=\"sparse_categorical_crossentropy\", metrics=[\"accuracy\"])\n";
 
-/* The summary holds this row (Keras wraps a long "name (Type)" cell). */
-static void shape_is(const nr_model *m, const char *want) {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    nr_model_summary(m, f);
-    fclose(f);
-    if (!CHECK(text && strstr(text, want))) fprintf(stderr, "  missing %s in:\n%s\n", want, text ? text : "");
-    free(text);
-}
 
 static void w2_shapes(void) {
     nr_spec *s;
@@ -34,12 +24,12 @@ static void w2_shapes(void) {
     int64_t t = 0, f = 0;
     nr_model_count_params(m, &t, &f);
     CHECK(t == 8954 && f == 0);
-    shape_is(m, "conv2d (Conv2D)              (None, 26, 26, 32)        320");
-    shape_is(m, "max_pooling2d (MaxPooling2D) (None, 13, 13, 32)        0");
-    shape_is(m, "conv2d_1 (Conv2D)            (None, 11, 11, 16)        4,624");
-    shape_is(m, "(None, 5, 5, 16)");
-    shape_is(m, "flatten (Flatten)            (None, 400)               0");
-    shape_is(m, "dense (Dense)                (None, 10)                4,010");
+    nr_test_summary_has(m, "conv2d (Conv2D)              (None, 26, 26, 32)        320");
+    nr_test_summary_has(m, "max_pooling2d (MaxPooling2D) (None, 13, 13, 32)        0");
+    nr_test_summary_has(m, "conv2d_1 (Conv2D)            (None, 11, 11, 16)        4,624");
+    nr_test_summary_has(m, "(None, 5, 5, 16)");
+    nr_test_summary_has(m, "flatten (Flatten)            (None, 400)               0");
+    nr_test_summary_has(m, "dense (Dense)                (None, 10)                4,010");
     /* Round trip through SPEC text keeps the architecture. */
     char *text = NULL;
     CHECK_OK(nr_model_to_spec(m, &text));
@@ -120,15 +110,6 @@ static void grouped(void) {
 
 /* The 8x8 digits as 8x8x1 images: a small CNN must reach >= 0.95. */
 static void learn_digits(void) {
-    nr_csv *csv;
-    nr_tensor *x, *y, *xtr, *xte, *ytr, *yte;
-    nr_labels *labels = NULL;
-    if (!CHECK_OK(nr_csv_read(nr_test_path("data/digits.csv.gz"), NULL, &csv))) return;
-    CHECK_OK(nr_csv_to_xy(csv, "-1", &(nr_csv_xy_opts){.classification = 1}, &x, &y, &labels));
-    for (int64_t i = 0; i < nr_tensor_numel(x); i++) x->data[i] /= 16.0f;
-    int64_t img[4] = {x->shape[0], 8, 8, 1};
-    CHECK_OK(nr_tensor_reshape(x, 4, img));
-    CHECK_OK(nr_train_test_split(x, y, 0.2f, 7, 1, &xtr, &xte, &ytr, &yte));
     const char *spec =
         "Input(shape=(8, 8, 1))\n"
         "Conv2D(16, 3, padding=\"same\", activation=\"relu\")\n"
@@ -137,20 +118,9 @@ static void learn_digits(void) {
         "Flatten()\n"
         "Dense(10, activation=\"softmax\")\n"
         "compile(optimizer=Adam(learning_rate=0.003), loss=\"sparse_categorical_crossentropy\", metrics=[\"accuracy\"])\n";
-    nr_spec *s;
-    CHECK_OK(nr_spec_load_string(spec, "cnn.nr", 3, &s));
-    nr_model *m = nr_spec_model(s);
-    const nr_tensor *xv[1] = {xtr}, *yv[1] = {ytr}, *xtv[1] = {xte}, *ytv[1] = {yte};
-    CHECK_OK(nr_model_fit(m, xv, yv, &(nr_fit_opts){.epochs = 15, .batch_size = 32}, NULL));
-    nr_logs logs;
-    CHECK_OK(nr_model_evaluate(m, xtv, ytv, NULL, &logs));
-    double acc = nr_logs_get(&logs, "accuracy");
+    double acc = nr_test_digits_accuracy(spec, 4, 1, 15);
     printf("8x8 digits CNN test accuracy %.4f\n", acc);
     CHECK(acc >= 0.95);
-    nr_spec_free(s);
-    nr_tensor_free(x); nr_tensor_free(y); nr_tensor_free(xtr); nr_tensor_free(xte); nr_tensor_free(ytr); nr_tensor_free(yte);
-    nr_labels_free(labels);
-    nr_csv_free(csv);
 }
 
 int main(void) {

@@ -220,13 +220,6 @@ static void errors(void) {
 /* The 8x8 digits: every new layer in one classifier, and Conv1D on the
  * rows as 8 steps of 8 features. Both must reach >= 0.9. */
 static void learn_digits(void) {
-    nr_csv *csv;
-    nr_tensor *x, *y, *xtr, *xte, *ytr, *yte;
-    nr_labels *labels = NULL;
-    if (!CHECK_OK(nr_csv_read(nr_test_path("data/digits.csv.gz"), NULL, &csv))) return;
-    CHECK_OK(nr_csv_to_xy(csv, "-1", &(nr_csv_xy_opts){.classification = 1}, &x, &y, &labels));
-    for (int64_t i = 0; i < nr_tensor_numel(x); i++) x->data[i] /= 16.0f;
-    CHECK_OK(nr_train_test_split(x, y, 0.2f, 7, 1, &xtr, &xte, &ytr, &yte));
     const char *specs[2] = {
         "Input(shape=(8, 8, 1))\n"
         "Conv2D(8, 3, strides=2, padding=\"same\", activation=\"relu\")\n"
@@ -244,26 +237,10 @@ static void learn_digits(void) {
         "compile(optimizer=Adam(learning_rate=0.005), loss=\"sparse_categorical_crossentropy\", metrics=[\"accuracy\"])\n",
     };
     for (int k = 0; k < 2; k++) {
-        int64_t img[4] = {0, 8, 8, 1};
-        img[0] = xtr->shape[0];
-        CHECK_OK(nr_tensor_reshape(xtr, k ? 3 : 4, img));
-        img[0] = xte->shape[0];
-        CHECK_OK(nr_tensor_reshape(xte, k ? 3 : 4, img));
-        nr_spec *s;
-        if (!CHECK_OK(nr_spec_load_string(specs[k], "digits.nr", 3, &s))) continue;
-        nr_model *m = nr_spec_model(s);
-        const nr_tensor *xv[1] = {xtr}, *yv[1] = {ytr}, *xtv[1] = {xte}, *ytv[1] = {yte};
-        CHECK_OK(nr_model_fit(m, xv, yv, &(nr_fit_opts){.epochs = 12, .batch_size = 32}, NULL));
-        nr_logs logs;
-        CHECK_OK(nr_model_evaluate(m, xtv, ytv, NULL, &logs));
-        double acc = nr_logs_get(&logs, "accuracy");
+        double acc = nr_test_digits_accuracy(specs[k], k ? 3 : 4, 1, 12);
         printf("8x8 digits, %s: test accuracy %.4f\n", k ? "Conv1D" : "transpose/separable/depthwise", acc);
         CHECK(acc >= 0.9);
-        nr_spec_free(s);
     }
-    nr_tensor_free(x); nr_tensor_free(y); nr_tensor_free(xtr); nr_tensor_free(xte); nr_tensor_free(ytr); nr_tensor_free(yte);
-    nr_labels_free(labels);
-    nr_csv_free(csv);
 }
 
 int main(void) {

@@ -285,33 +285,16 @@ static void no_allocation(void) {
 /* The 8x8 digits through Dense + BatchNormalization and Dense +
  * LayerNormalization, each must reach >= 0.95 test accuracy. */
 static void learn_digits(void) {
-    nr_csv *csv;
-    nr_tensor *x, *y, *xtr, *xte, *ytr, *yte;
-    nr_labels *labels = NULL;
-    if (!CHECK_OK(nr_csv_read(nr_test_path("data/digits.csv.gz"), NULL, &csv))) return;
-    CHECK_OK(nr_csv_to_xy(csv, "-1", &(nr_csv_xy_opts){.classification = 1}, &x, &y, &labels));
-    CHECK_OK(nr_train_test_split(x, y, 0.2f, 7, 1, &xtr, &xte, &ytr, &yte));
     const char *specs[2] = {
         "Input(shape=(64,))\nDense(64)\nBatchNormalization()\nActivation(\"relu\")\nDense(10, activation=\"softmax\")\n"
         "compile(optimizer=Adam(learning_rate=0.01), loss=\"sparse_categorical_crossentropy\", metrics=[\"accuracy\"])\n",
         "Input(shape=(64,))\nDense(64)\nLayerNormalization()\nActivation(\"relu\")\nDense(10, activation=\"softmax\")\n"
         "compile(optimizer=Adam(learning_rate=0.01), loss=\"sparse_categorical_crossentropy\", metrics=[\"accuracy\"])\n"};
     for (int k = 0; k < 2; k++) {
-        nr_spec *s;
-        if (!CHECK_OK(nr_spec_load_string(specs[k], "digits.nr", 3, &s))) continue;
-        nr_model *m = nr_spec_model(s);
-        const nr_tensor *xv[1] = {xtr}, *yv[1] = {ytr}, *xtv[1] = {xte}, *ytv[1] = {yte};
-        CHECK_OK(nr_model_fit(m, xv, yv, &(nr_fit_opts){.epochs = 10, .batch_size = 32}, NULL));
-        nr_logs logs;
-        CHECK_OK(nr_model_evaluate(m, xtv, ytv, NULL, &logs));
-        double acc = nr_logs_get(&logs, "accuracy");
+        double acc = nr_test_digits_accuracy(specs[k], 2, 0, 10);
         printf("8x8 digits with %s: test accuracy %.4f\n", k ? "LayerNormalization" : "BatchNormalization", acc);
         CHECK(acc >= 0.95);
-        nr_spec_free(s);
     }
-    nr_tensor_free(x); nr_tensor_free(y); nr_tensor_free(xtr); nr_tensor_free(xte); nr_tensor_free(ytr); nr_tensor_free(yte);
-    nr_labels_free(labels);
-    nr_csv_free(csv);
 }
 
 int main(void) {
