@@ -5,37 +5,16 @@ Models are channels-last in Keras but NCHW here, PyTorch's fast layout.
 Prints the same lines as bench_cnn.
 Usage: /usr/bin/python3 bench/torch_cnn.py [seconds] [threads] [workload...]"""
 import sys
-import time
-
 import torch
 from torch import nn
+
+from torch_common import predict_rates, train_rate
 
 secs = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
 threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 chosen = sys.argv[3:] or ["w2", "w4", "w5"]
 torch.set_num_threads(threads)
 torch.manual_seed(0)
-
-
-def train_rate(model, loss_fn, x, y, batch):
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    n = x.shape[0]
-
-    def epoch():
-        perm = torch.randperm(n)
-        for i in range(0, n, batch):
-            idx = perm[i:i + batch]
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x[idx]), y[idx])
-            loss.backward()
-            opt.step()
-
-    epoch()
-    samples, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < secs:
-        epoch()
-        samples += n
-    return samples / (time.perf_counter() - t0)
 
 
 def w2():
@@ -45,21 +24,11 @@ def w2():
     x = torch.rand(n, 1, 28, 28)
     y = torch.randint(0, 10, (n,))
     ce = nn.CrossEntropyLoss()
-    print("torch w2 train64 samples_per_s=%.0f" % train_rate(model, ce, x, y, 64))
-    print("torch w2 train128 samples_per_s=%.0f" % train_rate(model, ce, x, y, 128))
-    with torch.inference_mode():
-        samples, t0 = 0, time.perf_counter()
-        while time.perf_counter() - t0 < secs:
-            for i in range(0, n, 128):
-                torch.softmax(model(x[i:i + 128]), dim=1)
-            samples += n
-        print("torch w2 predict128 samples_per_s=%.0f" % (samples / (time.perf_counter() - t0)))
-        x1 = x[:1].clone()
-        calls, t0 = 0, time.perf_counter()
-        while time.perf_counter() - t0 < secs:
-            torch.softmax(model(x1), dim=1)
-            calls += 1
-        print("torch w2 predict1 latency_ms=%.4f" % ((time.perf_counter() - t0) * 1e3 / calls))
+    print("torch w2 train64 samples_per_s=%.0f" % train_rate(model, ce, x, y, 64, secs))
+    print("torch w2 train128 samples_per_s=%.0f" % train_rate(model, ce, x, y, 128, secs))
+    rate, latency = predict_rates(model, x, secs)
+    print("torch w2 predict128 samples_per_s=%.0f" % rate)
+    print("torch w2 predict1 latency_ms=%.4f" % latency)
 
 
 def w4():
@@ -70,7 +39,7 @@ def w4():
                           *conv(8, 8), nn.Upsample(scale_factor=2), *conv(8, 16, pad=0), nn.Upsample(scale_factor=2),
                           *conv(16, 1, act=nn.Sigmoid))
     x = torch.rand(128 * 8, 1, 28, 28)
-    print("torch w4 train128 samples_per_s=%.0f" % train_rate(model, nn.BCELoss(), x, x, 128))
+    print("torch w4 train128 samples_per_s=%.0f" % train_rate(model, nn.BCELoss(), x, x, 128, secs))
 
 
 def w5():
@@ -81,7 +50,7 @@ def w5():
     n = 64 * 8
     x = torch.rand(n, 3, 32, 32)
     y = torch.randint(0, 10, (n,))
-    print("torch w5 train64 samples_per_s=%.0f" % train_rate(model, nn.CrossEntropyLoss(), x, y, 64))
+    print("torch w5 train64 samples_per_s=%.0f" % train_rate(model, nn.CrossEntropyLoss(), x, y, 64, secs))
 
 
 for w in chosen:
