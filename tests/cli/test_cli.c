@@ -31,6 +31,15 @@ static void test_summary_spec(void) {
     r = cli_run("summary '%s'", SRC_PATH("examples/functional_iris.nr"));
     CHECK(r.rc == 0 && strstr(r.out, "Connected to") && strstr(r.out, "concatenate"));
     cli_result_free(&r);
+    /* The convolutional examples load with the counts the README gives. */
+    const char *cnn[3][2] = {{SRC_PATH("examples/mnist_small_cnn.nr"), "Total params: 8,954"},
+                             {SRC_PATH("examples/mnist_cnn.nr"), "Non-trainable params: 192"},
+                             {SRC_PATH("examples/fashion_cnn.nr"), "Total params: 421,930"}};
+    for (int i = 0; i < 3; i++) {
+        r = cli_run("summary '%s'", cnn[i][0]);
+        if (!CHECK(r.rc == 0 && strstr(r.out, cnn[i][1]))) fprintf(stderr, "  %s:\n%s%s\n", cnn[i][0], r.out, r.err);
+        cli_result_free(&r);
+    }
 }
 
 /* iris: train with a test split and a history, then use the saved model. */
