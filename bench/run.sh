@@ -40,7 +40,8 @@ echo "OpenBLAS SGEMM 1024^3 on $cores threads (the machine's reference point): $
 # Training FLOPs per sample are 3x the forward pass (6x multiply-adds), as
 # BENCHMARKING.md counts; prediction does the forward third.
 printf "%-28s %10s %10s %8s %12s %8s\n" figure neurona pytorch ratio "neurona GF/s" "% peak"
-while read -r fig flops; do
+while read -r w name key flops; do
+  fig="$w $name $key"
   a=$(median "$tmp/nr" "$fig=")
   [ -n "$a" ] || continue
   b=-; r=-
@@ -54,7 +55,7 @@ while read -r fig flops; do
     *predict128*) gf=$(awk -v a="$a" -v f="$flops" 'BEGIN {printf "%.1f", a * f / 3 / 1e9}') ;;
   esac
   [ "$gf" != - ] && pct=$(awk -v g="$gf" -v p="$peak" 'BEGIN {printf "%.0f%%", 100 * g / p}')
-  printf "%-28s %10s %10s %8s %12s %8s\n" "${fig% *}" "$a" "$b" "$r" "$gf" "$pct"
+  printf "%-28s %10s %10s %8s %12s %8s\n" "$w $name $key" "$a" "$b" "$r" "$gf" "$pct"
 done <<TABLE
 w1 train samples_per_s 1.41e6
 w1 predict128 samples_per_s 1.41e6
