@@ -78,7 +78,7 @@ static int64_t pack_floats(const geom *g) {
 static int64_t kernel_floats(const geom *g) {
     int64_t K = col_k(g);
     if (!direct(g)) return g->Ho * g->Wo * K + nr_gemm_pack_floats(K > fg(g) ? K : fg(g));
-    return pack_floats(g) + nr_num_threads() * (image_floats(g) + K * g->F);
+    return pack_floats(g) + nr_num_threads() * (image_floats(g) + (K + 1) * g->F);
 }
 
 int64_t nr_conv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batch) {
@@ -352,19 +352,30 @@ static void sample_dw(const geom *g, const float *xs, const float *dys, float *i
     }
 }
 
-static void direct_dw(const nr_exec *x, const nr_node *n, const geom *g, const float *dy, float *dW) {
+/* db (f) += the sum of one sample's dy rows. */
+static void sample_db(const geom *g, const float *dys, float *db) {
+    for (int64_t r = 0; r < g->Ho * g->Wo; r++)
+        for (int64_t f = 0; f < g->F; f++) db[f] += dys[r * g->F + f];
+}
+
+/* dW and db (when not NULL) from per-thread partial sums over samples. */
+static void direct_dw(const nr_exec *x, const nr_node *n, const geom *g, const float *dy, float *dW, float *db) {
     const float *in = x->val[n->in[0]];
     int T = slots_of(x);
-    int64_t isz = image_floats(g), KF = col_k(g) * g->F;
+    int64_t isz = image_floats(g), KF = col_k(g) * g->F, part = KF + g->F;
     float *imgs = x->work[NR_ID(x, n)] + pack_floats(g), *parts = imgs + T * isz;
-    memset(parts, 0, (size_t)(T * KF) * sizeof *parts);
+    memset(parts, 0, (size_t)(T * part) * sizeof *parts);
 #pragma omp parallel for schedule(static) num_threads(T)
     for (int64_t s = 0; s < g->N; s++) {
-        int t = omp_get_thread_num();
-        sample_dw(g, in + s * g->H * g->W * g->C, dy + s * g->Ho * g->Wo * g->F, imgs + t * isz, parts + t * KF);
+        float *mine = parts + omp_get_thread_num() * part;
+        const float *dys = dy + s * g->Ho * g->Wo * g->F;
+        sample_dw(g, in + s * g->H * g->W * g->C, dys, imgs + omp_get_thread_num() * isz, mine);
+        if (db) sample_db(g, dys, mine + KF);
     }
-    for (int t = 0; t < T; t++)
-        for (int64_t k = 0; k < KF; k++) dW[k] += parts[t * KF + k];
+    for (int t = 0; t < T; t++) {
+        for (int64_t k = 0; k < KF; k++) dW[k] += parts[t * part + k];
+        for (int64_t f = 0; db && f < g->F; f++) db[f] += parts[t * part + KF + f];
+    }
 }
 
 /* --- strided: im2col + GEMM --------------------------------------------------- */
@@ -451,17 +462,15 @@ void nr_cpu_conv2d_backward(const nr_exec *x, const nr_node *n) {
     const float *dy = pre_relu_grad(x, n, &g);
     float *dx = x->grad[n->in[0]], *dW = x->grad[n->in[1]];
     float *db = n->n_in > 2 ? x->grad[n->in[2]] : NULL;
-    if (db)
-        for (int64_t r = 0; r < g.N * g.Ho * g.Wo; r++) {
-            const float *row = dy + r * g.F;
-            for (int64_t f = 0; f < g.F; f++) db[f] += row[f];
-        }
-    if (!direct(&g)) {
-        strided_backward(x, n, &g, dy, dx, dW);
-        return;
+    if (direct(&g) && dW) {
+        direct_dw(x, n, &g, dy, dW, db); /* db with it, spread over the threads */
+    } else if (db) {
+        for (int64_t s = 0; s < g.N; s++) sample_db(&g, dy + s * g.Ho * g.Wo * g.F, db);
     }
-    if (dW) direct_dw(x, n, &g, dy, dW);
-    if (dx) direct_dx(x, n, &g, dy, dx);
+    if (!direct(&g))
+        strided_backward(x, n, &g, dy, dx, dW);
+    else if (dx)
+        direct_dx(x, n, &g, dy, dx);
 }
 
 /* --- reference ---------------------------------------------------------------- */
