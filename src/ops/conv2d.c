@@ -91,9 +91,18 @@ int64_t nr_conv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batc
 /* dst (hh, ww, C) = zeros with src (h, w, C) at row top, column left. */
 static void pad_image(const float *src, int64_t h, int64_t w, int64_t C, float *dst, int64_t hh, int64_t ww,
                       int64_t top, int64_t left) {
-    memset(dst, 0, (size_t)(hh * ww * C + slack(C)) * sizeof *dst);
-    for (int64_t r = 0; r < h; r++)
-        memcpy(dst + ((r + top) * ww + left) * C, src + r * w * C, (size_t)(w * C) * sizeof *dst);
+    /* Zeros only where x does not land: rows above and below, the side
+     * columns of its rows, and the slack. */
+    int64_t row = ww * C, lead = left * C, body = w * C, trail = row - lead - body;
+    memset(dst, 0, (size_t)(top * row + lead) * sizeof *dst);
+    for (int64_t r = 0; r < h; r++) {
+        float *d = dst + (r + top) * row + lead;
+        memcpy(d, src + r * body, (size_t)body * sizeof *dst);
+        /* The right columns of this row and the left ones of the next. */
+        memset(d + body, 0, (size_t)(r + 1 < h ? trail + lead : trail) * sizeof *dst);
+    }
+    int64_t done = (top + h) * row;
+    memset(dst + done, 0, (size_t)(hh * row + slack(C) - done) * sizeof *dst);
 }
 
 /* Panels of 16 output columns of a group's (K, nf) weight matrix, where
