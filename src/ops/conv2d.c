@@ -13,12 +13,12 @@
  *   y    = tiles of the padded x against W packed in 16-filter panels;
  *   dx  += the same kernel run on dy padded to "full", against W flipped
  *          and transposed (kh-1-i, kw-1-j, f, c);
- *   dW  += per-tap tiles of six channels x sixteen filters summed over the
- *          image, into a per-thread partial that is reduced at the end.
+ *   dW  += tiles of six kernel rows (tap, channel), each a fixed offset in
+ *          the padded image, x sixteen filters, summed over the image into
+ *          a per-thread partial that is reduced at the end (a tile may
+ *          span taps, so one input channel fills it as well as many).
  * Samples are spread over threads, each with its own padded image; a batch
  * smaller than the thread count splits each image's positions instead.
- * Tiny C (the first layer of an image model) takes its weight gradient
- * from an im2col copy, where kh*kw*C rows fill the tiles better.
  *
  * Strides above 1 lower each sample to GEMMs over an im2col matrix
  * (Ho*Wo, kh*kw*C/G) per group, with col2im for dx.
@@ -49,8 +49,6 @@ static int64_t cg(const geom *g) { return g->C / g->G; }
 static int64_t fg(const geom *g) { return g->F / g->G; }
 /* Rows of a group's GEMM reduction: taps times its channels. */
 static int64_t col_k(const geom *g) { return (int64_t)g->kh * g->kw * cg(g); }
-/* The weight gradient goes through im2col below this many channels per group. */
-static int dw_by_col(const geom *g) { return cg(g) < TM; }
 
 /* Padded image sizes: of x for y and dW, of dy for dx. */
 static int64_t hp(const geom *g) { return g->Ho + (int64_t)(g->kh - 1) * g->dh; }
@@ -65,7 +63,6 @@ static int64_t slack(int64_t C) { return (TM + 1) * C + 16; }
 /* Floats of one thread's image buffer. */
 static int64_t image_floats(const geom *g) {
     int64_t v = max64(hp(g) * wp(g) * g->C + slack(g->C), hq(g) * wq(g) * g->F + slack(g->F));
-    if (dw_by_col(g)) v = max64(v, g->Ho * g->Wo * col_k(g) + 16);
     return v;
 }
 /* Floats of the packed weights: all groups' panels, for y or for dx. */
@@ -300,7 +297,7 @@ static void im2col(const geom *g, const float *x, int64_t c0, int64_t cn, float 
  * x costs one load per multiply-add, counted as two thirds. */
 static int dw_by_taps(const geom *g) {
     int64_t taps = (int64_t)g->kh * g->kw, nc = cg(g), nf = fg(g);
-    double by_channel = (double)nc / (double)round_up(nc, TM) * (double)nf / (double)round_up(nf, TN);
+    double by_channel = (double)(taps * nc) / (double)round_up(taps * nc, TM) * (double)nf / (double)round_up(nf, TN);
     double by_tap = 0.67 * (double)taps / (double)round_up(taps, TM) * (double)nc / (double)round_up(nc, TN);
     return by_tap > by_channel;
 }
@@ -326,38 +323,34 @@ static void group_dw_taps(const geom *g, const float *img, const float *dys, int
             }
 }
 
-/* part += one group's weight gradient, tile rows over channels (six of
- * them, rows in all, starting at base) and columns over filters. */
-static void group_dw_channels(const geom *g, const float *base, int64_t ap, int64_t aq, int64_t rows, int64_t taps,
-                              const float *dys, int64_t grp, float *part) {
-    int64_t nf = fg(g);
-    for (int64_t tap = 0; tap < taps; tap++) {
-        int64_t off = taps > 1 ? tap_off(g, tap) : 0;
-        for (int64_t r0 = 0; r0 < rows; r0 += TM)
-            for (int64_t f0 = 0; f0 < nf; f0 += TN) {
-                int nj = (int)(nf - f0 < TN ? nf - f0 : TN);
-                float acc[TM * TN] = {0};
-                nr_conv_tile_dw(base + off + r0, ap, aq, g->Ho, g->Wo, dys + grp * nf + f0, g->F, nj, acc);
-                for (int r = 0; r < TM && r0 + r < rows; r++)
-                    for (int j = 0; j < nj; j++) part[(tap * rows + r0 + r) * g->F + grp * nf + f0 + j] += acc[r * TN + j];
-            }
+/* part += one group's weight gradient, tile rows over the kernel's
+ * (tap, channel) rows k = tap*nc + c, six at a time (a tile may span two
+ * taps), columns over filters. */
+static void group_dw_rows(const geom *g, const float *img, const float *dys, int64_t grp, float *part) {
+    int64_t K = col_k(g), nc = cg(g), nf = fg(g), off[TM];
+    for (int64_t r0 = 0; r0 < K; r0 += TM) {
+        for (int r = 0; r < TM; r++) {
+            int64_t k = r0 + r < K ? r0 + r : K - 1;
+            off[r] = tap_off(g, k / nc) + k % nc;
+        }
+        for (int64_t f0 = 0; f0 < nf; f0 += TN) {
+            int nj = (int)(nf - f0 < TN ? nf - f0 : TN);
+            float acc[TM * TN] = {0};
+            nr_conv_tile_dw(img + grp * nc, wp(g) * g->C, g->C, off, g->Ho, g->Wo, dys + grp * nf + f0, g->F, nj, acc);
+            for (int r = 0; r < TM && r0 + r < K; r++)
+                for (int j = 0; j < nj; j++) part[(r0 + r) * g->F + grp * nf + f0 + j] += acc[r * TN + j];
+        }
     }
 }
 
 /* part (K, F) += one sample's weight gradient, group by group. */
 static void sample_dw(const geom *g, const float *xs, const float *dys, float *img, float *part) {
-    int64_t K = col_k(g), nc = cg(g);
-    if (!dw_by_col(g)) pad_x(g, xs, img);
+    pad_x(g, xs, img);
     for (int64_t grp = 0; grp < g->G; grp++) {
-        if (dw_by_col(g)) {
-            im2col(g, xs, grp * nc, nc, img);
-            memset(img + g->Ho * g->Wo * K, 0, 16 * sizeof *img);
-            group_dw_channels(g, img, g->Wo * K, K, K, 1, dys, grp, part);
-        } else if (dw_by_taps(g)) {
+        if (dw_by_taps(g))
             group_dw_taps(g, img, dys, grp, part);
-        } else {
-            group_dw_channels(g, img + grp * nc, wp(g) * g->C, g->C, nc, (int64_t)g->kh * g->kw, dys, grp, part);
-        }
+        else
+            group_dw_rows(g, img, dys, grp, part);
     }
 }
 

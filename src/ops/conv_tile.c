@@ -16,13 +16,13 @@ static void fwd_portable(const float *a, int64_t as, const nr_taps *t, const flo
     memcpy(out, acc, sizeof acc);
 }
 
-static void dw_portable(const float *a, int64_t ap, int64_t aq, int64_t P, int64_t Q, const float *dy, int64_t ldy,
-                        int nj, float *acc) {
+static void dw_portable(const float *a, int64_t ap, int64_t aq, const int64_t *off, int64_t P, int64_t Q,
+                        const float *dy, int64_t ldy, int nj, float *acc) {
     for (int64_t p = 0; p < P; p++)
         for (int64_t q = 0; q < Q; q++) {
             const float *x = a + p * ap + q * aq, *d = dy + (p * Q + q) * ldy;
             for (int r = 0; r < NR_TILE_M; r++)
-                for (int k = 0; k < nj; k++) acc[r * NR_TILE_N + k] += x[r] * d[k];
+                for (int k = 0; k < nj; k++) acc[r * NR_TILE_N + k] += x[off[r]] * d[k];
         }
 }
 
@@ -103,23 +103,24 @@ AVX2 static void load_cols(const float *d, int n, __m256i m0, __m256i m1, __m256
 /* Row r of the tile += v (broadcast) times the 16 columns d0, d1. */
 #define ACC_ROW(r, v) (c##r##0 = _mm256_fmadd_ps((v), d0, c##r##0), c##r##1 = _mm256_fmadd_ps((v), d1, c##r##1))
 
-AVX2 static void dw_avx2(const float *a, int64_t ap, int64_t aq, int64_t P, int64_t Q, const float *dy, int64_t ldy,
-                         int nj, float *acc) {
+AVX2 static void dw_avx2(const float *a, int64_t ap, int64_t aq, const int64_t *off, int64_t P, int64_t Q,
+                         const float *dy, int64_t ldy, int nj, float *acc) {
     ACC_LOAD(acc);
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nj), lane);
     __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nj - 8), lane);
+    const int64_t o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5];
     for (int64_t p = 0; p < P; p++) {
         const float *x = a + p * ap, *d = dy + p * Q * ldy;
         for (int64_t q = 0; q < Q; q++, x += aq, d += ldy) {
             __m256 d0, d1;
             load_cols(d, nj, m0, m1, &d0, &d1);
-            ACC_ROW(0, _mm256_broadcast_ss(x));
-            ACC_ROW(1, _mm256_broadcast_ss(x + 1));
-            ACC_ROW(2, _mm256_broadcast_ss(x + 2));
-            ACC_ROW(3, _mm256_broadcast_ss(x + 3));
-            ACC_ROW(4, _mm256_broadcast_ss(x + 4));
-            ACC_ROW(5, _mm256_broadcast_ss(x + 5));
+            ACC_ROW(0, _mm256_broadcast_ss(x + o0));
+            ACC_ROW(1, _mm256_broadcast_ss(x + o1));
+            ACC_ROW(2, _mm256_broadcast_ss(x + o2));
+            ACC_ROW(3, _mm256_broadcast_ss(x + o3));
+            ACC_ROW(4, _mm256_broadcast_ss(x + o4));
+            ACC_ROW(5, _mm256_broadcast_ss(x + o5));
         }
     }
     ACC_STORE(acc);
@@ -203,9 +204,9 @@ void nr_conv_tile_fwd(const float *a, int64_t as, const nr_taps *t, const float 
     (have_avx2() ? fwd_avx2 : fwd_portable)(a, as, t, b, out);
 }
 
-void nr_conv_tile_dw(const float *a, int64_t ap, int64_t aq, int64_t P, int64_t Q, const float *dy, int64_t ldy,
-                     int nj, float *acc) {
-    (have_avx2() ? dw_avx2 : dw_portable)(a, ap, aq, P, Q, dy, ldy, nj, acc);
+void nr_conv_tile_dw(const float *a, int64_t ap, int64_t aq, const int64_t *off, int64_t P, int64_t Q, const float *dy,
+                     int64_t ldy, int nj, float *acc) {
+    (have_avx2() ? dw_avx2 : dw_portable)(a, ap, aq, off, P, Q, dy, ldy, nj, acc);
 }
 
 void nr_conv_tile_fwd_dot(const float *a, int64_t as, const nr_taps *t, const float *w, float *y) {

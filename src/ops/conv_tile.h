@@ -24,11 +24,12 @@ typedef struct nr_taps {
  * a weight panel packed 16 columns wide, tap-major. */
 void nr_conv_tile_fwd(const float *a, int64_t as, const nr_taps *t, const float *b, float *out);
 
-/* acc[r*16 + j] += sum_{p<P} sum_{q<Q} a[p*ap + q*aq + r] * dy[(p*Q + q)*ldy + j]
- * for r < 6, j < nj <= 16: a weight-gradient tile, six consecutive input
- * channels of one tap against nj filters, summed over an output image. */
-void nr_conv_tile_dw(const float *a, int64_t ap, int64_t aq, int64_t P, int64_t Q, const float *dy, int64_t ldy,
-                     int nj, float *acc);
+/* acc[r*16 + j] += sum_{p<P} sum_{q<Q} a[p*ap + q*aq + off[r]] * dy[(p*Q + q)*ldy + j]
+ * for r < 6, j < nj <= 16: a weight-gradient tile, six (tap, channel)
+ * rows of the kernel (at offsets off[r] from a position) against nj
+ * filters, summed over an output image. */
+void nr_conv_tile_dw(const float *a, int64_t ap, int64_t aq, const int64_t *off, int64_t P, int64_t Q, const float *dy,
+                     int64_t ldy, int nj, float *acc);
 
 /* y[r] = sum_{i,j',c} a[r*as + i*ti + j'*tj + c] * w[(i*kw + j')*C + c] for
  * r < 6: six positions against one filter's weights (tap-major, C per
