@@ -19,6 +19,10 @@
  *          span taps, so one input channel fills it as well as many).
  * Samples are spread over threads, each with its own padded image; a batch
  * smaller than the thread count splits each image's positions instead.
+ * Few filters waste most of a 16-filter tile: then dot tiles (lanes over
+ * channels) compute y and dx, and tap-major tiles dW (see use_dot and
+ * dw_by_taps). A fused ReLU (attrs.conv.relu) is applied as y is written
+ * and turns dy into the pre-activation gradient before the rest.
  *
  * Strides above 1 lower each sample to GEMMs over an im2col matrix
  * (Ho*Wo, kh*kw*C/G) per group, with col2im for dx.

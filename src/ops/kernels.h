@@ -43,8 +43,10 @@ NR_DECLARE_OP(pad2d)
 
 /* Packing space of a LINEAR node (floats). */
 int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
-/* Scratch of a CONV2D node (floats): one sample's im2col buffer
- * (Ho*Wo rows of kh*kw*C) plus GEMM packing space. */
+/* Scratch of a CONV2D node (floats): packed weights and, per thread, a
+ * padded image and weight-gradient partials (stride 1), or one sample's
+ * im2col buffer plus GEMM packing space (strides above 1); then the
+ * gradient before a fused ReLU. */
 int64_t nr_conv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 /* Scratch of a BATCHNORM node (floats): saved statistics and block sums. */
 int64_t nr_batchnorm_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
