@@ -6,19 +6,6 @@
 #define IRIS SRC_PATH("data/iris.csv")
 #define IRIS_SPEC SRC_PATH("examples/iris_mlp.nr")
 
-static void expect(int code, const char *want, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void expect(int code, const char *want, const char *fmt, ...) {
-    char args[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    cli_result r = cli_run("%s", args);
-    CHECK_FAILS(&r, code, want);
-    if (r.rc != code || !strstr(r.err, want)) fprintf(stderr, "  command: neurona %s\n", args);
-    cli_result_free(&r);
-}
-
 static void test_usage(void) {
     expect(2, "missing command", " ");
     expect(2, "did you mean 'train'", "trian");

@@ -134,19 +134,6 @@ static void test_grids(void) {
     cli_result_free(&r);
 }
 
-static void expect(int code, const char *want, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void expect(int code, const char *want, const char *fmt, ...) {
-    char args[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    cli_result r = cli_run("%s", args);
-    CHECK_FAILS(&r, code, want);
-    if (r.rc != code || !strstr(r.err, want)) fprintf(stderr, "  command: neurona %s\n", args);
-    cli_result_free(&r);
-}
-
 static void test_errors(void) {
     const char *cnn = FIXTURE("tiny_cnn.nr");
     expect(2, "--target is for CSV", "train '%s' --data '%s' --target 1", cnn, tmp_path("train"));

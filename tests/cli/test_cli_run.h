@@ -91,4 +91,18 @@ static inline void check_fails(const cli_result *r, int code, const char *want, 
     if (!ok) fprintf(stderr, "  exit %d (want %d), stderr:\n%s\n", r->rc, code, r->err);
 }
 
+/* Runs `neurona ARGS` (printf-style) and checks it fails as CHECK_FAILS does. */
+static inline void expect(int code, const char *want, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static inline void expect(int code, const char *want, const char *fmt, ...) {
+    char args[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    cli_result r = cli_run("%s", args);
+    CHECK_FAILS(&r, code, want);
+    if (r.rc != code || !strstr(r.err, want)) fprintf(stderr, "  command: neurona %s\n", args);
+    cli_result_free(&r);
+}
+
 #endif
