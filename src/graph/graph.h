@@ -45,6 +45,8 @@ typedef enum nr_op_kind {
     NR_OP_GLOBAL_MAXPOOL, /* y[n,c] = max_s x[n,s,c], gradient to the first maximum */
     NR_OP_UPSAMPLE2D, /* y (N,H sh,W sw,C) = x (N,H,W,C) resized: nearest (repeat) or bilinear (half-pixel centers) */
     NR_OP_PAD2D,    /* y[n,p,q,c] = x[n, p - top, q - left, c], 0 outside x; negative amounts crop */
+    NR_OP_RNN,      /* a recurrent layer over x (N,T,F), all steps in one op; in = {x, W, U, b?, mask?, h0?, c0?} (see attrs.rnn) */
+    NR_OP_SLICE,    /* y = x[:, start : start + len] along axis 1 (squeezed when len is 1 and squeeze is set) */
     NR_OP_COUNT_
 } nr_op_kind;
 
@@ -111,7 +113,34 @@ typedef union nr_op_attrs {
     /* PAD2D: rows added at the top and columns at the left (negative: cut);
      * the bottom and right amounts follow from the shapes. */
     struct { int top, left; } pad2d;
+    /* RNN: cell an nr_rnn_cell; act/rec_act nr_activation (the candidate
+     * and output activation, and the gates' one) with their alphas. The
+     * step s reads x[:, tt] with tt = go_backwards ? T-1-s : s:
+     *   SimpleRNN  h' = act(x W + h U + b)
+     *   LSTM       i, f, g, o = rec(.), rec(.), act(.), rec(.) of x W + h U + b
+     *              c' = f c + i g, h' = o act(c')
+     *   GRU        z, r = rec(x W + bx + h U + bh) (first 2 U columns)
+     *              reset_after: hh = act(x Wh + bxh + r (h Uh + bhh)); else
+     *              hh = act(x Wh + bh + (r h) Uh); h' = z h + (1 - z) hh
+     * bias: LSTM/SimpleRNN (G U); GRU (2, 3U) rows bx, bh when reset_after.
+     * mask (N,T) of 1/0: a 0 step keeps the states and outputs the previous
+     * h (0 when zero_masked). Output (N,T,U) when return_sequences (row s,
+     * or row tt when keep_order), else (N,U) the last output; return_state
+     * appends the final states as rows: (N, rows + 1 or 2, U). Dropout
+     * (training only): one mask per sequence on x and on h, per gate when
+     * rec_dropout > 0 (Keras's implementation 1), SimpleRNN always one. */
+    struct {
+        unsigned char cell, act, rec_act, go_backwards, return_sequences, return_state, reset_after;
+        unsigned char has_bias, has_mask, has_init, keep_order, zero_masked;
+        int units;
+        float act_alpha, rec_alpha, dropout, rec_dropout;
+        uint64_t seed;
+    } rnn;
+    struct { int start, len, squeeze; } slice;  /* SLICE along axis 1 */
 } nr_op_attrs;
+
+/* The cells of NR_OP_RNN. */
+typedef enum nr_rnn_cell { NR_RNN_SIMPLE, NR_RNN_LSTM, NR_RNN_GRU } nr_rnn_cell;
 
 typedef struct nr_node {
     nr_op_kind op;

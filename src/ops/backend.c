@@ -22,7 +22,8 @@
                 [NR_OP_RANDOM_AFFINE] = prefix##_random_affine_forward, \
                 [NR_OP_GLOBAL_AVGPOOL] = prefix##_global_avgpool_forward, \
                 [NR_OP_GLOBAL_MAXPOOL] = prefix##_global_maxpool_forward, \
-                [NR_OP_UPSAMPLE2D] = prefix##_upsample2d_forward, [NR_OP_PAD2D] = prefix##_pad2d_forward}, \
+                [NR_OP_UPSAMPLE2D] = prefix##_upsample2d_forward, [NR_OP_PAD2D] = prefix##_pad2d_forward, \
+                [NR_OP_RNN] = prefix##_rnn_forward, [NR_OP_SLICE] = prefix##_slice_forward}, \
     .backward = {[NR_OP_LINEAR] = prefix##_linear_backward,   [NR_OP_ACT] = prefix##_act_backward, \
                  [NR_OP_SOFTMAX] = prefix##_softmax_backward, [NR_OP_DROPOUT] = prefix##_dropout_backward, \
                  [NR_OP_COPY] = prefix##_copy_backward,       [NR_OP_CONCAT] = prefix##_concat_backward, \
@@ -38,13 +39,14 @@
                  [NR_OP_RANDOM_AFFINE] = prefix##_random_affine_backward, \
                  [NR_OP_GLOBAL_AVGPOOL] = prefix##_global_avgpool_backward, \
                  [NR_OP_GLOBAL_MAXPOOL] = prefix##_global_maxpool_backward, \
-                 [NR_OP_UPSAMPLE2D] = prefix##_upsample2d_backward, [NR_OP_PAD2D] = prefix##_pad2d_backward}, \
+                 [NR_OP_UPSAMPLE2D] = prefix##_upsample2d_backward, [NR_OP_PAD2D] = prefix##_pad2d_backward, \
+                 [NR_OP_RNN] = prefix##_rnn_backward, [NR_OP_SLICE] = prefix##_slice_backward}, \
     .work_floats = {[NR_OP_DROPOUT] = 1, [NR_OP_MAXPOOL2D] = 1, [NR_OP_GLOBAL_MAXPOOL] = 1}, \
     .workspace = {[NR_OP_LINEAR] = nr_linear_workspace, [NR_OP_CONV2D] = nr_conv2d_workspace, \
                   [NR_OP_BATCHNORM] = nr_batchnorm_workspace, [NR_OP_LAYERNORM] = nr_layernorm_workspace, \
                   [NR_OP_CONV2D_T] = nr_conv2d_t_workspace, [NR_OP_DWCONV2D] = nr_dwconv2d_workspace, \
                   [NR_OP_SPATIAL_DROPOUT] = nr_spatial_dropout_workspace, \
-                  [NR_OP_RANDOM_AFFINE] = nr_random_affine_workspace}
+                  [NR_OP_RANDOM_AFFINE] = nr_random_affine_workspace, [NR_OP_RNN] = nr_rnn_workspace}
 
 const nr_backend nr_backend_cpu = {.name = "cpu", OPS(nr_cpu)};
 const nr_backend nr_backend_reference = {.name = "reference", OPS(nr_ref)};
@@ -68,7 +70,7 @@ static const char *const op_names[NR_OP_COUNT_] = {
     [NR_OP_GAUSSIAN_NOISE] = "gaussian_noise", [NR_OP_SPATIAL_DROPOUT] = "spatial_dropout",
     [NR_OP_RANDOM_AFFINE] = "random_affine",
     [NR_OP_GLOBAL_AVGPOOL] = "global_avgpool", [NR_OP_GLOBAL_MAXPOOL] = "global_maxpool",
-    [NR_OP_UPSAMPLE2D] = "upsample2d", [NR_OP_PAD2D] = "pad2d",
+    [NR_OP_UPSAMPLE2D] = "upsample2d", [NR_OP_PAD2D] = "pad2d", [NR_OP_RNN] = "rnn", [NR_OP_SLICE] = "slice",
 };
 
 const char *nr_op_name(nr_op_kind op) {

@@ -82,6 +82,25 @@ static void micro(int64_t kc, const float *a, int64_t ars, int64_t acs, const fl
 }
 #endif
 
+/* C[M, nr columns] += A[M, kc] times one packed panel. */
+static void rows(int64_t M, int64_t kc, const float *A, int64_t ars, int64_t acs, const float *pack, float *C,
+                 int64_t ldc, int nr) {
+    for (int64_t i0 = 0; i0 < M; i0 += MR) {
+        int mr = (int)(M - i0 < MR ? M - i0 : MR);
+        const float *a = A + i0 * ars;
+        if (mr == MR) {
+            micro(kc, a, ars, acs, pack, C + i0 * ldc, ldc, mr, nr);
+            continue;
+        }
+        /* The last rows: copied into a zero-padded 6-row block. */
+        float edge[MR * KC];
+        memset(edge, 0, sizeof edge);
+        for (int i = 0; i < mr; i++)
+            for (int64_t k = 0; k < kc; k++) edge[i * kc + k] = a[i * ars + k * acs];
+        micro(kc, edge, kc, 1, pack, C + i0 * ldc, ldc, mr, nr);
+    }
+}
+
 /* All of C's rows for 16-column panel p, over every K block. */
 static void panel(const nr_gemm_args *g, int64_t p, float *pack) {
     int64_t j0 = p * NR;
@@ -89,19 +108,30 @@ static void panel(const nr_gemm_args *g, int64_t p, float *pack) {
     for (int64_t k0 = 0; k0 < g->K; k0 += KC) {
         int64_t kc = g->K - k0 < KC ? g->K - k0 : KC;
         pack_b(g->B, g->brs, g->bcs, g->N, k0, kc, p, pack);
-        for (int64_t i0 = 0; i0 < g->M; i0 += MR) {
-            int mr = (int)(g->M - i0 < MR ? g->M - i0 : MR);
-            const float *a = g->A + i0 * g->ars + k0 * g->acs;
-            if (mr == MR) {
-                micro(kc, a, g->ars, g->acs, pack, g->C + i0 * g->ldc + j0, g->ldc, mr, nr);
-                continue;
-            }
-            /* The last rows: copied into a zero-padded 6-row block. */
-            float edge[MR * KC];
-            memset(edge, 0, sizeof edge);
-            for (int i = 0; i < mr; i++)
-                for (int64_t k = 0; k < kc; k++) edge[i * kc + k] = a[i * g->ars + k * g->acs];
-            micro(kc, edge, kc, 1, pack, g->C + i0 * g->ldc + j0, g->ldc, mr, nr);
+        rows(g->M, kc, g->A + k0 * g->acs, g->ars, g->acs, pack, g->C + j0, g->ldc, nr);
+    }
+}
+
+/* Packed layout: K blocks of KC rows; within block k0, panel p at
+ * (k0 np + p kc) 16 floats. */
+int64_t nr_gemm_packed_floats(int64_t K, int64_t N) { return ((N + NR - 1) / NR) * NR * K; }
+
+void nr_gemm_pack(const float *B, int64_t brs, int64_t bcs, int64_t K, int64_t N, float *dst) {
+    int64_t np = (N + NR - 1) / NR;
+    for (int64_t k0 = 0; k0 < K; k0 += KC) {
+        int64_t kc = K - k0 < KC ? K - k0 : KC;
+        for (int64_t p = 0; p < np; p++) pack_b(B, brs, bcs, N, k0, kc, p, dst + (k0 * np + p * kc) * NR);
+    }
+}
+
+void nr_gemm_packed(int64_t M, int64_t N, int64_t K, const float *A, int64_t ars, const float *Bp, float *C,
+                    int64_t ldc) {
+    int64_t np = (N + NR - 1) / NR;
+    for (int64_t k0 = 0; k0 < K; k0 += KC) {
+        int64_t kc = K - k0 < KC ? K - k0 : KC;
+        for (int64_t p = 0; p < np; p++) {
+            int nr = (int)(N - p * NR < NR ? N - p * NR : NR);
+            rows(M, kc, A + k0, ars, 1, Bp + (k0 * np + p * kc) * NR, C + p * NR, ldc, nr);
         }
     }
 }

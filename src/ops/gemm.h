@@ -22,4 +22,14 @@ int64_t nr_gemm_pack_floats(int64_t N);
 /* pack: nr_gemm_pack_floats(N) floats of scratch. */
 void nr_gemm(const nr_gemm_args *g, float *pack);
 
+/* B packed once and reused by many products (an RNN's recurrent kernel,
+ * at every time step): floats of the packed copy of a K x N matrix. */
+int64_t nr_gemm_packed_floats(int64_t K, int64_t N);
+/* dst = B (K x N, B(k,j) = B[k*brs + j*bcs]) packed for nr_gemm_packed. */
+void nr_gemm_pack(const float *B, int64_t brs, int64_t bcs, int64_t K, int64_t N, float *dst);
+/* C[M,N] += A[M,K] B with B packed by nr_gemm_pack, A(i,k) = A[i*ars + k],
+ * on the calling thread (for use inside a parallel region). */
+void nr_gemm_packed(int64_t M, int64_t N, int64_t K, const float *A, int64_t ars, const float *Bp, float *C,
+                    int64_t ldc);
+
 #endif

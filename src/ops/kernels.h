@@ -40,6 +40,8 @@ NR_DECLARE_OP(global_avgpool)
 NR_DECLARE_OP(global_maxpool)
 NR_DECLARE_OP(upsample2d)
 NR_DECLARE_OP(pad2d)
+NR_DECLARE_OP(rnn)
+NR_DECLARE_OP(slice)
 
 /* Packing space of a LINEAR node (floats). */
 int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
@@ -61,6 +63,9 @@ int64_t nr_dwconv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t ba
 int64_t nr_spatial_dropout_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 /* The per-sample transforms of a RANDOM_AFFINE node: 6 N floats. */
 int64_t nr_random_affine_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
+
+/* Scratch of an RNN node (floats): see ops/rnn_common.h. */
+int64_t nr_rnn_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 
 /* Scalar activation and its derivative, shared by the kernels and tests. */
 float nr_act_value(nr_activation fn, float alpha, float x);
