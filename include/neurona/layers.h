@@ -272,6 +272,38 @@ typedef struct nr_conv1d_opts {
 } nr_conv1d_opts;
 nr_status nr_conv1d(nr_graph *g, const nr_conv1d_opts *o, nr_layer **out);
 
+/* SimpleRNN, LSTM and GRU on (N, T, F) sequences, Keras 3's layers (one
+ * fused op per call, see NR_OP_RNN). Weights as Keras stores them, G the
+ * gates (1, 4 in order i, f, c, o, 3 in order z, r, h):
+ *   kernel (F, G units), recurrent_kernel (units, G units), bias (G units),
+ *   GRU with reset_after (the default) bias (2, 3 units): input, recurrent.
+ * Output (N, units), or (N, T, units) with return_sequences; with
+ * return_state the call has extra outputs, the final h (and c for LSTM),
+ * see nr_layer_call_outputs. Called with 2 (3 for LSTM) inputs, the
+ * extra ones are the initial states, Keras's initial_state. */
+typedef struct nr_rnn_opts {
+    nr_layer_base base;
+    int units;
+    nr_activation activation;          /* used when has_activation; default tanh */
+    int has_activation;
+    float activation_alpha;
+    nr_activation recurrent_activation; /* used when has_recurrent_activation; default sigmoid */
+    int has_recurrent_activation;
+    float recurrent_activation_alpha;
+    int no_bias;
+    nr_init kernel_initializer, recurrent_initializer, bias_initializer; /* glorot_uniform, orthogonal, zeros */
+    int no_unit_forget_bias;           /* LSTM: 1 = unit_forget_bias=False (forget gate bias starts at 1 by default) */
+    nr_regularizer kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer;
+    float dropout, recurrent_dropout;  /* fractions in [0, 1), training only, one mask per sequence */
+    uint64_t seed; int has_seed;
+    int return_sequences, return_state, go_backwards;
+    int no_reset_after;                /* GRU: 1 = reset_after=False (reset gate before the product, bias (3 units)) */
+    int unroll;                        /* accepted for Keras files; the op is the same either way */
+} nr_rnn_opts;
+nr_status nr_simple_rnn(nr_graph *g, const nr_rnn_opts *o, nr_layer **out);
+nr_status nr_lstm(nr_graph *g, const nr_rnn_opts *o, nr_layer **out);
+nr_status nr_gru(nr_graph *g, const nr_rnn_opts *o, nr_layer **out);
+
 /* Conv2DTranspose on (N, H, W, C); kernel (kh, kw, filters, C) as Keras
  * stores it. Output size per axis, with k the dilated kernel
  * (kernel_size - 1) * dilation_rate + 1 and s the stride:
@@ -471,6 +503,11 @@ nr_status nr_cropping2d(nr_graph *g, const nr_cropping2d_opts *o, nr_layer **out
 /* Calls a layer on symbolic inputs. A layer called twice shares its weights.
  * Weights are created on the first call, from the input shape. */
 nr_status nr_layer_call(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym *out);
+/* The same, for layers with several outputs (an RNN with return_state:
+ * output, h, and c for LSTM): up to max_out of them in outs, the count in
+ * *n_out. */
+nr_status nr_layer_call_outputs(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym *outs, int max_out,
+                                int *n_out);
 
 const char *nr_layer_name(const nr_layer *l);
 const char *nr_layer_type(const nr_layer *l);  /* "Dense" */

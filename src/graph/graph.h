@@ -264,7 +264,10 @@ struct nr_layer {
         nr_upsampling2d_opts upsampling2d;
         nr_zero_padding2d_opts zero_padding2d;
         nr_cropping2d_opts cropping2d;
+        nr_rnn_opts rnn;
     } o;
+    nr_sym outputs[4];                /* the last call's outputs (several for an RNN with return_state) */
+    int n_outputs;
     nr_model *model;                  /* a model used as a layer */
     nr_sym input_sym;                 /* InputLayer: its input node */
 };

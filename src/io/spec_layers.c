@@ -796,6 +796,69 @@ nr_status nr_spec_call_layer(nr_spec_ctx *x, nr_layer *l, const nr_val *arg, int
     return NR_OK;
 }
 
+/* --- SimpleRNN, LSTM, GRU ------------------------------------------------- */
+
+static nr_status get_rate(nr_spec_ctx *x, const nr_spec_args *a, const char *name, float *out) {
+    NR_TRY(nr_spec_get_float(x, a, name, out));
+    if (!(*out >= 0 && *out < 1)) {
+        const nr_val *v = nr_spec_arg(a, name);
+        return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "%s: %s must be in [0, 1), got %g", a->what,
+                             name, *out);
+    }
+    return NR_OK;
+}
+
+/* activation=None is linear; an absent one is the layer's default. */
+static nr_status get_cell_activation(nr_spec_ctx *x, const nr_spec_args *a, const char *name, nr_activation *act,
+                                     int *given) {
+    *given = nr_spec_given(a, name);
+    return *given ? nr_spec_to_activation(x, a, name, act) : NR_OK;
+}
+
+static nr_status rnn_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_rnn_opts o = {0};
+    int64_t units = 0;
+    int use_bias = 1, forget = 1, reset = 1, stateful = 0;
+    const char *name = a->fn->name;
+    NR_TRY(base_args(x, a, &o.base));
+    if (!nr_spec_given(a, "units")) return nr_spec_missing(x, a, "units");
+    NR_TRY(nr_spec_get_int(x, a, "units", 1, NR_SPEC_MAX_DIM, &units));
+    o.units = (int)units;
+    NR_TRY(get_cell_activation(x, a, "activation", &o.activation, &o.has_activation));
+    NR_TRY(get_cell_activation(x, a, "recurrent_activation", &o.recurrent_activation, &o.has_recurrent_activation));
+    NR_TRY(nr_spec_get_bool(x, a, "use_bias", &use_bias));
+    o.no_bias = !use_bias;
+    NR_TRY(nr_spec_to_init(x, a, "kernel_initializer", &o.kernel_initializer));
+    NR_TRY(nr_spec_to_init(x, a, "recurrent_initializer", &o.recurrent_initializer));
+    NR_TRY(nr_spec_to_init(x, a, "bias_initializer", &o.bias_initializer));
+    NR_TRY(nr_spec_get_bool(x, a, "unit_forget_bias", &forget));
+    o.no_unit_forget_bias = !forget;
+    NR_TRY(nr_spec_to_regularizer(x, a, "kernel_regularizer", &o.kernel_regularizer));
+    NR_TRY(nr_spec_to_regularizer(x, a, "recurrent_regularizer", &o.recurrent_regularizer));
+    NR_TRY(nr_spec_to_regularizer(x, a, "bias_regularizer", &o.bias_regularizer));
+    NR_TRY(nr_spec_to_regularizer(x, a, "activity_regularizer", &o.activity_regularizer));
+    static const char *const constraints[] = {"kernel_constraint", "recurrent_constraint", "bias_constraint"};
+    for (int i = 0; i < 3; i++) NR_TRY(nr_spec_only_default(x, a, constraints[i], NULL));
+    NR_TRY(get_rate(x, a, "dropout", &o.dropout));
+    NR_TRY(get_rate(x, a, "recurrent_dropout", &o.recurrent_dropout));
+    NR_TRY(get_seed(x, a, &o.seed, &o.has_seed));
+    NR_TRY(nr_spec_get_bool(x, a, "return_sequences", &o.return_sequences));
+    NR_TRY(nr_spec_get_bool(x, a, "return_state", &o.return_state));
+    NR_TRY(nr_spec_get_bool(x, a, "go_backwards", &o.go_backwards));
+    NR_TRY(nr_spec_get_bool(x, a, "stateful", &stateful));
+    if (stateful)
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_UNSUPPORTED,
+                             "%s: stateful=True is not supported; every batch starts from zero states (or from "
+                             "initial_state)", a->what);
+    NR_TRY(nr_spec_get_bool(x, a, "unroll", &o.unroll));
+    NR_TRY(nr_spec_get_bool(x, a, "reset_after", &reset));
+    o.no_reset_after = !reset;
+    nr_layer *l = NULL;
+    nr_status (*mk)(nr_graph *, const nr_rnn_opts *, nr_layer **) =
+        strcmp(name, "LSTM") == 0 ? nr_lstm : strcmp(name, "GRU") == 0 ? nr_gru : nr_simple_rnn;
+    return made(x, a, mk(x->g, &o, &l), &l, out);
+}
+
 #define ALL NR_SPEC_MAX_PARAMS
 #define L NR_SPEC_LAYER
 /* The argument lists that several builtins (aliases, 1-D and 2-D) share. */
@@ -880,6 +943,31 @@ const nr_spec_builtin nr_spec_layer_builtins[] = {
       "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"},
      ALL,
      layer_norm_new,
+     L},
+    {"SimpleRNN",
+     {"units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer",
+      "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+      "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout", "return_sequences", "return_state",
+      "go_backwards", "stateful", "unroll", "seed"},
+     ALL,
+     rnn_new,
+     L},
+    {"LSTM",
+     {"units", "activation", "recurrent_activation", "use_bias", "kernel_initializer", "recurrent_initializer",
+      "bias_initializer", "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+      "activity_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
+      "recurrent_dropout", "seed", "return_sequences", "return_state", "go_backwards", "stateful", "unroll",
+      "use_cudnn"},
+     ALL,
+     rnn_new,
+     L},
+    {"GRU",
+     {"units", "activation", "recurrent_activation", "use_bias", "kernel_initializer", "recurrent_initializer",
+      "bias_initializer", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
+      "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout", "seed",
+      "return_sequences", "return_state", "go_backwards", "stateful", "unroll", "reset_after", "use_cudnn"},
+     ALL,
+     rnn_new,
      L},
     {"Activation", {"activation"}, ALL, activation_new, L},
     {"Dropout", {"rate", "noise_shape", "seed"}, ALL, dropout_new, L},

@@ -34,10 +34,28 @@ nr_status nr_layer_call(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym 
     }
     *out = NR_SYM_NONE;
     int penalties_before = l->g->n_nodes;
+    l->n_outputs = 0;
     NR_TRY(c->call(l, in, n_inputs, out));
+    if (!l->n_outputs) {
+        l->outputs[0] = *out;
+        l->n_outputs = 1;
+    }
     NR_TRY(nr_graph_add_call(l->g, l, in, n_inputs, *out));
     for (int k = penalties_before; k < l->g->n_nodes; k++)
         if (l->g->nodes[k].op == NR_OP_PENALTY) l->g->calls[l->g->n_calls - 1].penalty = k;
+    return NR_OK;
+}
+
+nr_status nr_layer_call_outputs(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym *outs, int max_out,
+                                int *n_out) {
+    nr_sym y;
+    *n_out = 0;
+    NR_TRY(nr_layer_call(l, inputs, n_inputs, &y));
+    if (l->n_outputs > max_out)
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "layer \"%s\" (%s) has %d outputs, room was given for %d", l->name,
+                        l->cls->type, l->n_outputs, max_out);
+    for (int i = 0; i < l->n_outputs; i++) outs[i] = l->outputs[i];
+    *n_out = l->n_outputs;
     return NR_OK;
 }
 
