@@ -92,11 +92,15 @@ static void rows(int64_t M, int64_t kc, const float *A, int64_t ars, int64_t acs
             micro(kc, a, ars, acs, pack, C + i0 * ldc, ldc, mr, nr);
             continue;
         }
-        /* The last rows: copied into a zero-padded 6-row block. */
+        /* The last rows: copied into a zero-padded 6-row block (rows
+         * kc apart, so only what the tile reads is touched). */
         float edge[MR * KC];
-        memset(edge, 0, sizeof edge);
-        for (int i = 0; i < mr; i++)
-            for (int64_t k = 0; k < kc; k++) edge[i * kc + k] = a[i * ars + k * acs];
+        for (int i = 0; i < mr; i++) {
+            if (acs == 1) memcpy(edge + i * kc, a + i * ars, (size_t)kc * sizeof *edge);
+            else
+                for (int64_t k = 0; k < kc; k++) edge[i * kc + k] = a[i * ars + k * acs];
+        }
+        memset(edge + mr * kc, 0, (size_t)((MR - mr) * kc) * sizeof *edge);
         micro(kc, edge, kc, 1, pack, C + i0 * ldc, ldc, mr, nr);
     }
 }

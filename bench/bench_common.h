@@ -1,0 +1,52 @@
+/* Helpers shared by the model benchmarks (bench_cnn.c, bench_rnn.c):
+ * clock, synthetic data, steady-state training rate. */
+#ifndef NR_BENCH_COMMON_H
+#define NR_BENCH_COMMON_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "neurona/neurona.h"
+
+static inline double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static inline void die(const char *what) {
+    fprintf(stderr, "bench: %s: %s\n", what, nr_last_error());
+    exit(1);
+}
+
+static inline nr_tensor *random_tensor(int ndim, const int64_t *shape, unsigned seed, int classes) {
+    nr_tensor *t;
+    if (nr_tensor_new(&t, ndim, shape) != NR_OK) die("tensor");
+    srand(seed);
+    for (int64_t i = 0; i < nr_tensor_numel(t); i++)
+        t->data[i] = classes ? (float)(rand() % classes) : (float)rand() / (float)RAND_MAX;
+    return t;
+}
+
+/* Samples per second of fit() epochs over n samples, after one warm-up. */
+static inline double train_rate(nr_model *m, const nr_tensor *x, const nr_tensor *y, int batch, double secs) {
+    const nr_tensor *xv[1] = {x}, *yv[1] = {y};
+    nr_fit_opts fo = {.epochs = 1, .batch_size = batch};
+    if (nr_model_fit(m, xv, yv, &fo, NULL)) die("fit");
+    int64_t samples = 0;
+    double t0 = now();
+    while (now() - t0 < secs) {
+        if (nr_model_fit(m, xv, yv, &fo, NULL)) die("fit");
+        samples += x->shape[0];
+    }
+    return (double)samples / (now() - t0);
+}
+
+static inline nr_spec *load(const char *text) {
+    nr_spec *s;
+    if (nr_spec_load_string(text, "bench", 1, &s)) die("model");
+    return s;
+}
+
+#endif
