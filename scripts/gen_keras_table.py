@@ -478,6 +478,42 @@ MaxPooling2D()
 Flatten()
 Dense(10)
 """),
+    ("simple_rnn", """\
+Input(shape=(24, 1))
+SimpleRNN(16)
+Dense(1)
+"""),
+    ("stacked_simple_rnn", """\
+Input(shape=(24, 1))
+SimpleRNN(16, return_sequences=True)
+SimpleRNN(8)
+Dense(1)
+"""),
+    ("lstm_1_unit", """\
+Input(shape=(24, 1))
+LSTM(1)
+"""),
+    ("lstm_3_units", """\
+Input(shape=(24, 1))
+LSTM(3)
+Dense(1)
+"""),
+    ("stacked_lstm", """\
+Input(shape=(24, 3))
+LSTM(32, return_sequences=True)
+LSTM(16, go_backwards=True)
+Dense(1)
+"""),
+    ("gru", """\
+Input(shape=(24, 1))
+GRU(64)
+Dense(1)
+"""),
+    ("gru_reset_before", """\
+Input(shape=(10, 5))
+GRU(8, reset_after=False, return_sequences=True)
+GRU(4, use_bias=False)
+"""),
 ]
 
 
