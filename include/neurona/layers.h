@@ -304,6 +304,29 @@ nr_status nr_simple_rnn(nr_graph *g, const nr_rnn_opts *o, nr_layer **out);
 nr_status nr_lstm(nr_graph *g, const nr_rnn_opts *o, nr_layer **out);
 nr_status nr_gru(nr_graph *g, const nr_rnn_opts *o, nr_layer **out);
 
+/* Bidirectional(layer): a recurrent layer run forwards and, as a second
+ * layer with go_backwards, backwards, its outputs merged (the backward
+ * sequence put back in time order first). As in Keras, layer only gives
+ * the options: the forward half is a new layer "forward_<name>", the
+ * backward half backward_layer or a new one "backward_<name>" with
+ * go_backwards flipped. Weights: the forward half's, then the backward
+ * half's. With return_state the extra outputs are the forward states,
+ * then the backward ones; initial states are given the same way. */
+typedef enum nr_bidirectional_merge {
+    NR_BIDIRECTIONAL_CONCAT = 0,       /* Keras's default */
+    NR_BIDIRECTIONAL_SUM,
+    NR_BIDIRECTIONAL_MUL,
+    NR_BIDIRECTIONAL_AVE,
+} nr_bidirectional_merge;
+typedef struct nr_bidirectional_opts {
+    nr_layer_base base;
+    nr_layer *layer;                   /* a SimpleRNN, LSTM or GRU (borrowed; the graph owns it) */
+    nr_bidirectional_merge merge_mode;
+    nr_layer *backward_layer;          /* optional */
+    nr_layer *forward;                 /* set by nr_bidirectional: the forward half */
+} nr_bidirectional_opts;
+nr_status nr_bidirectional(nr_graph *g, const nr_bidirectional_opts *o, nr_layer **out);
+
 /* Conv2DTranspose on (N, H, W, C); kernel (kh, kw, filters, C) as Keras
  * stores it. Output size per axis, with k the dilated kernel
  * (kernel_size - 1) * dilation_rate + 1 and s the stride:

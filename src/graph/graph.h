@@ -265,6 +265,7 @@ struct nr_layer {
         nr_zero_padding2d_opts zero_padding2d;
         nr_cropping2d_opts cropping2d;
         nr_rnn_opts rnn;
+        nr_bidirectional_opts bidirectional;
     } o;
     nr_sym outputs[4];                /* the last call's outputs (several for an RNN with return_state) */
     int n_outputs;

@@ -126,7 +126,7 @@ typedef enum nr_stmt_kind { NR_STMT_EXPR, NR_STMT_ASSIGN } nr_stmt_kind;
 typedef struct nr_stmt {
     nr_stmt_kind kind;
     int line, col;
-    nr_ast *target; /* ASSIGN: a NAME or an ATTR */
+    nr_ast *target; /* ASSIGN: a NAME, an ATTR, or a TUPLE or LIST of NAMEs */
     nr_ast *value;
 } nr_stmt;
 

@@ -30,6 +30,13 @@ static nr_status exec_expr(nr_spec_ctx *x, const nr_stmt *st) {
     return NR_OK;
 }
 
+static nr_status assign_name(nr_spec_ctx *x, const nr_ast *target, nr_val *v) {
+    const char *name = target->s;
+    if (!strcmp(name, "True") || !strcmp(name, "False") || !strcmp(name, "None"))
+        return nr_spec_error(x, target->line, target->col, NR_STATUS_PARSE, "cannot assign to %s", name);
+    return nr_spec_set_var(x, name, v);
+}
+
 static nr_status exec_assign(nr_spec_ctx *x, const nr_stmt *st) {
     nr_val *v;
     if (st->target->kind == NR_AST_ATTR) {
@@ -38,11 +45,16 @@ static nr_status exec_assign(nr_spec_ctx *x, const nr_stmt *st) {
         NR_TRY(nr_spec_eval(x, st->value, &v));
         return nr_spec_set_trainable(x, obj, st->target, v);
     }
-    const char *name = st->target->s;
-    if (!strcmp(name, "True") || !strcmp(name, "False") || !strcmp(name, "None"))
-        return nr_spec_error(x, st->line, st->col, NR_STATUS_PARSE, "cannot assign to %s", name);
     NR_TRY(nr_spec_eval(x, st->value, &v));
-    return nr_spec_set_var(x, name, v);
+    if (st->target->kind == NR_AST_NAME) return assign_name(x, st->target, v);
+    const nr_ast *t = st->target;
+    if ((v->kind != NR_VAL_LIST && v->kind != NR_VAL_TUPLE) || v->u.seq.n != t->n) {
+        char got[128];
+        return nr_spec_error(x, t->line, t->col, NR_STATUS_BAD_ARGUMENT, "cannot unpack %s into %d names",
+                             nr_spec_describe(v, got, sizeof got), t->n);
+    }
+    for (int i = 0; i < t->n; i++) NR_TRY(assign_name(x, t->items[i], v->u.seq.items[i]));
+    return NR_OK;
 }
 
 static nr_status run(nr_spec_ctx *x, const nr_spec_program *p) {

@@ -234,8 +234,11 @@ nr_status nr_spec_current_model(nr_spec_ctx *x, const nr_spec_args *a, nr_model 
 nr_status nr_spec_check_weights(nr_spec_ctx *x, const nr_layer *l, int64_t fan_in, int line, int col);
 /* The same for the layers of a Sequential that a call will build. */
 nr_status nr_spec_check_lazy(nr_spec_ctx *x, const nr_model *m, int64_t fan_in, int line, int col);
-/* Calls a layer on a tensor or a list of tensors. */
-nr_status nr_spec_call_layer(nr_spec_ctx *x, nr_layer *l, const nr_val *arg, int line, int col, nr_val **out);
+/* Calls layer l on arg (a tensor or a list of them) and, for recurrent
+ * layers, the initial states (NULL: none); the value is the output, or
+ * the list of outputs of a layer with several (return_state). */
+nr_status nr_spec_call_layer(nr_spec_ctx *x, nr_layer *l, const nr_val *arg, const nr_val *states, int line, int col,
+                             nr_val **out);
 /* The model of a MODEL value (or NULL) and its model-as-layer. */
 nr_status nr_spec_model_layer(nr_spec_ctx *x, nr_model *m, int line, int col, nr_layer **out);
 /* Attributes: model.layers, model.output, layer.name ... */

@@ -267,8 +267,10 @@ nr_status nr_spec_eval(nr_spec_ctx *x, const nr_ast *e, nr_val **out) {
 
 /* --- calls ---------------------------------------------------------------- */
 
-/* Calling a layer or a model takes one input: a tensor or a list of them. */
-static const nr_spec_builtin layer_call = {"call", {"inputs", "training", "mask"}, 1, NULL, 0};
+/* Calling a layer or a model takes one input, a tensor or a list of them,
+ * and for recurrent layers the initial states (Keras: call(sequences,
+ * initial_state=None, ...)). */
+static const nr_spec_builtin layer_call = {"call", {"inputs", "initial_state", "training", "mask"}, 2, NULL, 0};
 
 static nr_status call_layer_value(nr_spec_ctx *x, const nr_ast *call, nr_val *callee, nr_val **out) {
     nr_spec_args a;
@@ -279,9 +281,10 @@ static nr_status call_layer_value(nr_spec_ctx *x, const nr_ast *call, nr_val *ca
     NR_TRY(nr_spec_bind(x, &layer_call, what, call, NULL, &a));
     NR_TRY(nr_spec_only_default(x, &a, "training", "the training flag is set by fit/evaluate/predict"));
     NR_TRY(nr_spec_only_default(x, &a, "mask", NULL));
-    const nr_val *in = nr_spec_arg(&a, "inputs");
+    const nr_val *in = nr_spec_arg(&a, "inputs"), *states = nr_spec_arg(&a, "initial_state");
     if (!in) return nr_spec_missing(x, &a, "inputs");
-    return nr_spec_call_layer(x, l, in, call->line, call->col, out);
+    return nr_spec_call_layer(x, l, in, states && states->kind != NR_VAL_NONE ? states : NULL, call->line, call->col,
+                              out);
 }
 
 /* "model.compile" when the object is a plain variable, else "compile". */

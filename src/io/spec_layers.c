@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <string.h>
 #include "io/spec_build.h"
+#include "layers/layer.h"
 
 int64_t nr_spec_max_weight_elems = (int64_t)1 << 28;
 
@@ -745,7 +746,7 @@ static nr_status merge_call(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     const nr_val *in = nr_spec_arg(a, "inputs");
     if (!in) return nr_spec_missing(x, a, "inputs");
     NR_TRY(merge_layer(x, a, &l));
-    return nr_spec_call_layer(x, l, in, a->line, a->col, out);
+    return nr_spec_call_layer(x, l, in, NULL, a->line, a->col, out);
 }
 
 /* --- calling a layer ---------------------------------------------------------- */
@@ -759,29 +760,58 @@ nr_status nr_spec_check_weights(nr_spec_ctx *x, const nr_layer *l, int64_t fan_i
     return NR_OK;
 }
 
-nr_status nr_spec_call_layer(nr_spec_ctx *x, nr_layer *l, const nr_val *arg, int line, int col, nr_val **out) {
+/* Appends the tensors of v (a tensor or a list of them) to in[*n]. */
+static nr_status take_tensors(nr_spec_ctx *x, const nr_layer *l, const nr_val *v, const char *what, nr_sym *in,
+                              int *n) {
+    char got[128];
+    int k = v->kind == NR_VAL_TENSOR ? 1 : (v->kind == NR_VAL_LIST || v->kind == NR_VAL_TUPLE) ? v->u.seq.n : -1;
+    if (k < 0)
+        return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT,
+                             "layer \"%s\": its %s must be a tensor or a list of tensors, got %s", l->name, what,
+                             nr_spec_describe(v, got, sizeof got));
+    if (*n + k > NR_MAX_IN)
+        return nr_spec_error(x, v->line, v->col, NR_STATUS_UNSUPPORTED, "layer \"%s\": at most %d inputs, got %d",
+                             l->name, NR_MAX_IN, *n + k);
+    for (int i = 0; i < k; i++) {
+        const nr_val *t = v->kind == NR_VAL_TENSOR ? v : v->u.seq.items[i];
+        if (t->kind != NR_VAL_TENSOR)
+            return nr_spec_error(x, t->line, t->col, NR_STATUS_BAD_ARGUMENT, "layer \"%s\": %s %d must be a tensor, got %s",
+                                 l->name, what, i, nr_spec_describe(t, got, sizeof got));
+        in[(*n)++] = t->u.sym;
+    }
+    return NR_OK;
+}
+
+/* The call's value: its tensor, or the list of them (return_state). */
+static nr_status outputs_val(nr_spec_ctx *x, const nr_layer *l, nr_sym y, int line, int col, nr_val **out) {
+    int k = l->n_outputs > 1 ? l->n_outputs : 0;
+    nr_val *v = nr_spec_new_val(x, k ? NR_VAL_LIST : NR_VAL_TENSOR, line, col);
+    if (!v) return NR_NOMEM();
+    v->u.sym = y;
+    if (k) {
+        v->u.seq.n = k;
+        v->u.seq.items = nr_spec_alloc(&x->arena, (size_t)k * sizeof *v->u.seq.items);
+        if (!v->u.seq.items) return NR_NOMEM();
+        for (int i = 0; i < k; i++) {
+            nr_val *t = v->u.seq.items[i] = nr_spec_new_val(x, NR_VAL_TENSOR, line, col);
+            if (!t) return NR_NOMEM();
+            t->u.sym = l->outputs[i];
+        }
+    }
+    *out = v;
+    return NR_OK;
+}
+
+nr_status nr_spec_call_layer(nr_spec_ctx *x, nr_layer *l, const nr_val *arg, const nr_val *states, int line, int col,
+                             nr_val **out) {
     nr_sym in[NR_MAX_IN];
     int n = 0;
-    char got[128];
-    if (arg->kind == NR_VAL_TENSOR) {
-        in[n++] = arg->u.sym;
-    } else if (arg->kind == NR_VAL_LIST || arg->kind == NR_VAL_TUPLE) {
-        if (arg->u.seq.n > NR_MAX_IN)
-            return nr_spec_error(x, arg->line, arg->col, NR_STATUS_UNSUPPORTED,
-                                 "layer \"%s\": at most %d inputs, got %d", l->name, NR_MAX_IN, arg->u.seq.n);
-        for (int i = 0; i < arg->u.seq.n; i++) {
-            const nr_val *t = arg->u.seq.items[i];
-            if (t->kind != NR_VAL_TENSOR)
-                return nr_spec_error(x, t->line, t->col, NR_STATUS_BAD_ARGUMENT,
-                                     "layer \"%s\": input %d must be a tensor, got %s", l->name, i,
-                                     nr_spec_describe(t, got, sizeof got));
-            in[n++] = t->u.sym;
-        }
-    } else {
-        return nr_spec_error(x, arg->line, arg->col, NR_STATUS_BAD_ARGUMENT,
-                             "layer \"%s\": its input must be a tensor or a list of tensors, got %s", l->name,
-                             nr_spec_describe(arg, got, sizeof got));
-    }
+    NR_TRY(take_tensors(x, l, arg, "input", in, &n));
+    if (states && !nr_layer_is_rnn(l) && strcmp(l->cls->type, "Bidirectional") != 0)
+        return nr_spec_error(x, states->line, states->col, NR_STATUS_BAD_ARGUMENT,
+                             "layer \"%s\" (%s): initial_state is an argument of recurrent layers", l->name,
+                             l->cls->type);
+    if (states) NR_TRY(take_tensors(x, l, states, "initial state", in, &n));
     const nr_node *first = n > 0 ? &x->g->nodes[in[0]] : NULL;
     if (first && first->ndim > 0) NR_TRY(nr_spec_check_weights(x, l, first->shape[first->ndim - 1], line, col));
     if (first && l->model && l->model->sequential && !l->model->n_in)
@@ -789,11 +819,7 @@ nr_status nr_spec_call_layer(nr_spec_ctx *x, nr_layer *l, const nr_val *arg, int
     nr_sym y;
     nr_status s = nr_layer_call(l, in, n, &y);
     if (s != NR_OK) return nr_spec_fail(x, line, col, s);
-    nr_val *v = nr_spec_new_val(x, NR_VAL_TENSOR, line, col);
-    if (!v) return NR_NOMEM();
-    v->u.sym = y;
-    *out = v;
-    return NR_OK;
+    return outputs_val(x, l, y, line, col, out);
 }
 
 /* --- SimpleRNN, LSTM, GRU ------------------------------------------------- */
@@ -857,6 +883,40 @@ static nr_status rnn_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_status (*mk)(nr_graph *, const nr_rnn_opts *, nr_layer **) =
         strcmp(name, "LSTM") == 0 ? nr_lstm : strcmp(name, "GRU") == 0 ? nr_gru : nr_simple_rnn;
     return made(x, a, mk(x->g, &o, &l), &l, out);
+}
+
+/* --- Bidirectional ----------------------------------------------------------- */
+
+static nr_status get_layer(nr_spec_ctx *x, const nr_spec_args *a, const char *name, nr_layer **out) {
+    const nr_val *v = nr_spec_arg(a, name);
+    if (!v || v->kind == NR_VAL_NONE) return NR_OK;
+    if (v->kind != NR_VAL_LAYER) return nr_spec_type_error(x, a, name, "a layer, such as LSTM(32)");
+    *out = v->u.layer;
+    return NR_OK;
+}
+
+static nr_status bidirectional_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_bidirectional_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    if (!nr_spec_given(a, "layer")) return nr_spec_missing(x, a, "layer");
+    NR_TRY(get_layer(x, a, "layer", &o.layer));
+    NR_TRY(get_layer(x, a, "backward_layer", &o.backward_layer));
+    NR_TRY(nr_spec_only_default(x, a, "weights", "set weights after building the model"));
+    const nr_val *m = nr_spec_arg(a, "merge_mode");
+    if (m && m->kind == NR_VAL_NONE)
+        return nr_spec_only_default(x, a, "merge_mode", "merge_mode=None (a list of both outputs) is not supported; "
+                                                        "use \"concat\", \"sum\", \"mul\" or \"ave\"");
+    const char *mode = NULL;
+    NR_TRY(nr_spec_get_str(x, a, "merge_mode", &mode));
+    static const char *const modes[] = {"concat", "sum", "mul", "ave"}; /* nr_bidirectional_merge order */
+    if (mode) {
+        int k = 0;
+        while (k < 4 && strcmp(mode, modes[k]) != 0) k++;
+        if (k == 4) return nr_spec_unknown(x, m->line, m->col, "merge_mode", mode, modes, 4);
+        o.merge_mode = (nr_bidirectional_merge)k;
+    }
+    nr_layer *l = NULL;
+    return made(x, a, nr_bidirectional(x->g, &o, &l), &l, out);
 }
 
 #define ALL NR_SPEC_MAX_PARAMS
@@ -969,6 +1029,7 @@ const nr_spec_builtin nr_spec_layer_builtins[] = {
      ALL,
      rnn_new,
      L},
+    {"Bidirectional", {"layer", "merge_mode", "weights", "backward_layer"}, ALL, bidirectional_new, L},
     {"Activation", {"activation"}, ALL, activation_new, L},
     {"Dropout", {"rate", "noise_shape", "seed"}, ALL, dropout_new, L},
     {"GaussianNoise", {"stddev", "seed"}, ALL, gaussian_noise_new, L},

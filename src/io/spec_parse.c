@@ -271,18 +271,46 @@ static int skip_import(parser *p) {
     return 1;
 }
 
+/* out, h, c = ...: the names after the first one, into a TUPLE target. */
+static nr_status parse_target_tuple(parser *p, nr_ast *first, nr_ast **out) {
+    nr_ast *t = node(p, NR_AST_TUPLE, peek(p));
+    if (!t) return NR_NOMEM();
+    t->line = first->line, t->col = first->col;
+    int cap = 0;
+    NR_TRY(nr_spec_grow(p->a, (void **)&t->items, &cap, 1, sizeof *t->items));
+    t->items[t->n++] = first;
+    while (at(p, NR_TOK_COMMA)) {
+        next(p);
+        if (at(p, NR_TOK_EQUALS)) break;
+        NR_TRY(nr_spec_grow(p->a, (void **)&t->items, &cap, t->n + 1, sizeof *t->items));
+        NR_TRY(parse_expr(p, &t->items[t->n++]));
+    }
+    *out = t;
+    return NR_OK;
+}
+
+/* A name, an attribute (model.trainable), or a tuple or list of names. */
+static int assignable(const nr_ast *e) {
+    if (e->kind == NR_AST_NAME || e->kind == NR_AST_ATTR) return 1;
+    if (e->kind != NR_AST_TUPLE && e->kind != NR_AST_LIST) return 0;
+    for (int i = 0; i < e->n; i++)
+        if (e->items[i]->kind != NR_AST_NAME) return 0;
+    return e->n > 0;
+}
+
 static nr_status parse_statement(parser *p, nr_stmt *s) {
     const nr_token *start = peek(p);
     s->line = start->line;
     s->col = start->col;
     nr_ast *e;
     NR_TRY(parse_expr(p, &e));
+    if (at(p, NR_TOK_COMMA) && e->kind == NR_AST_NAME) NR_TRY(parse_target_tuple(p, e, &e));
     if (at(p, NR_TOK_EQUALS)) {
         const nr_token *eq = next(p);
-        if (e->kind != NR_AST_NAME && e->kind != NR_AST_ATTR)
+        if (!assignable(e))
             return nr_error(NR_STATUS_PARSE,
-                            "%s:%d:%d: cannot assign to this expression; the left of '=' must be a name "
-                            "or an attribute (model.trainable)",
+                            "%s:%d:%d: cannot assign to this expression; the left of '=' must be a name, "
+                            "names (out, h, c = ...) or an attribute (model.trainable)",
                             p->file, eq->line, eq->col);
         s->kind = NR_STMT_ASSIGN;
         s->target = e;

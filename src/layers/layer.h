@@ -41,4 +41,13 @@ void nr_strbuf_shape(nr_strbuf *sb, int ndim, const int64_t *shape);
 
 extern const nr_layer_class nr_input_class;
 
+/* 1 for SimpleRNN, LSTM and GRU layers. */
+int nr_layer_is_rnn(const nr_layer *l);
+/* A new layer of RNN layer l's class with options o. */
+nr_status nr_rnn_twin(nr_graph *g, const nr_layer *l, const nr_rnn_opts *o, nr_layer **out);
+/* Calls an RNN layer as one half of a Bidirectional: no call record of its
+ * own; the backward half outputs in time order and, returning sequences,
+ * zeros at masked steps (Keras forces zero_output_for_mask there). */
+nr_status nr_rnn_call_half(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out);
+
 #endif

@@ -72,7 +72,7 @@ static nr_status check_states(const nr_layer *l, const nr_sym *in, int n_in) {
     return NR_OK;
 }
 
-static nr_op_attrs attrs_of(const nr_layer *l, int has_init, int has_mask) {
+static nr_op_attrs attrs_of(const nr_layer *l, int has_init, int has_mask, int half) {
     const nr_rnn_opts *o = &l->o.rnn;
     nr_op_attrs a = {.rnn = {.cell = (unsigned char)cell_of(l), .act = (unsigned char)act_of(o),
                              .rec_act = (unsigned char)rec_act_of(o), .go_backwards = o->go_backwards != 0,
@@ -83,6 +83,8 @@ static nr_op_attrs attrs_of(const nr_layer *l, int has_init, int has_mask) {
     a.rnn.act_alpha = nr_activation_default_alpha(act_of(o), o->activation_alpha);
     a.rnn.rec_alpha = nr_activation_default_alpha(rec_act_of(o), o->recurrent_activation_alpha);
     a.rnn.seed = nr_layer_op_seed(l, o->has_seed, o->seed);
+    a.rnn.keep_order = half && o->go_backwards;
+    a.rnn.zero_masked = half && o->return_sequences;
     return a;
 }
 
@@ -94,7 +96,7 @@ static nr_status take(nr_layer *l, nr_sym p, int start, int len, int squeeze, nr
     return nr_layer_add_op(l, NR_OP_SLICE, &p, 1, squeeze ? 2 : 3, squeeze ? sq : shape, &a, out);
 }
 
-static nr_status rnn_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out) {
+static nr_status rnn_call_as(nr_layer *l, const nr_sym *in, int n_in, int half, nr_sym *out) {
     const nr_rnn_opts *o = &l->o.rnn;
     NR_TRY(check_input(l, &l->g->nodes[in[0]]));
     NR_TRY(check_states(l, in, n_in));
@@ -108,7 +110,7 @@ static nr_status rnn_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out) 
     for (int i = 0; i < l->n_weights + 1; i++) ops[k++] = i ? l->weights[i - 1] : in[0];
     if (mask != NR_SYM_NONE) ops[k++] = mask;
     for (int i = 1; i < n_in; i++) ops[k++] = in[i];
-    nr_op_attrs a = attrs_of(l, n_in > 1, mask != NR_SYM_NONE);
+    nr_op_attrs a = attrs_of(l, n_in > 1, mask != NR_SYM_NONE, half);
     int64_t packed[3] = {-1, rows + (o->return_state ? ns : 0), U}, last[2] = {-1, U};
     int full = o->return_sequences || o->return_state;
     nr_sym y;
@@ -123,6 +125,14 @@ static nr_status rnn_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out) 
     l->outputs[0] = y;
     *out = y;
     return nr_layer_add_activity_penalty(l, y, o->activity_regularizer);
+}
+
+static nr_status rnn_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out) {
+    return rnn_call_as(l, in, n_in, 0, out);
+}
+
+nr_status nr_rnn_call_half(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out) {
+    return rnn_call_as(l, in, n_in, 1, out);
 }
 
 static void rnn_config(const nr_layer *l, nr_strbuf *sb) {
@@ -178,6 +188,14 @@ static nr_status make(nr_graph *g, const nr_layer_class *cls, const nr_rnn_opts 
     (*out)->o.rnn = *o;
     (*out)->o.rnn.base.name = NULL;
     return NR_OK;
+}
+
+nr_status nr_rnn_twin(nr_graph *g, const nr_layer *l, const nr_rnn_opts *o, nr_layer **out) {
+    return make(g, l->cls, o, out);
+}
+
+int nr_layer_is_rnn(const nr_layer *l) {
+    return l->cls == &simple_rnn_class || l->cls == &lstm_class || l->cls == &gru_class;
 }
 
 nr_status nr_simple_rnn(nr_graph *g, const nr_rnn_opts *o, nr_layer **out) { return make(g, &simple_rnn_class, o, out); }
