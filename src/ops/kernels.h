@@ -40,6 +40,10 @@ NR_DECLARE_OP(global_avgpool)
 NR_DECLARE_OP(global_maxpool)
 NR_DECLARE_OP(upsample2d)
 NR_DECLARE_OP(pad2d)
+NR_DECLARE_OP(embedding)
+NR_DECLARE_OP(mask)
+NR_DECLARE_OP(mask_mul)
+NR_DECLARE_OP(repeat)
 
 /* Packing space of a LINEAR node (floats). */
 int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
