@@ -49,6 +49,7 @@ typedef enum nr_op_kind {
     NR_OP_MASK,     /* forward-only Keras mask, 1 keep / 0 skip (attrs.mask, see ops/mask.c) */
     NR_OP_MASK_MUL, /* y[r,j] = x[r,j] m[r]: zeroes masked steps; in = {x, m}, no gradient to m */
     NR_OP_REPEAT,   /* y[n,t,f] = x[n,f] for t < attrs.repeat.n (RepeatVector) */
+    NR_OP_MASKED_AVGPOOL, /* y[n,c] = sum_t x[n,t,c] m[n,t] / sum_t m[n,t]; in = {x, m} (GlobalAveragePooling1D) */
     NR_OP_COUNT_
 } nr_op_kind;
 

@@ -40,6 +40,10 @@ static nr_status global_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *ou
     int64_t shape[4] = {-1, 1, 1, 1};
     int ndim = l->o.global_pool.keepdims ? k->ndim : 2;
     shape[ndim - 1] = x->shape[x->ndim - 1];
+    /* Keras 3's GlobalAveragePooling1D averages over the unmasked steps. */
+    nr_sym mask = nr_graph_mask(l->g, in[0]), ops[2] = {in[0], mask};
+    if (k->ndim == 3 && k->op == NR_OP_GLOBAL_AVGPOOL && mask != NR_SYM_NONE && l->g->nodes[mask].ndim == 2)
+        return nr_layer_add_op(l, NR_OP_MASKED_AVGPOOL, ops, 2, ndim, shape, NULL, out);
     return nr_layer_add_op(l, k->op, in, 1, ndim, shape, NULL, out);
 }
 

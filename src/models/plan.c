@@ -5,7 +5,10 @@
  * Timeline: the forward of node k happens at time k, its backward at time
  * 2n - k. A value lives from its forward until its own backward (training)
  * or its last consumer's forward (inference). A gradient lives from the
- * backward of its last consumer, which zeroes it first, to its own. */
+ * backward of its last consumer, which zeroes it first, to its own.
+ *
+ * A node inside a TimeDistributed holds fold rows per sample (graph.h):
+ * it is sized for, and its kernels run with, batch * fold rows. */
 #include <string.h>
 #include "models/model_internal.h"
 

@@ -3,9 +3,10 @@
  *   y[r,:] = W[i_r,:]          dW[i_r,:] += dy[r,:]     (no gradient to x)
  * with i_r = x[r] truncated toward zero, as Keras casts its input to
  * int32. An index outside [0, V) (or NaN) reads a zero row and gets no
- * gradient; the fit/evaluate/predict data checks reject such indices in
- * the model's inputs first, as Keras does on CPU (TensorFlow's GPU kernel
- * returns the zero row).
+ * gradient. Kernels cannot fail, so fit, evaluate and predict check the
+ * model inputs that an Embedding reads directly and reject such indices
+ * first, as Keras does on CPU; an index computed inside the model gets the
+ * zero row, as TensorFlow's GPU kernel gives.
  *
  * The fast forward threads over rows and copies each whole. Rows may share
  * an index, so the fast backward threads over column blocks of the table

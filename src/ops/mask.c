@@ -14,6 +14,11 @@
  *                steps only (divide_no_nan)
  * MASK_MUL: y[r k + j] = x[r k + j] m[r]; dx += dy m, no gradient to m
  * (Masking's output: masked steps zeroed).
+ * MASKED_AVGPOOL: x (N, T, C), m (N, T), y (N, C) (or (N, 1, C)):
+ *   y[n,c] = sum_t x[n,t,c] m[n,t] / K_n, K_n = sum_t m[n,t]
+ *   dx[n,t,c] += dy[n,c] m[n,t] / K_n
+ * GlobalAveragePooling1D with a mask, as Keras 3 computes it: a sample
+ * with every step masked gives 0 / 0 = NaN there too.
  *
  * These are single passes over memory: the fast kernels are the plain
  * loops threaded over groups. */
@@ -121,5 +126,89 @@ void nr_cpu_mask_mul_backward(const nr_exec *x, const nr_node *n) {
         const float s = m[r];
 #pragma omp simd
         for (int64_t j = 0; j < k; j++) dx[r * k + j] += dy[r * k + j] * s;
+    }
+}
+
+/* --- MASKED_AVGPOOL --------------------------------------------------------- */
+
+typedef struct mp_dims { int64_t N, T, C; } mp_dims;
+
+static mp_dims mp_geometry(const nr_exec *x, const nr_node *n) {
+    const nr_node *xn = &x->nodes[n->in[0]];
+    mp_dims d = {x->batch, xn->shape[1], xn->shape[xn->ndim - 1]};
+    return d;
+}
+
+static float kept(const float *m, int64_t T) {
+    double k = 0;
+    for (int64_t t = 0; t < T; t++) k += m[t];
+    return (float)k;
+}
+
+void nr_ref_masked_avgpool_forward(const nr_exec *x, const nr_node *n) {
+    mp_dims d = mp_geometry(x, n);
+    const float *in = x->val[n->in[0]], *m = x->val[n->in[1]];
+    float *y = x->val[NR_ID(x, n)];
+    for (int64_t s = 0; s < d.N; s++)
+        for (int64_t c = 0; c < d.C; c++) {
+            double acc = 0, k = 0;
+            for (int64_t t = 0; t < d.T; t++) {
+                acc += (double)in[(s * d.T + t) * d.C + c] * m[s * d.T + t];
+                k += m[s * d.T + t];
+            }
+            y[s * d.C + c] = (float)(acc / k);
+        }
+}
+
+void nr_ref_masked_avgpool_backward(const nr_exec *x, const nr_node *n) {
+    float *dx = x->grad[n->in[0]];
+    if (!dx) return;
+    mp_dims d = mp_geometry(x, n);
+    const float *dy = x->grad[NR_ID(x, n)], *m = x->val[n->in[1]];
+    for (int64_t s = 0; s < d.N; s++) {
+        double k = 0;
+        for (int64_t t = 0; t < d.T; t++) k += m[s * d.T + t];
+        for (int64_t t = 0; t < d.T; t++)
+            for (int64_t c = 0; c < d.C; c++)
+                dx[(s * d.T + t) * d.C + c] += (float)((double)dy[s * d.C + c] * m[s * d.T + t] / k);
+    }
+}
+
+void nr_cpu_masked_avgpool_forward(const nr_exec *x, const nr_node *n) {
+    mp_dims d = mp_geometry(x, n);
+    const float *in = x->val[n->in[0]], *m = x->val[n->in[1]];
+    float *y = x->val[NR_ID(x, n)];
+    const int64_t C = d.C;
+#pragma omp parallel for num_threads(d.N > 1 ? threads(d.N * d.T * C) : 1)
+    for (int64_t s = 0; s < d.N; s++) {
+        float *yo = y + s * C;
+        const float *ms = m + s * d.T;
+        for (int64_t c = 0; c < C; c++) yo[c] = 0;
+        for (int64_t t = 0; t < d.T; t++) {
+            const float w = ms[t], *xt = in + (s * d.T + t) * C;
+#pragma omp simd
+            for (int64_t c = 0; c < C; c++) yo[c] += xt[c] * w;
+        }
+        const float k = kept(ms, d.T);
+        for (int64_t c = 0; c < C; c++) yo[c] /= k;
+    }
+}
+
+void nr_cpu_masked_avgpool_backward(const nr_exec *x, const nr_node *n) {
+    float *dx = x->grad[n->in[0]];
+    if (!dx) return;
+    mp_dims d = mp_geometry(x, n);
+    const float *dy = x->grad[NR_ID(x, n)], *m = x->val[n->in[1]];
+    const int64_t C = d.C;
+#pragma omp parallel for num_threads(d.N > 1 ? threads(d.N * d.T * C) : 1)
+    for (int64_t s = 0; s < d.N; s++) {
+        const float *ms = m + s * d.T, *g = dy + s * C;
+        const float k = kept(ms, d.T);
+        for (int64_t t = 0; t < d.T; t++) {
+            const float w = ms[t] / k;
+            float *dxt = dx + (s * d.T + t) * C;
+#pragma omp simd
+            for (int64_t c = 0; c < C; c++) dxt[c] += g[c] * w;
+        }
     }
 }

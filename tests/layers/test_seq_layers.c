@@ -219,6 +219,30 @@ static void masking_values(void) {
     nr_spec_free(s);
 }
 
+/* GlobalAveragePooling1D after Embedding(mask_zero=True) averages the kept
+ * steps' vectors, as Keras 3 does. */
+static void masked_average(void) {
+    nr_spec *s = load("ids = Input(shape=(4,))\n"
+                      "model = Model(ids, GlobalAveragePooling1D()(Embedding(6, 3, mask_zero=True)(ids)))\n");
+    if (!s) return;
+    nr_model *m = nr_spec_model(s);
+    nr_tensor table, *x = NULL;
+    CHECK_OK(nr_layer_weight(nr_model_get_layer(m, "embedding"), 0, &table));
+    CHECK_OK(nr_tensor_new(&x, 2, (int64_t[]){2, 4}));
+    const float ids[8] = {2, 0, 5, 0, 1, 1, 1, 4};
+    memcpy(x->data, ids, sizeof ids);
+    nr_tensor *y = predict(m, x);
+    float want[6] = {0};
+    for (int c = 0; c < 3; c++) {
+        want[c] = (table.data[2 * 3 + c] + table.data[5 * 3 + c]) / 2;
+        want[3 + c] = (3 * table.data[1 * 3 + c] + table.data[4 * 3 + c]) / 4;
+    }
+    if (y) nr_test_close_arrays(y->data, want, 6, 1e-7, 1e-6, "masked GlobalAveragePooling1D");
+    nr_tensor_free(y);
+    nr_tensor_free(x);
+    nr_spec_free(s);
+}
+
 /* Keras 3: sum over kept steps of w l / kept steps (losses/loss.py apply_mask). */
 static void masked_loss(void) {
     nr_spec *s = load("ids = Input(shape=(4,))\n"
@@ -338,6 +362,7 @@ int main(void) {
     time_distributed_learns();
     mask_propagation();
     masking_values();
+    masked_average();
     masked_loss();
     wrapper_weights();
     errors();

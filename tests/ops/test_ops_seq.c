@@ -1,4 +1,4 @@
-/* EMBEDDING, MASK, MASK_MUL and REPEAT: finite-difference gradients on
+/* EMBEDDING, MASK, MASK_MUL, REPEAT and MASKED_AVGPOOL: finite-difference gradients on
  * both backends (batch 1 and 3, odd sizes, repeated indices so rows of the
  * table collect several gradients), values worked by hand (out-of-range
  * indices, every mask kind), and fast against reference on shapes large
@@ -44,6 +44,17 @@ static int repeat(opcheck *c, int64_t batch, int n, int64_t F, uint64_t seed) {
     return y;
 }
 
+/* x (N, T, C), m (N, T) with step 0 kept, y (N, C). */
+static int masked_avgpool(opcheck *c, int64_t batch, int64_t T, int64_t C, uint64_t seed) {
+    oc_init(c, batch, seed);
+    int x = oc_input(c, 1, 2, (int64_t[]){T, C}, 1);
+    int m = oc_input(c, 1, 1, (int64_t[]){T}, 0);
+    int y = oc_op(c, NR_OP_MASKED_AVGPOOL, (nr_op_attrs){0}, (int[]){x, m}, 2, 1, 1, (int64_t[]){C});
+    oc_fill(c, x, -2, 2);
+    for (int64_t i = 0; i < oc_numel(c, m); i++) c->val[m][i] = i % T == 0 ? 1.0f : (float)(nr_rng_next(&c->rng) & 1);
+    return y;
+}
+
 static void gradients(void) {
     char name[96];
     for (int e = 0; e < 2; e++)
@@ -59,6 +70,10 @@ static void gradients(void) {
             oc_free(&c);
             repeat(&c, batch, 3, 5, 3 + (uint64_t)batch);
             snprintf(name, sizeof name, "repeat %s batch %lld", backends[e]->name, (long long)batch);
+            oc_check_grad(&c, backends[e], OC_TOL_DEFAULT, name);
+            oc_free(&c);
+            masked_avgpool(&c, batch, 5, 3, 9 + (uint64_t)batch);
+            snprintf(name, sizeof name, "masked_avgpool %s batch %lld", backends[e]->name, (long long)batch);
             oc_check_grad(&c, backends[e], OC_TOL_DEFAULT, name);
             oc_free(&c);
         }
@@ -133,15 +148,17 @@ static void masks_by_hand(void) {
 /* Fast and reference kernels agree where the fast ones thread. */
 static void fast_vs_ref(void) {
     opcheck f, r;
-    for (int which = 0; which < 3; which++) {
-        int y = which == 0 ? embedding(&f, 64, 20, 50, 64, 3) : which == 1 ? mask_mul(&f, 64, 20, 40, 3)
-                                                                          : repeat(&f, 64, 20, 40, 3);
-        if (which == 0) embedding(&r, 64, 20, 50, 64, 3);
-        else if (which == 1) mask_mul(&r, 64, 20, 40, 3);
-        else repeat(&r, 64, 20, 40, 3);
+    for (int which = 0; which < 4; which++) {
+        int y = 0;
+        for (opcheck *c = &f; c; c = c == &f ? &r : NULL) {
+            if (which == 0) y = embedding(c, 64, 20, 50, 64, 3);
+            else if (which == 1) y = mask_mul(c, 64, 20, 40, 3);
+            else if (which == 2) y = repeat(c, 64, 20, 40, 3);
+            else y = masked_avgpool(c, 64, 20, 40, 3);
+        }
         oc_forward(&f, &nr_backend_cpu);
         oc_forward(&r, &nr_backend_reference);
-        nr_test_close_arrays(f.val[y], r.val[y], (size_t)oc_numel(&f, y), 0, 0, nr_op_name(f.nodes[y].op));
+        nr_test_close_arrays(f.val[y], r.val[y], (size_t)oc_numel(&f, y), 1e-6, 1e-5, nr_op_name(f.nodes[y].op));
         float *dy = oc_alloc(oc_numel(&f, y));
         for (int64_t i = 0; i < oc_numel(&f, y); i++) dy[i] = oc_uniform(&f, -1, 1);
         oc_backward(&f, &nr_backend_cpu, dy);
