@@ -251,6 +251,7 @@ static void masked_loss(void) {
                       "model.compile(optimizer=\"sgd\", loss=\"mse\")\n");
     if (!s) return;
     nr_model *m = nr_spec_model(s);
+    round_trip(m);
     nr_tensor *x = NULL, *y = NULL, *w = NULL;
     CHECK_OK(nr_tensor_new(&x, 2, (int64_t[]){2, 4}));
     CHECK_OK(nr_tensor_new(&y, 3, (int64_t[]){2, 4, 1}));
