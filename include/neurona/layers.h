@@ -523,6 +523,58 @@ typedef struct nr_cropping2d_opts {
 } nr_cropping2d_opts;
 nr_status nr_cropping2d(nr_graph *g, const nr_cropping2d_opts *o, nr_layer **out);
 
+/* --- sequences -------------------------------------------------------------
+ * Keras masks: a layer may attach to its output a mask saying which time
+ * steps of (N, T, ...) are real (1) and which are padding (0). Embedding
+ * with mask_zero and Masking create one; layers that support masking in
+ * Keras 3 (Dense, Activation, Dropout, GaussianNoise, the normalizations,
+ * TimeDistributed...) pass it on; merges combine their inputs' masks; any
+ * other layer drops it. A loss on a masked output averages over the kept
+ * steps only, as Keras 3 does. */
+
+/* Embedding: integer indices (N, ...), stored as floats, to vectors
+ * (N, ..., output_dim) through a table (input_dim, output_dim). Index x
+ * reads row trunc(x), as Keras casts to int32; data with an index outside
+ * [0, input_dim) is rejected when fed to fit, evaluate or predict. */
+typedef struct nr_embedding_opts {
+    nr_layer_base base;
+    int input_dim;                    /* vocabulary size: largest index + 1 */
+    int output_dim;
+    nr_init embeddings_initializer;   /* default Keras "uniform": random_uniform(-0.05, 0.05) */
+    nr_regularizer embeddings_regularizer, activity_regularizer;
+    int mask_zero;                    /* 1: index 0 is padding; the output's mask is index != 0 */
+} nr_embedding_opts;
+nr_status nr_embedding(nr_graph *g, const nr_embedding_opts *o, nr_layer **out);
+
+/* Masking: steps whose values all equal mask_value are masked (output
+ * mask any(x != mask_value) over the last axis) and zeroed in the output. */
+typedef struct nr_masking_opts {
+    nr_layer_base base;
+    float mask_value;                 /* Keras default 0.0 */
+} nr_masking_opts;
+nr_status nr_masking(nr_graph *g, const nr_masking_opts *o, nr_layer **out);
+
+/* RepeatVector: (N, F) -> (N, n, F). */
+typedef struct nr_repeat_vector_opts {
+    nr_layer_base base;
+    int n;                            /* > 0 */
+} nr_repeat_vector_opts;
+nr_status nr_repeat_vector(nr_graph *g, const nr_repeat_vector_opts *o, nr_layer **out);
+
+/* TimeDistributed: the layer applied to every time step of (N, T, ...)
+ * with one set of weights, giving (N, T, ...'). The wrapper's weights,
+ * parameter count and trainable flag are its layer's. The layer is
+ * borrowed (the graph owns every layer); calling it elsewhere too shares
+ * its weights. */
+typedef struct nr_time_distributed_opts {
+    nr_layer_base base;
+    nr_layer *layer;
+} nr_time_distributed_opts;
+nr_status nr_time_distributed(nr_graph *g, const nr_time_distributed_opts *o, nr_layer **out);
+
+/* The mask attached to a symbolic tensor, NR_SYM_NONE when it has none. */
+nr_sym nr_sym_mask(const nr_graph *g, nr_sym s);
+
 /* Calls a layer on symbolic inputs. A layer called twice shares its weights.
  * Weights are created on the first call, from the input shape. */
 nr_status nr_layer_call(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym *out);

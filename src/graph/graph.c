@@ -42,17 +42,45 @@ static nr_status grow(void **arr, int *cap, int need, size_t elem) {
 
 int nr_graph_valid_sym(const nr_graph *g, nr_sym s) { return s >= 0 && s < g->n_nodes; }
 
+nr_sym nr_graph_mask(const nr_graph *g, nr_sym s) { return nr_graph_valid_sym(g, s) ? g->nodes[s].mask : NR_SYM_NONE; }
+
+nr_sym nr_sym_mask(const nr_graph *g, nr_sym s) { return nr_graph_mask(g, s); }
+
+nr_status nr_graph_set_mask(nr_graph *g, nr_sym s, nr_sym mask) {
+    if (!nr_graph_valid_sym(g, s) || (mask != NR_SYM_NONE && !nr_graph_valid_sym(g, mask)))
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "set_mask: tensor %d or mask %d is not in this graph", s, mask);
+    if (mask != NR_SYM_NONE) {
+        const nr_node *x = &g->nodes[s], *m = &g->nodes[mask];
+        int fits = m->batched && x->batched && m->ndim < x->ndim;
+        for (int i = 1; fits && i < m->ndim; i++) fits = m->shape[i] == x->shape[i];
+        if (!fits) {
+            char a[96], b[96];
+            return nr_error(NR_STATUS_BAD_SHAPE,
+                            "set_mask: a mask %s does not fit a tensor %s (it must be a mask of the tensor's leading axes)",
+                            nr_node_shape_str(m, a, sizeof a), nr_node_shape_str(x, b, sizeof b));
+        }
+    }
+    g->nodes[s].mask = mask;
+    return NR_OK;
+}
+
 nr_status nr_graph_add_node(nr_graph *g, const nr_node *n, nr_sym *out) {
     NR_TRY(grow((void **)&g->nodes, &g->cap_nodes, g->n_nodes + 1, sizeof *g->nodes));
     nr_node *d = &g->nodes[g->n_nodes];
     *d = *n;
+    d->mask = NR_SYM_NONE;
     d->differentiable = 1;
     if (n->op == NR_OP_ACT && n->a.act.fn == NR_ACT_HEAVISIDE) d->differentiable = 0;
     d->needs_grad = n->op == NR_OP_PARAM && !n->non_trainable;
     for (int i = 0; i < n->n_in; i++) {
         NR_ASSERT(n->in[i] >= 0 && n->in[i] < g->n_nodes);
-        if (g->nodes[n->in[i]].needs_grad) d->needs_grad = 1;
+        const nr_node *in = &g->nodes[n->in[i]];
+        if (in->needs_grad) d->needs_grad = 1;
+        if (!n->fold && in->batched && in->fold > d->fold) d->fold = in->fold;
     }
+    /* A mask is data about the input, not a function to differentiate:
+     * gradients stop there by design, so it asks for none. */
+    if (n->op == NR_OP_MASK) d->differentiable = d->needs_grad = 0;
     *out = g->n_nodes++;
     return NR_OK;
 }

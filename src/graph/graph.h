@@ -47,6 +47,11 @@ typedef enum nr_op_kind {
     NR_OP_PAD2D,    /* y[n,p,q,c] = x[n, p - top, q - left, c], 0 outside x; negative amounts crop */
     NR_OP_RNN,      /* a recurrent layer over x (N,T,F), all steps in one op; in = {x, W, U, b?, mask?, h0?, c0?} (see attrs.rnn) */
     NR_OP_SLICE,    /* y = x[:, start : start + len] along axis 1 (squeezed when len is 1 and squeeze is set) */
+    NR_OP_EMBEDDING, /* y[r,:] = W[x[r],:] (x integer-valued floats, W (V,D)); in = {x, W} */
+    NR_OP_MASK,     /* forward-only Keras mask, 1 keep / 0 skip (attrs.mask, see ops/mask.c) */
+    NR_OP_MASK_MUL, /* y[r,j] = x[r,j] m[r]: zeroes masked steps; in = {x, m}, no gradient to m */
+    NR_OP_REPEAT,   /* y[n,t,f] = x[n,f] for t < attrs.repeat.n (RepeatVector) */
+    NR_OP_MASKED_AVGPOOL, /* y[n,c] = sum_t x[n,t,c] m[n,t] / sum_t m[n,t]; in = {x, m} (GlobalAveragePooling1D) */
     NR_OP_COUNT_
 } nr_op_kind;
 
@@ -56,6 +61,14 @@ typedef struct nr_loss_attrs {
     int logits;      /* 1: pred is logits (from_logits, or fused with softmax/sigmoid) */
     float delta;     /* huber */
 } nr_loss_attrs;
+
+/* What a MASK node computes (see ops/mask.c). */
+typedef enum nr_mask_kind {
+    NR_MASK_NOT_EQUAL,   /* in = {x}: m[r] = 1 if any value of group r of x differs from attrs.mask.value */
+    NR_MASK_OR,          /* in = {m0, m1, ...} of one shape: m = m0 or m1 or ... */
+    NR_MASK_ONES,        /* in = {x}: m = 1 (a tensor with no mask among masked ones) */
+    NR_MASK_LOSS_WEIGHT  /* in = {m, w (N,)}: w[n] m[n,t] M / sum(m), 0 where sum(m) = 0 */
+} nr_mask_kind;
 
 /* What RANDOM_AFFINE draws per sample (see ops/affine.c). */
 typedef enum nr_affine_kind { NR_AFFINE_FLIP, NR_AFFINE_ROTATION, NR_AFFINE_TRANSLATION, NR_AFFINE_ZOOM } nr_affine_kind;
@@ -137,6 +150,9 @@ typedef union nr_op_attrs {
         uint64_t seed;
     } rnn;
     struct { int start, len, squeeze; } slice;  /* SLICE along axis 1 */
+    /* MASK: kind is an nr_mask_kind (ops/mask.c); value for NOT_EQUAL. */
+    struct { int kind; float value; } mask;
+    struct { int n; } repeat;                    /* REPEAT: copies */
 } nr_op_attrs;
 
 /* The cells of NR_OP_RNN. */
@@ -156,6 +172,12 @@ typedef struct nr_node {
     nr_regularizer reg;              /* NR_OP_PARAM: weight penalty */
     nr_layer *layer;                 /* NR_OP_PARAM: owner (its trainable flag) */
     int non_trainable;               /* NR_OP_PARAM: state no optimizer touches (moving statistics) */
+    nr_sym mask;                     /* Keras's _keras_mask: a MASK node (N, T), or NR_SYM_NONE */
+    /* Batched nodes inside a TimeDistributed: fold rows per sample, time
+     * folded into the batch, so kernels see a batch of batch * fold (0 or
+     * 1: none). nr_graph_add_node gives a node its inputs' fold when the
+     * caller leaves it 0. */
+    int64_t fold;
 } nr_node;
 
 /* Buffers of one planned run. val/grad are indexed by node id; grad is NULL
@@ -170,6 +192,9 @@ typedef struct nr_exec {
     uint64_t step;                   /* advances each training step: dropout stream */
     int threads;                     /* the thread count workspaces were sized for (0: 1) */
 } nr_exec;
+
+/* The batch node n's kernels see when a run has batch rows. */
+static inline int64_t nr_node_batch(const nr_node *n, int64_t batch) { return n->fold > 1 ? batch * n->fold : batch; }
 
 /* Elements of node n at the exec's batch size. */
 static inline int64_t nr_node_numel(const nr_node *n, int64_t batch) {
@@ -223,6 +248,12 @@ typedef struct nr_layer_class {
     nr_status (*call)(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out);
     /* Writes the constructor arguments in SPEC syntax ("32, activation=\"relu\""). */
     void (*config)(const nr_layer *l, nr_strbuf *sb);
+    /* Keras's compute_mask, run by nr_layer_call after call(): the mask of
+     * the output from the inputs' masks (masks[i] NR_SYM_NONE where none).
+     * NULL: the layer does not support masking and its output gets no
+     * mask (Keras 3 drops it). nr_layer_mask_keep passes masks[0] on. */
+    nr_status (*compute_mask)(nr_layer *l, const nr_sym *in, const nr_sym *masks, int n_in, nr_sym out,
+                              nr_sym *mask);
 } nr_layer_class;
 
 #define NR_MAX_WEIGHTS 8
@@ -266,11 +297,18 @@ struct nr_layer {
         nr_cropping2d_opts cropping2d;
         nr_rnn_opts rnn;
         nr_bidirectional_opts bidirectional;
+        nr_embedding_opts embedding;
+        nr_masking_opts masking;
+        nr_repeat_vector_opts repeat_vector;
+        nr_time_distributed_opts time_distributed;
     } o;
     nr_sym outputs[4];                /* the last call's outputs (several for an RNN with return_state) */
     int n_outputs;
     nr_model *model;                  /* a model used as a layer */
     nr_sym input_sym;                 /* InputLayer: its input node */
+    /* A wrapper's layer (TimeDistributed): its weights, parameter count and
+     * trainable flag are the wrapper's; the wrapper holds no weights itself. */
+    nr_layer *inner;
 };
 
 /* One call of a layer: what a model's summary and SPEC text are made of. */
@@ -319,6 +357,13 @@ nr_status nr_graph_add_layer(nr_graph *g, const nr_layer_class *cls, const char 
 nr_status nr_graph_add_call(nr_graph *g, nr_layer *l, const nr_sym *in, int n_in, nr_sym out);
 nr_status nr_graph_add_model(nr_graph *g, nr_model *m);
 int nr_graph_valid_sym(const nr_graph *g, nr_sym s);
+/* Keras masks. A mask is a batched MASK node (N, T) holding 1 (keep) or 0
+ * (skip) per time step of a tensor shaped (N, T, ...); it is not
+ * differentiable. nr_graph_mask returns NR_SYM_NONE when s has none. */
+nr_sym nr_graph_mask(const nr_graph *g, nr_sym s);
+/* Sets (NR_SYM_NONE: clears) the mask of s; the mask's shape must be s's
+ * leading axes. */
+nr_status nr_graph_set_mask(nr_graph *g, nr_sym s, nr_sym mask);
 
 /* "(None, 32)" for a node. */
 char *nr_node_shape_str(const nr_node *n, char *buf, size_t size);

@@ -702,6 +702,62 @@ static nr_status random_zoom_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) 
     return made(x, a, nr_random_zoom(x->g, &o, &l), &l, out);
 }
 
+/* --- sequences --------------------------------------------------------------- */
+
+static nr_status embedding_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_embedding_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    if (!nr_spec_given(a, "input_dim")) return nr_spec_missing(x, a, "input_dim");
+    if (!nr_spec_given(a, "output_dim")) return nr_spec_missing(x, a, "output_dim");
+    NR_TRY(nr_spec_get_int32(x, a, "input_dim", 1, NR_SPEC_MAX_DIM, &o.input_dim));
+    NR_TRY(nr_spec_get_int32(x, a, "output_dim", 1, NR_SPEC_MAX_DIM, &o.output_dim));
+    if ((int64_t)o.input_dim * o.output_dim > nr_spec_max_weight_elems)
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_SHAPE, "%s: a %d x %d table is too large", a->what,
+                             o.input_dim, o.output_dim);
+    NR_TRY(nr_spec_to_init(x, a, "embeddings_initializer", &o.embeddings_initializer));
+    NR_TRY(nr_spec_to_regularizer(x, a, "embeddings_regularizer", &o.embeddings_regularizer));
+    NR_TRY(nr_spec_to_regularizer(x, a, "activity_regularizer", &o.activity_regularizer));
+    NR_TRY(nr_spec_get_bool(x, a, "mask_zero", &o.mask_zero));
+    NR_TRY(nr_spec_only_default(x, a, "embeddings_constraint", NULL));
+    NR_TRY(nr_spec_only_default(x, a, "weights", "set weights after loading"));
+    NR_TRY(nr_spec_only_default(x, a, "lora_rank", NULL));
+    NR_TRY(nr_spec_only_default(x, a, "lora_alpha", NULL));
+    NR_TRY(nr_spec_only_default(x, a, "quantization_config", NULL));
+    /* Keras 3 ignores input_length (deprecated) and so does neurona. */
+    int64_t length = 0;
+    NR_TRY(nr_spec_get_int(x, a, "input_length", 1, NR_SPEC_MAX_DIM, &length));
+    nr_layer *l = NULL;
+    return made(x, a, nr_embedding(x->g, &o, &l), &l, out);
+}
+
+static nr_status masking_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_masking_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(nr_spec_get_float(x, a, "mask_value", &o.mask_value));
+    nr_layer *l = NULL;
+    return made(x, a, nr_masking(x->g, &o, &l), &l, out);
+}
+
+static nr_status repeat_vector_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_repeat_vector_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    if (!nr_spec_given(a, "n")) return nr_spec_missing(x, a, "n");
+    NR_TRY(nr_spec_get_int32(x, a, "n", INT32_MIN, INT32_MAX, &o.n));
+    nr_layer *l = NULL;
+    return made(x, a, nr_repeat_vector(x->g, &o, &l), &l, out);
+}
+
+static nr_status time_distributed_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_time_distributed_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    const nr_val *inner = nr_spec_arg(a, "layer");
+    if (!inner) return nr_spec_missing(x, a, "layer");
+    if (inner->kind != NR_VAL_LAYER) return nr_spec_type_error(x, a, "layer", "a layer, as in TimeDistributed(Dense(8))");
+    o.layer = inner->u.layer;
+    nr_layer *l = NULL;
+    return made(x, a, nr_time_distributed(x->g, &o, &l), &l, out);
+}
+
 /* --- merges ------------------------------------------------------------------ */
 
 static const struct {
@@ -1045,6 +1101,16 @@ const nr_spec_builtin nr_spec_layer_builtins[] = {
     {"LeakyReLU", {"negative_slope", "alpha"}, 1, leaky_relu_new, L},
     {"ReLU", {"max_value", "negative_slope", "threshold"}, ALL, relu_new, L},
     {"Softmax", {"axis"}, ALL, softmax_new, L},
+    {"Embedding",
+     {"input_dim", "output_dim", "embeddings_initializer", "embeddings_regularizer", "embeddings_constraint",
+      "mask_zero", "weights", "lora_rank", "lora_alpha", "quantization_config", "input_length",
+      "activity_regularizer"},
+     10,
+     embedding_new,
+     L},
+    {"Masking", {"mask_value"}, ALL, masking_new, L},
+    {"RepeatVector", {"n"}, ALL, repeat_vector_new, L},
+    {"TimeDistributed", {"layer"}, ALL, time_distributed_new, L},
     {"Concatenate", {"axis"}, ALL, merge_new, L},
     {"Add", {0}, 0, merge_new, L},
     {"Subtract", {0}, 0, merge_new, L},

@@ -20,7 +20,7 @@ static void act_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class act_class = {"Activation", "activation", 1, 1, act_call, act_config};
+static const nr_layer_class act_class = {"Activation", "activation", 1, 1, act_call, act_config, nr_layer_mask_keep};
 
 nr_status nr_activation_layer(nr_graph *g, const nr_activation_opts *o, nr_layer **out) {
     *out = NULL;
@@ -43,7 +43,8 @@ static void leaky_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class leaky_class = {"LeakyReLU", "leaky_re_lu", 1, 1, leaky_call, leaky_config};
+static const nr_layer_class leaky_class = {"LeakyReLU", "leaky_re_lu", 1, 1, leaky_call, leaky_config,
+                                           nr_layer_mask_keep};
 
 nr_status nr_leaky_relu(nr_graph *g, const nr_leaky_relu_opts *o, nr_layer **out) {
     *out = NULL;
@@ -79,7 +80,7 @@ static void relu_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class relu_class = {"ReLU", "re_lu", 1, 1, relu_call, relu_config};
+static const nr_layer_class relu_class = {"ReLU", "re_lu", 1, 1, relu_call, relu_config, nr_layer_mask_keep};
 
 nr_status nr_relu(nr_graph *g, const nr_relu_opts *o, nr_layer **out) {
     *out = NULL;
@@ -98,7 +99,8 @@ static nr_status softmax_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *o
 
 static void softmax_config(const nr_layer *l, nr_strbuf *sb) { nr_layer_config_common(l, sb); }
 
-static const nr_layer_class softmax_class = {"Softmax", "softmax", 1, 1, softmax_call, softmax_config};
+static const nr_layer_class softmax_class = {"Softmax", "softmax", 1, 1, softmax_call, softmax_config,
+                                             nr_layer_mask_keep};
 
 nr_status nr_softmax(nr_graph *g, const nr_softmax_opts *o, nr_layer **out) {
     *out = NULL;

@@ -88,7 +88,7 @@ static void flip_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class flip_class = {"RandomFlip", "random_flip", 1, 1, flip_call, flip_config};
+static const nr_layer_class flip_class = {"RandomFlip", "random_flip", 1, 1, flip_call, flip_config, NULL};
 
 nr_status nr_random_flip(nr_graph *g, const nr_random_flip_opts *o, nr_layer **out) {
     *out = NULL;
@@ -119,7 +119,7 @@ static void rotation_config(const nr_layer *l, nr_strbuf *sb) {
 }
 
 static const nr_layer_class rotation_class = {"RandomRotation", "random_rotation", 1, 1, rotation_call,
-                                              rotation_config};
+                                              rotation_config, NULL};
 
 nr_status nr_random_rotation(nr_graph *g, const nr_random_rotation_opts *o, nr_layer **out) {
     *out = NULL;
@@ -153,7 +153,7 @@ static void translation_config(const nr_layer *l, nr_strbuf *sb) {
 }
 
 static const nr_layer_class translation_class = {"RandomTranslation", "random_translation", 1, 1, translation_call,
-                                                 translation_config};
+                                                 translation_config, NULL};
 
 nr_status nr_random_translation(nr_graph *g, const nr_random_translation_opts *o, nr_layer **out) {
     *out = NULL;
@@ -188,7 +188,7 @@ static void zoom_config(const nr_layer *l, nr_strbuf *sb) {
     write_rest(l, sb, o->fill_mode, o->interpolation, o->fill_value, o->has_seed, o->seed);
 }
 
-static const nr_layer_class zoom_class = {"RandomZoom", "random_zoom", 1, 1, zoom_call, zoom_config};
+static const nr_layer_class zoom_class = {"RandomZoom", "random_zoom", 1, 1, zoom_call, zoom_config, NULL};
 
 nr_status nr_random_zoom(nr_graph *g, const nr_random_zoom_opts *o, nr_layer **out) {
     *out = NULL;

@@ -78,7 +78,8 @@ static void bn_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_reg(sb, "gamma_regularizer", o->gamma_regularizer);
 }
 
-static const nr_layer_class bn_class = {"BatchNormalization", "batch_normalization", 1, 1, bn_call, bn_config};
+static const nr_layer_class bn_class = {"BatchNormalization", "batch_normalization", 1, 1, bn_call, bn_config,
+                                        nr_layer_mask_keep};
 
 nr_status nr_batch_normalization(nr_graph *g, const nr_batch_norm_opts *o, nr_layer **out) {
     *out = NULL;

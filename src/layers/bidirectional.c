@@ -63,8 +63,16 @@ static void bidirectional_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
+/* Keras: the input's mask goes on with the sequence output only. */
+static nr_status bidirectional_mask(nr_layer *l, const nr_sym *in, const nr_sym *masks, int n_in, nr_sym out,
+                                    nr_sym *mask) {
+    (void)in, (void)n_in, (void)out;
+    *mask = l->o.bidirectional.layer->o.rnn.return_sequences ? masks[0] : NR_SYM_NONE;
+    return NR_OK;
+}
+
 static const nr_layer_class bidirectional_class = {"Bidirectional", "bidirectional", 1, 1 + 2 * 2,
-                                                   bidirectional_call, bidirectional_config};
+                                                   bidirectional_call, bidirectional_config, bidirectional_mask};
 
 static void rename_half(nr_layer *h, const char *prefix, const char *name) {
     char buf[sizeof h->name];

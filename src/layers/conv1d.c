@@ -57,7 +57,7 @@ static void conv1d_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class conv1d_class = {"Conv1D", "conv1d", 1, 1, conv1d_call, conv1d_config};
+static const nr_layer_class conv1d_class = {"Conv1D", "conv1d", 1, 1, conv1d_call, conv1d_config, NULL};
 
 nr_status nr_conv1d(nr_graph *g, const nr_conv1d_opts *o, nr_layer **out) {
     *out = NULL;

@@ -50,7 +50,7 @@ static void conv_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class conv_class = {"Conv2D", "conv2d", 1, 1, conv_call, conv_config};
+static const nr_layer_class conv_class = {"Conv2D", "conv2d", 1, 1, conv_call, conv_config, NULL};
 
 nr_status nr_conv2d(nr_graph *g, const nr_conv2d_opts *o, nr_layer **out) {
     *out = NULL;
@@ -97,8 +97,8 @@ static void pool_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class max_class = {"MaxPooling2D", "max_pooling2d", 1, 1, pool_call, pool_config};
-static const nr_layer_class avg_class = {"AveragePooling2D", "average_pooling2d", 1, 1, pool_call, pool_config};
+static const nr_layer_class max_class = {"MaxPooling2D", "max_pooling2d", 1, 1, pool_call, pool_config, NULL};
+static const nr_layer_class avg_class = {"AveragePooling2D", "average_pooling2d", 1, 1, pool_call, pool_config, NULL};
 
 static nr_status pool_new(nr_graph *g, const nr_layer_class *cls, const nr_pool2d_opts *o, nr_layer **out) {
     *out = NULL;

@@ -50,7 +50,7 @@ static void convt_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class convt_class = {"Conv2DTranspose", "conv2d_transpose", 1, 1, convt_call, convt_config};
+static const nr_layer_class convt_class = {"Conv2DTranspose", "conv2d_transpose", 1, 1, convt_call, convt_config, NULL};
 
 nr_status nr_conv2d_transpose(nr_graph *g, const nr_conv2d_transpose_opts *o, nr_layer **out) {
     *out = NULL;

@@ -49,7 +49,7 @@ static void dense_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class dense_class = {"Dense", "dense", 1, 1, dense_call, dense_config};
+static const nr_layer_class dense_class = {"Dense", "dense", 1, 1, dense_call, dense_config, nr_layer_mask_keep};
 
 nr_status nr_dense(nr_graph *g, const nr_dense_opts *o, nr_layer **out) {
     *out = NULL;

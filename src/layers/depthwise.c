@@ -101,7 +101,7 @@ static void dw_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class dw_class = {"DepthwiseConv2D", "depthwise_conv2d", 1, 1, dw_call, dw_config};
+static const nr_layer_class dw_class = {"DepthwiseConv2D", "depthwise_conv2d", 1, 1, dw_call, dw_config, NULL};
 
 nr_status nr_depthwise_conv2d(nr_graph *g, const nr_depthwise_conv2d_opts *o, nr_layer **out) {
     *out = NULL;
@@ -173,7 +173,7 @@ static void sep_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class sep_class = {"SeparableConv2D", "separable_conv2d", 1, 1, sep_call, sep_config};
+static const nr_layer_class sep_class = {"SeparableConv2D", "separable_conv2d", 1, 1, sep_call, sep_config, NULL};
 
 nr_status nr_separable_conv2d(nr_graph *g, const nr_separable_conv2d_opts *o, nr_layer **out) {
     *out = NULL;

@@ -15,7 +15,8 @@ static void dropout_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class dropout_class = {"Dropout", "dropout", 1, 1, dropout_call, dropout_config};
+static const nr_layer_class dropout_class = {"Dropout", "dropout", 1, 1, dropout_call, dropout_config,
+                                             nr_layer_mask_keep};
 
 nr_status nr_dropout(nr_graph *g, const nr_dropout_opts *o, nr_layer **out) {
     *out = NULL;

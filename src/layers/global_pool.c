@@ -15,13 +15,13 @@ static nr_status global_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *ou
 static void global_config(const nr_layer *l, nr_strbuf *sb);
 
 static const global_kind kinds[4] = {
-    {{"GlobalAveragePooling1D", "global_average_pooling1d", 1, 1, global_call, global_config}, 3,
+    {{"GlobalAveragePooling1D", "global_average_pooling1d", 1, 1, global_call, global_config, NULL}, 3,
      NR_OP_GLOBAL_AVGPOOL, "(batch, steps, channels)"},
-    {{"GlobalAveragePooling2D", "global_average_pooling2d", 1, 1, global_call, global_config}, 4,
+    {{"GlobalAveragePooling2D", "global_average_pooling2d", 1, 1, global_call, global_config, NULL}, 4,
      NR_OP_GLOBAL_AVGPOOL, "(batch, height, width, channels)"},
-    {{"GlobalMaxPooling1D", "global_max_pooling1d", 1, 1, global_call, global_config}, 3, NR_OP_GLOBAL_MAXPOOL,
+    {{"GlobalMaxPooling1D", "global_max_pooling1d", 1, 1, global_call, global_config, NULL}, 3, NR_OP_GLOBAL_MAXPOOL,
      "(batch, steps, channels)"},
-    {{"GlobalMaxPooling2D", "global_max_pooling2d", 1, 1, global_call, global_config}, 4, NR_OP_GLOBAL_MAXPOOL,
+    {{"GlobalMaxPooling2D", "global_max_pooling2d", 1, 1, global_call, global_config, NULL}, 4, NR_OP_GLOBAL_MAXPOOL,
      "(batch, height, width, channels)"},
 };
 
@@ -40,6 +40,10 @@ static nr_status global_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *ou
     int64_t shape[4] = {-1, 1, 1, 1};
     int ndim = l->o.global_pool.keepdims ? k->ndim : 2;
     shape[ndim - 1] = x->shape[x->ndim - 1];
+    /* Keras 3's GlobalAveragePooling1D averages over the unmasked steps. */
+    nr_sym mask = nr_graph_mask(l->g, in[0]), ops[2] = {in[0], mask};
+    if (k->ndim == 3 && k->op == NR_OP_GLOBAL_AVGPOOL && mask != NR_SYM_NONE && l->g->nodes[mask].ndim == 2)
+        return nr_layer_add_op(l, NR_OP_MASKED_AVGPOOL, ops, 2, ndim, shape, NULL, out);
     return nr_layer_add_op(l, k->op, in, 1, ndim, shape, NULL, out);
 }
 

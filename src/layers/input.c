@@ -15,7 +15,7 @@ static void input_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-const nr_layer_class nr_input_class = {"InputLayer", "input_layer", 0, 0, input_call, input_config};
+const nr_layer_class nr_input_class = {"InputLayer", "input_layer", 0, 0, input_call, input_config, NULL};
 
 nr_status nr_input_layer(nr_graph *g, const nr_input_opts *o, nr_layer **out) {
     *out = NULL;

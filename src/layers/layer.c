@@ -12,6 +12,33 @@ nr_status nr_layer_create(nr_graph *g, const nr_layer_class *cls, const nr_layer
     return NR_OK;
 }
 
+nr_status nr_layer_mask_keep(nr_layer *l, const nr_sym *in, const nr_sym *masks, int n_in, nr_sym out, nr_sym *mask) {
+    (void)l, (void)in, (void)n_in, (void)out;
+    *mask = masks[0];
+    return NR_OK;
+}
+
+/* Keras 3's rule: a layer that supports masking sets compute_mask's result
+ * on its output; the new output of any other layer has none. A mask only
+ * goes on an output that still has the masked leading axes (Dense on
+ * (N, T, F) keeps (N, T)); an output that is one of the inputs (a linear
+ * activation) and the output of a nested model (masked by its own layers)
+ * are left as they are. */
+static nr_status propagate_mask(nr_layer *l, const nr_sym *in, int n_in, nr_sym out) {
+    nr_graph *g = l->g;
+    nr_sym masks[NR_MAX_IN], m = NR_SYM_NONE;
+    if (!l->cls->compute_mask) return NR_OK;
+    for (int i = 0; i < n_in; i++) {
+        if (in[i] == out) return NR_OK;
+        masks[i] = g->nodes[in[i]].mask;
+    }
+    NR_TRY(l->cls->compute_mask(l, in, masks, n_in, out, &m));
+    const nr_node *y = &g->nodes[out], *mn = m != NR_SYM_NONE ? &g->nodes[m] : NULL;
+    int fits = mn && y->batched && mn->ndim < y->ndim;
+    for (int i = 1; fits && i < mn->ndim; i++) fits = mn->shape[i] == y->shape[i];
+    return nr_graph_set_mask(g, out, fits ? m : NR_SYM_NONE);
+}
+
 nr_status nr_layer_call(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym *out) {
     const nr_layer_class *c = l->cls;
     if (n_inputs < c->min_inputs || n_inputs > c->max_inputs) {
@@ -36,6 +63,7 @@ nr_status nr_layer_call(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym 
     int penalties_before = l->g->n_nodes;
     l->n_outputs = 0;
     NR_TRY(c->call(l, in, n_inputs, out));
+    NR_TRY(propagate_mask(l, in, n_inputs, *out));
     if (!l->n_outputs) {
         l->outputs[0] = *out;
         l->n_outputs = 1;
@@ -165,11 +193,15 @@ void nr_layer_config_common(const nr_layer *l, nr_strbuf *sb) {
 
 const char *nr_layer_name(const nr_layer *l) { return l->name; }
 const char *nr_layer_type(const nr_layer *l) { return l->cls->type; }
-void nr_layer_set_trainable(nr_layer *l, int trainable) { l->trainable = trainable != 0; }
+void nr_layer_set_trainable(nr_layer *l, int trainable) {
+    l->trainable = trainable != 0;
+    if (l->inner) nr_layer_set_trainable(l->inner, trainable);
+}
 int nr_layer_trainable(const nr_layer *l) { return l->trainable; }
-int nr_layer_n_weights(const nr_layer *l) { return l->n_weights; }
+int nr_layer_n_weights(const nr_layer *l) { return l->inner ? nr_layer_n_weights(l->inner) : l->n_weights; }
 
 nr_status nr_layer_weight(const nr_layer *l, int i, nr_tensor *view) {
+    if (l->inner) return nr_layer_weight(l->inner, i, view);
     if (i < 0 || i >= l->n_weights)
         return nr_error(NR_STATUS_BAD_ARGUMENT, "layer \"%s\" has %d weights, asked for weight %d", l->name,
                         l->n_weights, i);
@@ -189,6 +221,7 @@ int64_t nr_layer_count_params(const nr_layer *l) {
         nr_model_count_params(l->model, &total, &frozen);
         return total + frozen;
     }
+    if (l->inner) return nr_layer_count_params(l->inner);
     for (int i = 0; i < l->n_weights; i++) {
         const nr_node *n = &l->g->nodes[l->weights[i]];
         int64_t k = 1;

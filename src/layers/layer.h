@@ -39,6 +39,10 @@ void nr_layer_config_common(const nr_layer *l, nr_strbuf *sb);
 nr_status nr_layer_create(nr_graph *g, const nr_layer_class *cls, const nr_layer_base *base, nr_layer **out);
 void nr_strbuf_shape(nr_strbuf *sb, int ndim, const int64_t *shape);
 
+/* compute_mask of a layer that passes its first input's mask on (Keras's
+ * default compute_mask with supports_masking = True). */
+nr_status nr_layer_mask_keep(nr_layer *l, const nr_sym *in, const nr_sym *masks, int n_in, nr_sym out, nr_sym *mask);
+
 extern const nr_layer_class nr_input_class;
 
 /* 1 for SimpleRNN, LSTM and GRU layers. */

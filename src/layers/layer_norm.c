@@ -91,7 +91,8 @@ static void ln_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_reg(sb, "gamma_regularizer", o->gamma_regularizer);
 }
 
-static const nr_layer_class ln_class = {"LayerNormalization", "layer_normalization", 1, 1, ln_call, ln_config};
+static const nr_layer_class ln_class = {"LayerNormalization", "layer_normalization", 1, 1, ln_call, ln_config,
+                                        nr_layer_mask_keep};
 
 nr_status nr_layer_normalization(nr_graph *g, const nr_layer_norm_opts *o, nr_layer **out) {
     *out = NULL;

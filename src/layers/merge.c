@@ -61,13 +61,66 @@ static void merge_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
+/* A MASK node of kind over ins, shaped like mask node like. */
+static nr_status add_mask(nr_layer *l, nr_mask_kind kind, const nr_sym *ins, int n, nr_sym like, nr_sym *out) {
+    const nr_node *m = &l->g->nodes[like];
+    nr_op_attrs a = {.mask = {kind, 0}};
+    return nr_layer_add_op(l, NR_OP_MASK, ins, n, m->ndim, m->shape, &a, out);
+}
+
+/* Concatenate's compute_mask in Keras 3: an input without a mask counts as
+ * all kept; along the last axis the steps' masks are OR-ed (so one input
+ * without a mask keeps every step), along a masked axis (time) the masks
+ * are concatenated. */
+static nr_status concat_mask(nr_layer *l, const nr_sym *in, const nr_sym *masks, int n_in, nr_sym out, nr_sym *mask) {
+    nr_sym first = NR_SYM_NONE, parts[NR_MAX_IN];
+    int unmasked = 0;
+    for (int i = 0; i < n_in; i++) {
+        if (masks[i] == NR_SYM_NONE) unmasked++;
+        else if (first == NR_SYM_NONE) first = masks[i];
+    }
+    if (first == NR_SYM_NONE) return NR_OK;
+    const nr_node *y = &l->g->nodes[out];
+    int axis = y->a.concat.axis, md = l->g->nodes[first].ndim;
+    if (axis == y->ndim - 1) {
+        if (unmasked) return add_mask(l, NR_MASK_ONES, in, 1, first, mask);
+        return add_mask(l, NR_MASK_OR, masks, n_in, first, mask);
+    }
+    if (axis >= md) return NR_OK;
+    for (int i = 0; i < n_in; i++) {
+        parts[i] = masks[i];
+        if (parts[i] != NR_SYM_NONE) continue;
+        const nr_node *x = &l->g->nodes[in[i]];
+        nr_op_attrs a = {.mask = {NR_MASK_ONES, 0}};
+        NR_TRY(nr_layer_add_op(l, NR_OP_MASK, &in[i], 1, md, x->shape, &a, &parts[i]));
+    }
+    int64_t shape[NR_MAX_DIMS];
+    memcpy(shape, l->g->nodes[first].shape, sizeof shape);
+    shape[axis] = y->shape[axis];
+    nr_op_attrs a = {.concat = {axis}};
+    return nr_layer_add_op(l, NR_OP_CONCAT, parts, n_in, md, shape, &a, mask);
+}
+
+/* Merge.compute_mask in Keras 3: the OR of the inputs' masks when every
+ * input has one, else none. */
+static nr_status merge_mask(nr_layer *l, const nr_sym *in, const nr_sym *masks, int n_in, nr_sym out, nr_sym *mask) {
+    if (l->o.merge.kind == NR_MERGE_CONCATENATE) return concat_mask(l, in, masks, n_in, out, mask);
+    for (int i = 0; i < n_in; i++)
+        if (masks[i] == NR_SYM_NONE) return NR_OK;
+    if (n_in == 1) {
+        *mask = masks[0];
+        return NR_OK;
+    }
+    return add_mask(l, NR_MASK_OR, masks, n_in, masks[0], mask);
+}
+
 static const nr_layer_class merge_classes[] = {
-    [NR_MERGE_CONCATENATE] = {"Concatenate", "concatenate", 1, NR_MAX_IN, merge_call, merge_config},
-    [NR_MERGE_ADD] = {"Add", "add", 1, NR_MAX_IN, merge_call, merge_config},
-    [NR_MERGE_SUBTRACT] = {"Subtract", "subtract", 2, 2, merge_call, merge_config},
-    [NR_MERGE_MULTIPLY] = {"Multiply", "multiply", 1, NR_MAX_IN, merge_call, merge_config},
-    [NR_MERGE_AVERAGE] = {"Average", "average", 1, NR_MAX_IN, merge_call, merge_config},
-    [NR_MERGE_MAXIMUM] = {"Maximum", "maximum", 1, NR_MAX_IN, merge_call, merge_config},
+    [NR_MERGE_CONCATENATE] = {"Concatenate", "concatenate", 1, NR_MAX_IN, merge_call, merge_config, merge_mask},
+    [NR_MERGE_ADD] = {"Add", "add", 1, NR_MAX_IN, merge_call, merge_config, merge_mask},
+    [NR_MERGE_SUBTRACT] = {"Subtract", "subtract", 2, 2, merge_call, merge_config, merge_mask},
+    [NR_MERGE_MULTIPLY] = {"Multiply", "multiply", 1, NR_MAX_IN, merge_call, merge_config, merge_mask},
+    [NR_MERGE_AVERAGE] = {"Average", "average", 1, NR_MAX_IN, merge_call, merge_config, merge_mask},
+    [NR_MERGE_MAXIMUM] = {"Maximum", "maximum", 1, NR_MAX_IN, merge_call, merge_config, merge_mask},
 };
 
 nr_status nr_merge(nr_graph *g, const nr_merge_opts *o, nr_layer **out) {

@@ -23,7 +23,8 @@ static void noise_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class noise_class = {"GaussianNoise", "gaussian_noise", 1, 1, noise_call, noise_config};
+static const nr_layer_class noise_class = {"GaussianNoise", "gaussian_noise", 1, 1, noise_call, noise_config,
+                                           nr_layer_mask_keep};
 
 nr_status nr_gaussian_noise(nr_graph *g, const nr_gaussian_noise_opts *o, nr_layer **out) {
     *out = NULL;
@@ -59,9 +60,9 @@ static void spatial_config(const nr_layer *l, nr_strbuf *sb) {
 }
 
 static const nr_layer_class spatial1d_class = {"SpatialDropout1D", "spatial_dropout1d", 1, 1, spatial_call,
-                                               spatial_config};
+                                               spatial_config, nr_layer_mask_keep};
 static const nr_layer_class spatial2d_class = {"SpatialDropout2D", "spatial_dropout2d", 1, 1, spatial_call,
-                                               spatial_config};
+                                               spatial_config, nr_layer_mask_keep};
 
 static nr_status spatial_new(nr_graph *g, const nr_layer_class *cls, const nr_dropout_opts *o, nr_layer **out) {
     *out = NULL;

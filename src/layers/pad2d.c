@@ -6,8 +6,8 @@
 static nr_status pad_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out);
 static void pad_config(const nr_layer *l, nr_strbuf *sb);
 
-static const nr_layer_class pad_class = {"ZeroPadding2D", "zero_padding2d", 1, 1, pad_call, pad_config};
-static const nr_layer_class crop_class = {"Cropping2D", "cropping2d", 1, 1, pad_call, pad_config};
+static const nr_layer_class pad_class = {"ZeroPadding2D", "zero_padding2d", 1, 1, pad_call, pad_config, NULL};
+static const nr_layer_class crop_class = {"Cropping2D", "cropping2d", 1, 1, pad_call, pad_config, NULL};
 
 /* ((top, bottom), (left, right)), as Keras writes them. */
 typedef const int (*sides)[2];

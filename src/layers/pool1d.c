@@ -38,8 +38,9 @@ static void pool1d_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class max_class = {"MaxPooling1D", "max_pooling1d", 1, 1, pool1d_call, pool1d_config};
-static const nr_layer_class avg_class = {"AveragePooling1D", "average_pooling1d", 1, 1, pool1d_call, pool1d_config};
+static const nr_layer_class max_class = {"MaxPooling1D", "max_pooling1d", 1, 1, pool1d_call, pool1d_config, NULL};
+static const nr_layer_class avg_class = {"AveragePooling1D", "average_pooling1d", 1, 1, pool1d_call, pool1d_config,
+                                         NULL};
 
 static nr_status pool1d_new(nr_graph *g, const nr_layer_class *cls, const nr_pool1d_opts *o, nr_layer **out) {
     *out = NULL;

@@ -10,7 +10,7 @@ static nr_status flatten_call(nr_layer *l, const nr_sym *in, int n_in, nr_sym *o
 
 static void flatten_config(const nr_layer *l, nr_strbuf *sb) { nr_layer_config_common(l, sb); }
 
-static const nr_layer_class flatten_class = {"Flatten", "flatten", 1, 1, flatten_call, flatten_config};
+static const nr_layer_class flatten_class = {"Flatten", "flatten", 1, 1, flatten_call, flatten_config, NULL};
 
 nr_status nr_flatten(nr_graph *g, const nr_layer_base *o, nr_layer **out) {
     *out = NULL;
@@ -52,7 +52,7 @@ static void reshape_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class reshape_class = {"Reshape", "reshape", 1, 1, reshape_call, reshape_config};
+static const nr_layer_class reshape_class = {"Reshape", "reshape", 1, 1, reshape_call, reshape_config, NULL};
 
 nr_status nr_reshape(nr_graph *g, const nr_reshape_opts *o, nr_layer **out) {
     *out = NULL;

@@ -104,7 +104,7 @@ static nr_status rnn_call_as(nr_layer *l, const nr_sym *in, int n_in, int half, 
     const nr_node *x = &l->g->nodes[in[0]];
     int64_t T = x->shape[1], U = o->units;
     int ns = states_of(cell_of(l)), rows = o->return_sequences ? (int)T : 1;
-    nr_sym mask = NR_SYM_NONE;
+    nr_sym mask = nr_graph_mask(l->g, in[0]);
     nr_sym ops[NR_MAX_IN];
     int k = 0;
     for (int i = 0; i < l->n_weights + 1; i++) ops[k++] = i ? l->weights[i - 1] : in[0];
@@ -135,6 +135,13 @@ nr_status nr_rnn_call_half(nr_layer *l, const nr_sym *in, int n_in, nr_sym *out)
     return rnn_call_as(l, in, n_in, 1, out);
 }
 
+/* Keras: the input's mask goes on with the sequence output only. */
+static nr_status rnn_mask(nr_layer *l, const nr_sym *in, const nr_sym *masks, int n_in, nr_sym out, nr_sym *mask) {
+    (void)in, (void)n_in, (void)out;
+    *mask = l->o.rnn.return_sequences ? masks[0] : NR_SYM_NONE;
+    return NR_OK;
+}
+
 static void rnn_config(const nr_layer *l, nr_strbuf *sb) {
     const nr_rnn_opts *o = &l->o.rnn;
     nr_rnn_cell cell = cell_of(l);
@@ -163,9 +170,9 @@ static void rnn_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class simple_rnn_class = {"SimpleRNN", "simple_rnn", 1, 2, rnn_call, rnn_config};
-static const nr_layer_class lstm_class = {"LSTM", "lstm", 1, 3, rnn_call, rnn_config};
-static const nr_layer_class gru_class = {"GRU", "gru", 1, 2, rnn_call, rnn_config};
+static const nr_layer_class simple_rnn_class = {"SimpleRNN", "simple_rnn", 1, 2, rnn_call, rnn_config, rnn_mask};
+static const nr_layer_class lstm_class = {"LSTM", "lstm", 1, 3, rnn_call, rnn_config, rnn_mask};
+static const nr_layer_class gru_class = {"GRU", "gru", 1, 2, rnn_call, rnn_config, rnn_mask};
 
 static nr_status check_opts(const char *type, const nr_rnn_opts *o) {
     if (o->units < 1)

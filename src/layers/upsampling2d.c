@@ -45,7 +45,7 @@ static void up_config(const nr_layer *l, nr_strbuf *sb) {
     nr_layer_config_common(l, sb);
 }
 
-static const nr_layer_class up_class = {"UpSampling2D", "up_sampling2d", 1, 1, up_call, up_config};
+static const nr_layer_class up_class = {"UpSampling2D", "up_sampling2d", 1, 1, up_call, up_config, NULL};
 
 nr_status nr_up_sampling2d(nr_graph *g, const nr_upsampling2d_opts *o, nr_layer **out) {
     *out = NULL;

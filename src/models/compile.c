@@ -106,6 +106,23 @@ static nr_sym fused_pred(const nr_graph *g, nr_sym out, nr_loss_kind kind, int *
     return out;
 }
 
+/* Keras 3 applies the mask of an output to its loss (losses/loss.py,
+ * apply_mask): the per-step losses are weighted by sample weight times
+ * mask, and the sum is divided by the number of kept steps instead of all
+ * steps (0 when none is kept). A LOSS_WEIGHT mask node turns the sample
+ * weights into those per-step weights; an output without a mask of its
+ * steps (N, T) for (N, T, k) keeps the sample weights. */
+static nr_status masked_weight(nr_graph *g, nr_sym out, nr_sym weight, nr_sym *w) {
+    *w = weight;
+    nr_sym mask = g->nodes[out].mask;
+    if (mask == NR_SYM_NONE || g->nodes[mask].ndim != g->nodes[out].ndim - 1) return NR_OK;
+    const nr_node *mn = &g->nodes[mask];
+    nr_node n = {.op = NR_OP_MASK, .n_in = 2, .in = {mask, weight}, .ndim = mn->ndim, .batched = 1,
+                 .a = {.mask = {NR_MASK_LOSS_WEIGHT, 0}}};
+    for (int d = 0; d < mn->ndim; d++) n.shape[d] = mn->shape[d];
+    return nr_graph_add_node(g, &n, w);
+}
+
 static nr_status add_loss(nr_model *m, int i) {
     nr_graph *g = m->g;
     nr_out_state *st = &m->outs[i];
@@ -131,8 +148,9 @@ static nr_status add_loss(nr_model *m, int i) {
     NR_TRY(add_input_node(g, tdim, tshape, &st->target));
     NR_TRY(add_input_node(g, 1, wshape, &st->weight));
     int logits = loss.from_logits;
-    nr_sym pred = fused_pred(g, m->out[i], loss.kind, &logits);
-    nr_node n = {.op = NR_OP_LOSS, .n_in = 3, .in = {pred, st->target, st->weight}, .ndim = 0};
+    nr_sym pred = fused_pred(g, m->out[i], loss.kind, &logits), w;
+    NR_TRY(masked_weight(g, m->out[i], st->weight, &w));
+    nr_node n = {.op = NR_OP_LOSS, .n_in = 3, .in = {pred, st->target, w}, .ndim = 0};
     n.a.loss = (nr_loss_attrs){loss.kind, logits, loss.delta};
     NR_TRY(nr_graph_add_node(g, &n, &st->loss_node));
     st->n_metrics = 0;

@@ -197,9 +197,9 @@ static void model_layer_config(const nr_layer *l, nr_strbuf *sb) { nr_layer_conf
 
 /* Keras's class names: Sequential, or Functional for Model(inputs, outputs). */
 static const nr_layer_class sequential_layer_class = {"Sequential", "model", 1, NR_MAX_IO, model_layer_call,
-                                                      model_layer_config};
+                                                      model_layer_config, NULL};
 static const nr_layer_class functional_layer_class = {"Functional", "model", 1, NR_MAX_IO, model_layer_call,
-                                                      model_layer_config};
+                                                      model_layer_config, NULL};
 
 nr_status nr_model_as_layer(nr_model *m, nr_layer **out) {
     if (m->as_layer) { *out = m->as_layer; return NR_OK; }

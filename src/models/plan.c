@@ -5,7 +5,10 @@
  * Timeline: the forward of node k happens at time k, its backward at time
  * 2n - k. A value lives from its forward until its own backward (training)
  * or its last consumer's forward (inference). A gradient lives from the
- * backward of its last consumer, which zeroes it first, to its own. */
+ * backward of its last consumer, which zeroes it first, to its own.
+ *
+ * A node inside a TimeDistributed holds fold rows per sample (graph.h):
+ * it is sized for, and its kernels run with, batch * fold rows. */
 #include <string.h>
 #include "models/model_internal.h"
 
@@ -97,7 +100,7 @@ static nr_status layout(nr_plan *p, const nr_graph *g, const unsigned char *acti
         const nr_node *nd = &g->nodes[k];
         p->val_off[k] = p->grad_off[k] = work_off[k] = -1;
         if (!active[k] || nd->op == NR_OP_PARAM) continue;
-        int64_t size = padded(nr_node_numel(nd, p->batch));
+        int64_t size = padded(nr_node_numel(nd, nr_node_batch(nd, p->batch)));
         int64_t end = p->backward ? T - k : (active[k] == 2 ? T : last_use[k]);
         /* Inputs are filled before the forward pass starts. */
         int64_t born = nd->op == NR_OP_INPUT ? 0 : k;
@@ -108,7 +111,7 @@ static nr_status layout(nr_plan *p, const nr_graph *g, const unsigned char *acti
             iv[m++] = (interval){size, begin, T - k, 0, &p->grad_off[k]};
         }
         int64_t work = size * (int64_t)be->work_floats[nd->op];
-        if (be->workspace[nd->op]) work += be->workspace[nd->op](nd, g->nodes, p->batch);
+        if (be->workspace[nd->op]) work += be->workspace[nd->op](nd, g->nodes, nr_node_batch(nd, p->batch));
         if (work) iv[m++] = (interval){padded(work), 0, T, 0, &work_off[k]};
     }
     p->arena_floats = (size_t)place(iv, m);
@@ -192,13 +195,14 @@ void nr_plan_forward(nr_plan *p, const nr_graph *g, int64_t batch, int training)
     NR_ASSERT(batch <= p->batch);
     nr_plan_bind_params(p, g);
     const nr_backend *be = nr_backend_get();
-    p->exec.batch = batch;
     p->exec.training = training;
     for (int i = 0; i < p->n_order; i++) {
         int k = p->order[i];
         nr_op_kind op = g->nodes[k].op;
+        p->exec.batch = nr_node_batch(&g->nodes[k], batch);
         if (op != NR_OP_INPUT && op != NR_OP_PARAM) be->forward[op](&p->exec, &g->nodes[k]);
     }
+    p->exec.batch = batch;
     /* A gradient no consumer writes (a root's: the model's outputs, the
      * losses) starts each step at zero, since its memory is shared with
      * buffers of the previous backward pass; nr_plan_seed then sets the
@@ -209,7 +213,8 @@ void nr_plan_forward(nr_plan *p, const nr_graph *g, int64_t batch, int training)
             int k = p->order[i];
             nr_op_kind op = g->nodes[k].op;
             if (p->needs_grad[k] && p->first_writer[k] < 0 && op != NR_OP_PARAM && op != NR_OP_INPUT && p->exec.grad[k])
-                memset(p->exec.grad[k], 0, (size_t)nr_node_numel(&g->nodes[k], batch) * sizeof(float));
+                memset(p->exec.grad[k], 0,
+                       (size_t)nr_node_numel(&g->nodes[k], nr_node_batch(&g->nodes[k], batch)) * sizeof(float));
         }
 }
 
@@ -221,15 +226,18 @@ void nr_plan_seed(nr_plan *p, nr_sym node, float value) {
  * writer just before it runs, so memory shared with dead values is safe. */
 void nr_plan_backward(nr_plan *p, const nr_graph *g) {
     const nr_backend *be = nr_backend_get();
+    int64_t batch = p->exec.batch;
     for (int i = p->n_order - 1; i >= 0; i--) {
         int k = p->order[i];
         const nr_node *nd = &g->nodes[k];
         if (!p->needs_grad[k] || nd->op == NR_OP_PARAM || nd->op == NR_OP_INPUT) continue;
         for (int j = 0; j < nd->n_in; j++) {
-            int in = nd->in[j];
-            if (p->first_writer[in] == k && g->nodes[in].op != NR_OP_PARAM && p->exec.grad[in])
-                memset(p->exec.grad[in], 0, (size_t)nr_node_numel(&g->nodes[in], p->exec.batch) * sizeof(float));
+            const nr_node *in = &g->nodes[nd->in[j]];
+            if (p->first_writer[nd->in[j]] == k && in->op != NR_OP_PARAM && p->exec.grad[nd->in[j]])
+                memset(p->exec.grad[nd->in[j]], 0, (size_t)nr_node_numel(in, nr_node_batch(in, batch)) * sizeof(float));
         }
+        p->exec.batch = nr_node_batch(nd, batch);
         be->backward[nd->op](&p->exec, nd);
     }
+    p->exec.batch = batch;
 }

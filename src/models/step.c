@@ -6,6 +6,25 @@
 #include <string.h>
 #include "models/step.h"
 
+/* Keras fails on an index outside an Embedding's table (on CPU); the
+ * kernel cannot fail, so the data of inputs read as indices is checked
+ * here, once per call. */
+static nr_status check_indices(const nr_model *m, int i, const nr_tensor *x) {
+    const nr_graph *g = m->g;
+    for (int k = m->in[i] + 1; k < g->n_nodes; k++) {
+        const nr_node *e = &g->nodes[k];
+        if (e->op != NR_OP_EMBEDDING || e->in[0] != m->in[i]) continue;
+        int64_t V = g->nodes[e->in[1]].shape[0], count = nr_tensor_numel(x);
+        for (int64_t r = 0; r < count; r++)
+            if (!(x->data[r] > -1.0f && x->data[r] < (float)V))
+                return nr_error(NR_STATUS_BAD_ARGUMENT,
+                                "model \"%s\": input %d value %lld is %g, not an index of an Embedding table of %lld "
+                                "rows (valid: 0 to %lld)", m->name, i, (long long)r, x->data[r], (long long)V,
+                                (long long)V - 1);
+    }
+    return NR_OK;
+}
+
 nr_status nr_check_data(const nr_model *m, const nr_tensor *const *x, const nr_tensor *const *y, int64_t *rows) {
     const nr_graph *g = m->g;
     char a[96], b[96];
@@ -17,6 +36,7 @@ nr_status nr_check_data(const nr_model *m, const nr_tensor *const *x, const nr_t
             return nr_error(NR_STATUS_BAD_SHAPE, "model \"%s\": input %d has shape %s, the model expects %s%s", m->name, i,
                             x[i] ? nr_shape_str(a, sizeof a, x[i]->ndim, x[i]->shape) : "(missing)",
                             nr_node_shape_str(in, b, sizeof b), i ? " with as many rows as input 0" : "");
+        NR_TRY(check_indices(m, i, x[i]));
     }
     for (int i = 0; y && i < m->n_out; i++) {
         const nr_node *t = &g->nodes[m->outs[i].target];

@@ -42,6 +42,11 @@ NR_DECLARE_OP(upsample2d)
 NR_DECLARE_OP(pad2d)
 NR_DECLARE_OP(rnn)
 NR_DECLARE_OP(slice)
+NR_DECLARE_OP(embedding)
+NR_DECLARE_OP(mask)
+NR_DECLARE_OP(mask_mul)
+NR_DECLARE_OP(repeat)
+NR_DECLARE_OP(masked_avgpool)
 
 /* Packing space of a LINEAR node (floats). */
 int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
