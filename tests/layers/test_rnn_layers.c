@@ -62,6 +62,35 @@ static void wrap_used_layer(void) {
     nr_spec_free(s);
 }
 
+/* Embedding(mask_zero=True) masks the padding: a right-padded sequence
+ * gives the output of the unpadded one, for every cell and for both
+ * halves of a Bidirectional (the backward half meets the padding first
+ * and carries its zero state through it). */
+static void padding_is_masked(void) {
+    const char *cells[] = {"SimpleRNN(4)", "LSTM(4)", "GRU(4)", "Bidirectional(LSTM(3))", "GRU(4, go_backwards=True)"};
+    for (int c = 0; c < 5; c++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "emb = Embedding(10, 3, mask_zero=True)\nrnn = %s\n"
+                 "a = Input(shape=(5,))\nb = Input(shape=(2,))\n"
+                 "padded = Model(a, rnn(emb(a)))\nshort = Model(b, rnn(emb(b)))\n", cells[c]);
+        nr_spec *s;
+        if (!CHECK_OK(nr_spec_load_string(text, "mask.nr", 1, &s))) continue;
+        nr_tensor *xa, *xb, *ya[1], *yb[1];
+        CHECK_OK(nr_tensor_new(&xa, 2, (int64_t[]){2, 5}));
+        CHECK_OK(nr_tensor_new(&xb, 2, (int64_t[]){2, 2}));
+        const float pa[10] = {5, 2, 0, 0, 0, 7, 1, 0, 0, 0}, pb[4] = {5, 2, 7, 1};
+        memcpy(xa->data, pa, sizeof pa);
+        memcpy(xb->data, pb, sizeof pb);
+        const nr_tensor *av[1] = {xa}, *bv[1] = {xb};
+        CHECK_OK(nr_model_predict(nr_spec_get_model(s, "padded"), av, 2, ya));
+        CHECK_OK(nr_model_predict(nr_spec_get_model(s, "short"), bv, 2, yb));
+        nr_test_close_arrays(ya[0]->data, yb[0]->data, (size_t)nr_tensor_numel(yb[0]), 1e-6, 1e-5, cells[c]);
+        nr_tensor_free(ya[0]), nr_tensor_free(yb[0]), nr_tensor_free(xa), nr_tensor_free(xb);
+        nr_spec_free(s);
+    }
+}
+
 /* Keras's initializers: recurrent_kernel (U, 4U) has orthonormal rows; the
  * LSTM bias is zeros with the forget block at 1; GRU's (2, 3U) is zeros. */
 static void initial_weights(void) {
@@ -205,6 +234,7 @@ int main(void) {
     shapes_and_round_trip();
     initial_weights();
     wrap_used_layer();
+    padding_is_masked();
     return_state();
     errors();
     long_and_short();
