@@ -514,6 +514,30 @@ Input(shape=(10, 5))
 GRU(8, reset_after=False, return_sequences=True)
 GRU(4, use_bias=False)
 """),
+    ("bidirectional", """\
+Input(shape=(20, 4))
+Bidirectional(LSTM(16, return_sequences=True))
+Bidirectional(GRU(8), merge_mode="sum")
+Dense(3, activation="softmax")
+"""),
+    ("embedding_lstm", """\
+Input(shape=(40,))
+Embedding(1000, 32, mask_zero=True)
+LSTM(24)
+Dense(1, activation="sigmoid")
+"""),
+    ("seq2seq_time_distributed", """\
+Input(shape=(12, 2))
+LSTM(20, return_sequences=True)
+TimeDistributed(Dense(5))
+"""),
+    ("encoder_decoder_repeat", """\
+Input(shape=(30, 1))
+LSTM(32)
+RepeatVector(7)
+LSTM(32, return_sequences=True)
+TimeDistributed(Dense(1))
+"""),
 ]
 
 
