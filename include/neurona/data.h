@@ -410,9 +410,9 @@ nr_status nr_scaler_from_params(nr_scaler_kind kind, int64_t n, const float *off
  * reshape (nr_batch_reshape does it).
  *
  * Chronological split, fractions (f_train, f_val, f_test) summing to 1:
- *   train_end = floor(T * f_train), val_end = floor(T * (f_train + f_val));
- *   the training part is steps [0, train_end), validation [train_end,
- *   val_end), test [val_end, T).
+ *   train_end = floor(T * f_train), val_end = floor(T * (f_train + f_val))
+ *   (T when f_test is 0); the training part is steps [0, train_end),
+ *   validation [train_end, val_end), test [val_end, T).
  * A window belongs to the part that holds ALL its target steps, and to
  * none when they straddle two parts. Its inputs may reach back into
  * earlier parts: at a forecast origin the past is known, so the first
