@@ -112,7 +112,8 @@ printf 'Input(shape=(6, 1))\nFlatten()\nDense(4)\nDense(1)\ncompile(loss="mse")\
 vg train "$tmp/saw.nr" --series "$tmp/saw.csv" --target y --window 6 --epochs 2 --verbose 2 --out "$tmp/saw.nrm"
 vg summary "$tmp/saw.nrm"
 vg forecast "$tmp/saw.nrm" --series "$tmp/saw.csv" --period 10 --out "$tmp/saw_forecast.csv"
-vg forecast "$tmp/saw.nrm" --series "$tmp/saw.csv" --steps 4
+vg forecast "$tmp/saw.nrm" --series "$tmp/saw.csv" --steps 4 --plot "$tmp/saw.svg"
+vg forecast "$tmp/saw.nrm" --series "$tmp/saw.csv" --plot "$tmp/saw.png"
 vg forecast "$tmp/saw.nrm" --series "$fx/xor.csv"
 vg train "$tmp/saw.nr" --series "$tmp/saw.csv" --target y --columns y,z --window 6 --epochs 1
 vg train "$tmp/saw.nr" --series "$tmp/saw.csv" --target y --window 6 --split 0.5,0.5,0.5

@@ -3,7 +3,8 @@
  * units, and each forecast step compared with the truth, the naive
  * forecast (the last value before its origin) and the seasonal naive one
  * (the value a whole number of periods earlier, from the last season
- * before the origin: y[u - P * ceil(a / P)] for a step a ahead). */
+ * before the origin: y[u - P * ceil(a / P)] for a step a ahead). The
+ * plot is in cli_plot.c. */
 #include <math.h>
 #include <string.h>
 #include "cli/cli.h"
@@ -12,7 +13,7 @@
 #include "core/core.h"
 #include "io/atomic.h"
 
-enum { M_MODEL, M_NAIVE, M_SEASONAL, M_COUNT };
+enum { M_MODEL = CLI_CURVE_MODEL, M_NAIVE = CLI_CURVE_NAIVE, M_SEASONAL = CLI_CURVE_SEASONAL };
 
 void cli_forecast_free(cli_forecast *fc) {
     nr_series_free(fc->s);
@@ -86,6 +87,16 @@ static double value(const cli_forecast *fc, int method, int64_t i, int j, int k)
 static int steps_of(const cli_forecast *fc, int64_t i) {
     int64_t left = fc->bounds[3] - fc->origins[i];
     return left < fc->steps ? (int)left : fc->steps;
+}
+
+int64_t cli_forecast_len(const cli_forecast *fc) { return fc->bounds[3] - fc->origins[0]; }
+
+void cli_forecast_curve(const cli_forecast *fc, cli_curve c, int k, double *out) {
+    for (int64_t u = 0; u < cli_forecast_len(fc); u++) {
+        int64_t i = u / fc->steps;
+        int j = (int)(u % fc->steps);
+        out[u] = c == CLI_CURVE_TRUTH ? truth(fc, fc->origins[0] + u, k) : value(fc, c, i, j, k);
+    }
 }
 
 /* ------------------------------------------------------------- table --- */
@@ -190,5 +201,6 @@ static nr_status write_csv(const cli_forecast *fc, const char *path) {
 nr_status cli_forecast_report(const cli_forecast *fc) {
     print_header(fc);
     for (int k = 0; k < fc->o->n_targets; k++) print_target(fc, k);
-    return fc->a->out ? write_csv(fc, fc->a->out) : NR_OK;
+    if (fc->a->out) NR_TRY(write_csv(fc, fc->a->out));
+    return fc->a->plot ? cli_plot_forecast(fc, fc->a->plot) : NR_OK;
 }

@@ -8,6 +8,7 @@
 
 typedef struct cli_forecast_args {
     const char *model, *series, *out;
+    const char *plot;          /* FILE.png or FILE.svg */
     int steps;                 /* 0: the model's horizon */
     int period;                /* 0: no seasonal baseline */
     int header, no_header;
@@ -27,10 +28,20 @@ typedef struct cli_forecast {
     nr_tensor *pred;           /* (n, steps * K) forecasts in the data's units */
 } cli_forecast;
 
+/* What a curve over the forecast steps shows. */
+typedef enum cli_curve { CLI_CURVE_MODEL, CLI_CURVE_NAIVE, CLI_CURVE_SEASONAL, CLI_CURVE_TRUTH } cli_curve;
+
 /* Loads a->series for fc->m and forecasts its test part. */
 nr_status cli_forecast_run(cli_forecast *fc);
 /* Prints the error table and writes a->out when asked. */
 nr_status cli_forecast_report(const cli_forecast *fc);
 void cli_forecast_free(cli_forecast *fc);
+
+/* The steps forecast: origins[0] .. T-1, each exactly once. */
+int64_t cli_forecast_len(const cli_forecast *fc);
+/* Curve c of target k over those steps, in the data's units, into out. */
+void cli_forecast_curve(const cli_forecast *fc, cli_curve c, int k, double *out);
+/* Plots target k's curves into path (.png or .svg), atomically. */
+nr_status cli_plot_forecast(const cli_forecast *fc, const char *path);
 
 #endif

@@ -3,12 +3,15 @@
  * rolling origins through the test part, every test step forecast once,
  * errors in the data's own units next to the naive forecasts a model has
  * to beat (the last value; with --period, the value one season earlier).
- * Optionally writes every forecast as CSV. */
+ * Optionally writes every forecast as CSV and plots them. */
+#include <string.h>
+#include <strings.h>
 #include "cli/cli.h"
 #include "cli/cli_args.h"
 #include "cli/cli_forecast.h"
 
-static const char usage[] = "MODEL --series FILE.csv [--steps N] [--period P] [--out FILE.csv]";
+static const char usage[] =
+    "MODEL --series FILE.csv [--steps N] [--period P] [--out FILE.csv] [--plot FILE.png|FILE.svg]";
 
 static const char about[] =
     "Forecasts the test part of a series with a model saved by 'neurona train\n"
@@ -27,11 +30,13 @@ static const char notes[] =
     "targets (a univariate model). --out writes one row per forecast step:\n"
     "the step's label (the file's first column, e.g. its date, else 'step'),\n"
     "'ahead' (1..N), then truth, forecast, naive and seasonal_naive, prefixed\n"
-    "with the target's name when there are several targets.";
+    "with the target's name when there are several targets. --plot draws the\n"
+    "truth, the forecasts and the baselines over the test part, one panel per\n"
+    "target, as PNG or SVG (by the file's extension).";
 
 static const char example[] =
     "neurona forecast temp.nrm --series daily-min-temperatures.csv --period 365 --out forecast.csv\n"
-    "neurona forecast temp.nrm --series daily-min-temperatures.csv --steps 7";
+    "neurona forecast temp.nrm --series daily-min-temperatures.csv --steps 7 --plot week.svg";
 
 static int run(const cli_forecast_args *a) {
     cli_forecast fc = {.a = a};
@@ -49,6 +54,7 @@ int cmd_forecast(int argc, char **argv) {
         CLI_OPT_INT("steps", &a.steps, "N", 1, 1 << 20, "steps forecast from each origin (default: the horizon)"),
         CLI_OPT_INT("period", &a.period, "P", 1, 1 << 20, "season length for the seasonal naive baseline"),
         CLI_OPT_STR("out", &a.out, "FILE.csv", "write every forecast step with truth and baselines"),
+        CLI_OPT_STR("plot", &a.plot, "FILE.png|FILE.svg", "draw the forecasts against the truth"),
         CLI_OPT_FLAG("header", &a.header, "the CSV file's first row is a header (default: detect)"),
         CLI_OPT_FLAG("no-header", &a.no_header, "the CSV file has no header row"),
     };
@@ -62,5 +68,8 @@ int cmd_forecast(int argc, char **argv) {
     a.model = pos[0];
     if (!a.series) return cli_usage("forecast", "forecast: missing --series FILE.csv");
     if (a.header && a.no_header) return cli_usage("forecast", "--header and --no-header exclude each other");
+    size_t n = a.plot ? strlen(a.plot) : 0;
+    if (a.plot && (n < 5 || (strcasecmp(a.plot + n - 4, ".png") != 0 && strcasecmp(a.plot + n - 4, ".svg") != 0)))
+        return cli_usage("forecast", "--plot: the file name must end in .png or .svg, got '%s'", a.plot);
     return run(&a);
 }

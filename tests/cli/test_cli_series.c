@@ -3,7 +3,7 @@
  * beat the naive baseline, the printed table and the CSV keep their
  * format, recursive forecasts work for a univariate model and are refused
  * for a multivariate one, and bad arguments or data fail with the right
- * exit code and message. */
+ * exit code and message; plots are PNG or SVG files. */
 #include "test_cli_run.h"
 
 /* 600 days of a sine of period 25 around 20, with noise of std ~0.5 from
@@ -87,6 +87,21 @@ static void test_train_forecast(void) {
     CHECK(csv && strstr(csv, "\nd519,10,") && strstr(csv, "\nd520,1,") && count_lines(csv) == 91);
     free(csv);
 
+    /* Plots, PNG or SVG by the extension. */
+    r = cli_run("forecast '%s' --series '%s' --period 25 --plot '%s'", tmp_path("sine.nrm"), tmp_path("sine.csv"),
+                tmp_path("f.png"));
+    size_t len = 0;
+    char *png = nr_test_read_file(tmp_path("f.png"), &len);
+    CHECK(r.rc == 0 && strstr(r.out, "Saved the plot to ") && png && len > 1000 && memcmp(png, "\x89PNG\r\n", 6) == 0);
+    free(png);
+    cli_result_free(&r);
+    r = cli_run("forecast '%s' --series '%s' --plot '%s'", tmp_path("sine.nrm"), tmp_path("sine.csv"),
+                tmp_path("f.SVG"));
+    char *svg = nr_test_read_file(tmp_path("f.SVG"), NULL);
+    CHECK(r.rc == 0 && svg && strstr(svg, "<svg") && strstr(svg, "width=\"1000pt\" height=\"320pt\""));
+    free(svg);
+    cli_result_free(&r);
+
     /* A series model is not fed rows by predict. */
     r = cli_run("predict '%s' --data '%s'", tmp_path("sine.nrm"), tmp_path("sine.csv"));
     CHECK_FAILS(&r, 1, "neurona forecast");
@@ -129,6 +144,8 @@ static void test_usage_errors(void) {
     expect(2, "missing --series", "forecast '%s'", tmp_path("sine.nrm"));
     expect(2, "--period: expected an integer from 1", "forecast '%s' --series '%s' --period 0", tmp_path("sine.nrm"),
            data);
+    expect(2, "--plot: the file name must end in .png or .svg, got", "forecast '%s' --series '%s' --plot f.jpg",
+           tmp_path("sine.nrm"), data);
     expect(2, "unknown option '--horizon' for 'forecast'", "forecast '%s' --series '%s' --horizon 2",
            tmp_path("sine.nrm"), data);
 }
