@@ -84,28 +84,26 @@ static nr_status unknown_column(const nr_csv *csv, const char *name) {
 static nr_status bad_cell(const nr_csv *csv, int col) {
     for (int64_t r = 0; r < csv->nrows; r++) {
         int missing = nr_csv_is_missing(csv, r, col);
-        if (!missing && csv->types[col] == NR_CSV_TYPE_NUMERIC) continue;
         const char *t = nr_csv_text(csv, r, col);
+        if (!missing && (!t || nr_csv_text_is_number(t))) continue;
         long long line = (long long)csv->lines[r], at = (long long)nr_csv_cell_col(csv, r, col);
         if (missing)
             return nr_error(NR_STATUS_PARSE, "%s:%lld:%lld: missing value in column '%s' (%lld missing in all); "
                             "a series needs a value at every step: fill them in", csv->path, line, at,
                             csv->names[col], (long long)csv->missing[col]);
-        if (!nr_csv_text_is_number(t))
-            return nr_error(NR_STATUS_PARSE, "%s:%lld:%lld: column '%s' holds the text '%.60s%s'; series columns "
-                            "must be numeric", csv->path, line, at, csv->names[col], t, strlen(t) > 60 ? "..." : "");
+        return nr_error(NR_STATUS_PARSE, "%s:%lld:%lld: column '%s' holds the text '%.60s%s'; series columns must "
+                        "be numeric", csv->path, line, at, csv->names[col], t, strlen(t) > 60 ? "..." : "");
     }
-    return NR_OK;
+    return nr_error(NR_STATUS_PARSE, "%s: column '%s' is not numeric", csv->path, csv->names[col]);
 }
 
-/* A text column may still hold only numbers and missing tokens (its type
- * came from another cell); then every value parses. */
+/* A text column holds a text cell (that made it text), so only numeric
+ * columns without missing cells are copied. */
 static nr_status copy_column(nr_series *s, const nr_csv *csv, int col, int dst) {
-    if (csv->missing[col] || csv->types[col] == NR_CSV_TYPE_TEXT) NR_TRY(bad_cell(csv, col));
+    if (csv->missing[col] || csv->types[col] == NR_CSV_TYPE_TEXT) return bad_cell(csv, col);
     float *v = s->values->data;
     for (int64_t r = 0; r < csv->nrows; r++) {
-        double x = csv->types[col] == NR_CSV_TYPE_TEXT ? strtod(nr_csv_text(csv, r, col), NULL)
-                                                       : nr_csv_value(csv, r, col);
+        double x = nr_csv_value(csv, r, col);
         v[r * s->ncols + dst] = (float)x;
         if (!isfinite(v[r * s->ncols + dst]))
             return nr_error(NR_STATUS_PARSE, "%s:%lld:%lld: value %g in column '%s' does not fit a float",

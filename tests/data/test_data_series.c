@@ -254,6 +254,13 @@ static void test_csv_errors(void) {
     const char *const pass[] = {"Passengers"};
     CHECK_ERR(nr_series_from_csv(csv, pass, 1, &s), NR_STATUS_PARSE, want);
     nr_csv_free(csv);
+    /* A number beyond float's range. */
+    path = tmp_text("y\n1\n1e39\n");
+    CHECK_OK(nr_csv_read(path, NULL, &csv));
+    snprintf(want, sizeof want, "%s:3:1: value 1e+39 in column 'y' does not fit a float", path);
+    const char *const y[] = {"y"};
+    CHECK_ERR(nr_series_from_csv(csv, y, 1, &s), NR_STATUS_PARSE, want);
+    nr_csv_free(csv);
 }
 
 /* --------------------------------------------------------- forecasts --- */
