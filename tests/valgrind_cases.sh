@@ -105,3 +105,17 @@ printf '\377' | dd of="$tmp/flipped.nrm" bs=1 seek=300 conv=notrunc 2>/dev/null
 vg evaluate "$tmp/flipped.nrm" --data "$iris" --target species
 head -c 200 "$tmp/iris.nrm" >"$tmp/cut.nrm"
 vg predict "$tmp/cut.nrm" --data "$iris" --target species
+
+# A time series: a short run on a sawtooth, forecasts, and the error paths.
+awk 'BEGIN { print "t,y,z"; for (i = 0; i < 80; i++) print i "," (i % 10) "," (i % 3) }' >"$tmp/saw.csv"
+printf 'Input(shape=(6, 1))\nFlatten()\nDense(4)\nDense(1)\ncompile(loss="mse")\n' >"$tmp/saw.nr"
+vg train "$tmp/saw.nr" --series "$tmp/saw.csv" --target y --window 6 --epochs 2 --verbose 2 --out "$tmp/saw.nrm"
+vg summary "$tmp/saw.nrm"
+vg forecast "$tmp/saw.nrm" --series "$tmp/saw.csv" --period 10 --out "$tmp/saw_forecast.csv"
+vg forecast "$tmp/saw.nrm" --series "$tmp/saw.csv" --steps 4 --plot "$tmp/saw.svg"
+vg forecast "$tmp/saw.nrm" --series "$tmp/saw.csv" --plot "$tmp/saw.png"
+vg forecast "$tmp/saw.nrm" --series "$fx/xor.csv"
+vg train "$tmp/saw.nr" --series "$tmp/saw.csv" --target y --columns y,z --window 6 --epochs 1
+vg train "$tmp/saw.nr" --series "$tmp/saw.csv" --target y --window 6 --split 0.5,0.5,0.5
+vg train "$tmp/saw.nr" --series "$tmp/saw.csv" --target q --window 6
+vg predict "$tmp/saw.nrm" --data "$tmp/saw.csv"

@@ -395,6 +395,123 @@ const float *nr_scaler_scale(const nr_scaler *s);
 nr_status nr_scaler_from_params(nr_scaler_kind kind, int64_t n, const float *offset,
                                 const float *scale, nr_scaler **out);
 
+/* -------------------------------------------------------- time series ---
+ * A series is T time steps (oldest first) of C named numeric columns,
+ * held as values (T, C), and optionally a label per step (a date).
+ * Windowing turns it into supervised pairs for a model:
+ *
+ *   window i (first target step t = t0 + i * stride):
+ *     x[i] = steps t-W .. t-1 of the feature columns,   shape (W, F)
+ *     y[i] = steps t .. t+H-1 of the target columns,     shape (H * K,),
+ *            step-major: y[i][h * K + k] is target k at step t + h
+ *
+ * with W = window, H = horizon, F features, K targets; x is (N, W, F) and
+ * y (N, H * K). A model whose output is (H, K) takes y after a row-major
+ * reshape (nr_batch_reshape does it).
+ *
+ * Chronological split, fractions (f_train, f_val, f_test) summing to 1:
+ *   train_end = floor(T * f_train), val_end = floor(T * (f_train + f_val))
+ *   (T when f_test is 0); the training part is steps [0, train_end),
+ *   validation [train_end, val_end), test [val_end, T).
+ * A window belongs to the part that holds ALL its target steps, and to
+ * none when they straddle two parts. Its inputs may reach back into
+ * earlier parts: at a forecast origin the past is known, so the first
+ * test window predicts step val_end from the W steps before it. Training
+ * windows lie wholly in the training part (inputs and targets), so no
+ * validation or test value is ever trained on; validation and test
+ * targets are each seen by their own part only. In each part the first
+ * window's first target is t0 = max(part start, W), then every stride
+ * steps while t + H <= part end.
+ *
+ * Scaling: one (offset, scale) per series column, fitted on the training
+ * part only (nr_series_fit_scaler), applied to the whole series, undone on
+ * forecasts (nr_series_unscale). */
+
+typedef struct nr_series nr_series;
+
+typedef struct nr_series_opts {
+    const char *const *features;  /* input columns, by name (required) */
+    int n_features;
+    const char *const *targets;   /* predicted columns, by name (required) */
+    int n_targets;
+    int window;                   /* input steps W (required, >= 1) */
+    int horizon;                  /* output steps H (0: 1) */
+    int stride;                   /* steps between consecutive windows (0: 1) */
+    double split[3];              /* train, validation, test fractions (all 0: 0.7, 0.15, 0.15) */
+} nr_series_opts;
+
+typedef enum nr_series_part {
+    NR_SERIES_TRAIN = 0,
+    NR_SERIES_VALIDATION = 1,
+    NR_SERIES_TEST = 2
+} nr_series_part;
+
+/* The columns a series for these options needs: the features, then the
+ * targets that are not features, each once. Writes up to cap names
+ * (borrowed from o) and returns their count. */
+int nr_series_columns(const nr_series_opts *o, const char **names, int cap);
+
+/* The named columns of a CSV table (columns[0..n), at least one, each
+ * once). Unselected columns may hold anything; the first column of the
+ * file, when not selected, labels the steps (a Date or Month column).
+ * Errors: NR_STATUS_BAD_ARGUMENT for a name that is not a column (the
+ * message lists the columns), NR_STATUS_PARSE "FILE:LINE:COL: ..." for a
+ * missing (empty, NA, ...) or text cell in a selected column. Caller frees
+ * *out with nr_series_free. */
+nr_status nr_series_from_csv(const nr_csv *csv, const char *const *columns, int n, nr_series **out);
+
+/* From values (steps, n) row-major (copied) and n distinct column names
+ * (copied); values must be finite. No step labels. */
+nr_status nr_series_new(const float *values, int64_t steps, int n, const char *const *names, nr_series **out);
+void nr_series_free(nr_series *s);   /* NULL is a no-op */
+
+int64_t nr_series_length(const nr_series *s);
+int nr_series_num_columns(const nr_series *s);
+/* Borrowed, valid until nr_series_free; NULL out of range. */
+const char *nr_series_column_name(const nr_series *s, int col);
+/* Index of the column with this name, or -1. */
+int nr_series_column_find(const nr_series *s, const char *name);
+/* The values (T, C), borrowed: valid until nr_series_free; may be changed
+ * in place (nr_series_scale does). */
+nr_tensor *nr_series_values(const nr_series *s);
+/* The name of the column that labels the steps ("Date") and the label of
+ * step t ("1981-01-01"), borrowed; NULL when the series has no labels. */
+const char *nr_series_label_name(const nr_series *s);
+const char *nr_series_label(const nr_series *s, int64_t t);
+/* Where the series came from, for messages: the CSV path or "<memory>". */
+const char *nr_series_source(const nr_series *s);
+
+/* Checks o against the series (names exist, sizes positive, fractions
+ * valid: each in [0, 1], training > 0, sum 1 within 1e-6) and splits
+ * length steps: bounds[0..4) = {0, train_end, val_end, T}, part p holding
+ * the target steps [bounds[p], bounds[p+1]). */
+nr_status nr_series_split(const nr_series *s, const nr_series_opts *o, int64_t bounds[4]);
+
+/* Windows whose target steps all lie in [first, end), as above (t0 =
+ * max(first, W)). Errors: NR_STATUS_BAD_ARGUMENT (bad options, unknown
+ * column, listing the series' columns), NR_STATUS_BAD_SHAPE when no window
+ * fits (window + horizon longer than the series or the range). Caller
+ * frees *x and *y. */
+nr_status nr_series_windows(const nr_series *s, const nr_series_opts *o, int64_t first, int64_t end,
+                            nr_tensor **x, nr_tensor **y);
+
+/* The windows of one part of the split; a part that holds too few steps
+ * for one window is NR_STATUS_BAD_SHAPE naming the part, its steps and
+ * fraction. A validation or test fraction of 0 gives *x = *y = NULL and
+ * NR_OK. Caller frees *x and *y. */
+nr_status nr_series_part_windows(const nr_series *s, const nr_series_opts *o, nr_series_part part,
+                                 nr_tensor **x, nr_tensor **y);
+
+/* A scaler of kind fitted on steps [0, steps) of every column (steps is
+ * the training part's end). Caller frees *out with nr_scaler_free. */
+nr_status nr_series_fit_scaler(const nr_series *s, nr_scaler_kind kind, int64_t steps, nr_scaler **out);
+/* Transforms the series' values in place; sc has one feature per column. */
+nr_status nr_series_scale(nr_series *s, const nr_scaler *sc);
+/* Undoes sc (fitted on s's columns) on t, whose rows are runs of n values
+ * of the columns named cols[0..n) (forecasts: the targets; windows: the
+ * features), in place. */
+nr_status nr_series_unscale(const nr_series *s, const nr_scaler *sc, const char *const *cols, int n, nr_tensor *t);
+
 #ifdef __cplusplus
 }
 #endif

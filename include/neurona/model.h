@@ -256,10 +256,35 @@ const nr_scaler *nr_model_scaler(const nr_model *m);    /* borrowed, may be NULL
 nr_status nr_model_set_labels(nr_model *m, const nr_labels *labels);
 const nr_labels *nr_model_labels(const nr_model *m);    /* borrowed, may be NULL */
 
+/* --- time series kept inside the model ------------------------------ */
+
+/* The windowing a model was trained with (data.h: features, targets,
+ * window, horizon, stride, split), with its zero fields resolved to the
+ * defaults, and the scaler of the series columns in nr_series_columns
+ * order (NULL: unscaled), so a forecast can rebuild the inputs from raw
+ * data. Both are copied; o NULL removes them. Column names cannot hold a
+ * line break. */
+nr_status nr_model_set_series(nr_model *m, const nr_series_opts *o, const nr_scaler *scaler);
+const nr_series_opts *nr_model_series(const nr_model *m);   /* borrowed, NULL when none */
+const nr_scaler *nr_model_series_scaler(const nr_model *m);  /* borrowed, may be NULL */
+
+/* Forecasts steps values of each target from each origin t = origins[i]:
+ * the model reads steps t-W .. t-1 of s (already scaled as it was
+ * trained) and out (n, steps * K) receives the forecasts of steps t ..
+ * t+steps-1, step-major and in the series' scaled units. steps up to the
+ * horizon H takes the first steps of one prediction; more feeds each
+ * prediction back as the newest input and predicts again, which needs the
+ * features to be the targets (same names, same order). Errors: an origin
+ * before W or after the series, steps < 1, recursion over other features.
+ * Caller frees *out. */
+nr_status nr_model_forecast(nr_model *m, const nr_series *s, const nr_series_opts *o, const int64_t *origins,
+                            int64_t n, int steps, nr_tensor **out);
+
 /* --- model files ----------------------------------------------------- */
 
-/* Saves architecture, weights, optimizer state, scaler and labels to one
- * versioned, checksummed file, atomically (temp file, fsync, rename). */
+/* Saves architecture, weights, optimizer state, scaler, labels and series
+ * windowing to one versioned, checksummed file, atomically (temp file,
+ * fsync, rename). */
 nr_status nr_model_save(const nr_model *m, const char *path);
 
 /* Loads a model file into a new graph (caller frees *g with nr_graph_free;

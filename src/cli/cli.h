@@ -8,6 +8,7 @@
 #ifndef NR_CLI_H
 #define NR_CLI_H
 
+#include <stdio.h>
 #include "neurona/neurona.h"
 #include "neurona/spec.h"
 
@@ -20,6 +21,7 @@ int cmd_evaluate(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_filters(int argc, char **argv);
+int cmd_forecast(int argc, char **argv);
 
 /* Prints "neurona: " + nr_last_error() (the status name when the message
  * is empty) and returns CLI_EXIT_FAIL. */
@@ -28,6 +30,10 @@ int cli_fail(nr_status s);
 /* Prints "neurona: MESSAGE" and a pointer to `neurona CMD --help`, and
  * returns CLI_EXIT_USAGE. cmd NULL points to `neurona --help`. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Writes s as one CSV field, quoted when it holds a delimiter, quote,
+ * line break or edge space. */
+void cli_put_field(FILE *f, const char *s);
 
 /* The candidate closest to word, or NULL when none is close enough to be
  * what the user meant. */

@@ -1,6 +1,7 @@
 /* How the CLI tells the user something went wrong: one line on stderr that
  * starts with "neurona: ", and for usage errors a pointer to --help. Also
- * the "did you mean" matcher used for unknown commands and options. */
+ * the "did you mean" matcher used for unknown commands and options, and
+ * the CSV quoting of the files the commands write. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,4 +32,18 @@ const char *cli_closest(const char *word, const char *const *candidates, int n) 
         if (!best || d < best_d) { best = candidates[i]; best_d = d; }
     }
     return best && nr_suggest_close(word, best) ? best : NULL;
+}
+
+void cli_put_field(FILE *f, const char *s) {
+    size_t n = strlen(s);
+    if (!strpbrk(s, ",\"\r\n") && (n == 0 || (s[0] != ' ' && s[n - 1] != ' '))) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
 }

@@ -7,6 +7,7 @@
 #include "cli/cli_args.h"
 #include "cli/cli_data.h"
 #include "cli/cli_prep.h"
+#include "cli/cli_series.h"
 #include "core/core.h"
 
 static const char usage[] =
@@ -38,6 +39,7 @@ typedef struct eval_args {
 static nr_status evaluate(const eval_args *a, nr_model *m, cli_data *d) {
     nr_loss_kind loss = nr_model_loss(m, 0).kind;
     NR_TRY(cli_check_single_io(m));
+    NR_TRY(cli_check_not_series(m, a->model));
     NR_TRY(cli_load_labelled(&a->data, m, d));
     NR_TRY(cli_apply_scaler(m, d->x));
     NR_TRY(cli_shape_targets(m, loss, &d->y));

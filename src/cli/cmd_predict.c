@@ -12,6 +12,7 @@
 #include "cli/cli_data.h"
 #include "cli/cli_grid.h"
 #include "cli/cli_prep.h"
+#include "cli/cli_series.h"
 #include "core/core.h"
 #include "io/atomic.h"
 
@@ -69,21 +70,6 @@ static layout make_layout(const nr_model *m, const nr_tensor *p) {
     return l;
 }
 
-/* A field, quoted when it holds a delimiter, quote, line break or edge space. */
-static void put_field(FILE *f, const char *s) {
-    size_t n = strlen(s);
-    if (!strpbrk(s, ",\"\r\n") && (n == 0 || (s[0] != ' ' && s[n - 1] != ' '))) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* The class's name, or its index (in buf) when the model has no names. */
 static const char *class_name(const layout *l, int64_t k, char *buf, size_t size) {
     if (l->names && k < nr_labels_count(l->names)) return nr_labels_name(l->names, (int)k);
@@ -98,7 +84,7 @@ static void write_header(FILE *f, const layout *l, int files) {
     for (int64_t k = 0; k < l->k; k++) {
         if (l->classes) {
             fputc(',', f);
-            put_field(f, class_name(l, k, buf, sizeof buf));
+            cli_put_field(f, class_name(l, k, buf, sizeof buf));
         } else if (l->k == 1) fputs("prediction", f);
         else fprintf(f, "%sprediction_%lld", k ? "," : "", (long long)k);
     }
@@ -109,7 +95,7 @@ static void write_header(FILE *f, const layout *l, int files) {
 static void write_binary_row(FILE *f, const layout *l, float out, int logits) {
     double p = logits ? 1 / (1 + exp(-(double)out)) : out;
     char buf[24];
-    put_field(f, class_name(l, p > 0.5, buf, sizeof buf));   /* Keras's binary_accuracy threshold */
+    cli_put_field(f, class_name(l, p > 0.5, buf, sizeof buf));   /* Keras's binary_accuracy threshold */
     fprintf(f, ",%.6f,%.6f\n", 1 - p, p);
 }
 
@@ -120,7 +106,7 @@ static void write_class_row(FILE *f, const layout *l, const float *row, int logi
     char buf[24];
     for (int64_t k = 1; k < l->k; k++) best = row[k] > row[best] ? k : best;
     for (int64_t k = 0; logits && k < l->k; k++) sum += exp((double)row[k] - row[best]);
-    put_field(f, class_name(l, best, buf, sizeof buf));
+    cli_put_field(f, class_name(l, best, buf, sizeof buf));
     for (int64_t k = 0; k < l->k; k++) fprintf(f, ",%.6f", logits ? exp((double)row[k] - row[best]) / sum : row[k]);
     fputc('\n', f);
 }
@@ -134,7 +120,7 @@ static void write_csv(FILE *f, const nr_model *m, const nr_tensor *p, const nr_i
     for (int64_t r = 0; r < p->shape[0]; r++) {
         const float *row = p->data + r * width;
         if (files) {
-            put_field(f, nr_image_folder_file(files, r));
+            cli_put_field(f, nr_image_folder_file(files, r));
             fputc(',', f);
         }
         if (l.binary) write_binary_row(f, &l, row[0], logits);
@@ -192,6 +178,7 @@ static nr_status report(const predict_args *a, const nr_model *m, nr_tensor *p, 
 
 static nr_status predict(const predict_args *a, nr_model *m, cli_data *d) {
     NR_TRY(cli_check_single_io(m));
+    NR_TRY(cli_check_not_series(m, a->model));
     NR_TRY(cli_load_features(&a->data, m, d));
     const char *hint = !d->images && !a->data.target ? target_hint : NULL;
     NR_TRY(cli_fit_input(m, d->x, a->data.data ? a->data.data : a->data.test_images, hint));

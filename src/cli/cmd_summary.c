@@ -14,7 +14,7 @@
 static const char about[] =
     "Prints the layers, output shapes and parameter counts of the model that a\n"
     "SPEC file defines or that a model file (from 'neurona train') holds; for a\n"
-    "model file also its loss, class names and feature scaler.";
+    "model file also its loss, class names, feature scaler and series windowing.";
 
 static const char example[] =
     "neurona summary examples/iris_mlp.nr\n"
@@ -35,6 +35,23 @@ static nr_status is_model_file(const char *path, int *yes) {
     return NR_OK;
 }
 
+static void print_names(const char *what, const char *const *names, int n) {
+    printf("%s", what);
+    for (int i = 0; i < n; i++) printf("%s%s", i ? ", " : " ", names[i]);
+}
+
+/* The windowing of a model trained on a series. */
+static void print_series(const nr_model *m) {
+    const nr_series_opts *o = nr_model_series(m);
+    if (!o) return;
+    const nr_scaler *s = nr_model_series_scaler(m);
+    print_names("Series: inputs", o->features, o->n_features);
+    print_names("; targets", o->targets, o->n_targets);
+    printf("; window %d, horizon %d, stride %d; split %g, %g, %g; scaling: %s\n", o->window, o->horizon, o->stride,
+           o->split[0], o->split[1], o->split[2],
+           !s ? "none" : nr_scaler_get_kind(s) == NR_SCALER_MINMAX ? "minmax" : "standard");
+}
+
 /* What a saved model carries besides its layers. */
 static void print_extras(const nr_model *m) {
     nr_loss_kind loss = nr_model_loss(m, 0).kind;
@@ -49,6 +66,7 @@ static void print_extras(const nr_model *m) {
     if (s)
         printf("Scaler: %s, %lld features\n", nr_scaler_get_kind(s) == NR_SCALER_MINMAX ? "minmax" : "standard",
                (long long)nr_scaler_size(s));
+    print_series(m);
 }
 
 static nr_status summarize_model(const char *path) {

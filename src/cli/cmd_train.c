@@ -1,13 +1,15 @@
 /* neurona train: builds the model a SPEC file defines, trains it on CSV,
- * IDX or image-folder data as its compile() and fit() say, reports the test figures and
- * saves the model with its scaler and class names, so that evaluate and
- * predict can take raw data. */
+ * IDX or image-folder data, or on the windows of a time series, as its
+ * compile() and fit() say, reports the test figures and saves the model
+ * with its scaler, class names or series windowing, so that evaluate,
+ * predict and forecast can take raw data. */
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
 #include "cli/cli_args.h"
 #include "cli/cli_data.h"
 #include "cli/cli_prep.h"
+#include "cli/cli_series.h"
 #include "core/core.h"
 
 /* Fixed by default so that a run can be repeated; --seed changes it. */
@@ -16,6 +18,7 @@
 typedef struct train_args {
     const char *spec;
     cli_data_args data;
+    cli_series_args series;    /* --series and its windowing */
     double test_split;         /* 0: none */
     const char *scale;         /* NULL: standard for CSV, none for images */
     int epochs, batch_size;    /* 0: the SPEC's fit() value */
@@ -31,6 +34,7 @@ typedef struct train_run {
     nr_model *m;
     nr_loss_kind loss;
     cli_data d;
+    cli_series_data sd;        /* a series' windows; its validation part feeds fit() */
     nr_fit_opts fit;
     nr_history *history;
 } train_run;
@@ -38,7 +42,9 @@ typedef struct train_run {
 static const char usage[] =
     "SPEC --data FILE.csv --target COL [--test FILE.csv | --test-split F] [options]\n"
     "SPEC --data DIR [--test DIR | --test-split F] [options]\n"
-    "SPEC --train-images FILE --train-labels FILE [--test-images FILE --test-labels FILE] [options]";
+    "SPEC --train-images FILE --train-labels FILE [--test-images FILE --test-labels FILE] [options]\n"
+    "SPEC --series FILE.csv --target COL[,COL...] [--columns COL[,COL...]] --window N [--horizon N]\n"
+    "     [--stride N] [--split 0.7,0.15,0.15] [options]";
 
 static const char about[] =
     "Trains the model that SPEC defines (its layers, compile() and optional fit()),\n"
@@ -62,6 +68,15 @@ static const char notes[] =
     "a model's Input of (H, W) or (H*W*C,) takes them too, and a channel axis\n"
     "of 1 is added or dropped as the Input needs.\n"
     "--data-format says what --data holds when the folder's contents cannot.\n"
+    "Time series (--series): each window of --window steps of the --columns\n"
+    "(default: the targets) predicts the next --horizon steps of the --target\n"
+    "columns; the model's input is (window, columns) and its output horizon x\n"
+    "targets values, step by step (or shaped (horizon, targets)). The file is\n"
+    "split in time into training, validation and test steps (--split); a window\n"
+    "belongs to the part holding all its targets, its inputs may reach back.\n"
+    "The scaler is fitted on the training steps. fit() validates on the\n"
+    "validation windows; the test line is in scaled units, 'neurona forecast'\n"
+    "gives errors in the data's units.\n"
     "--epochs, --batch-size and --verbose override the SPEC's fit() values.\n"
     "--seed drives the initial weights, dropout, shuffling and --test-split.";
 
@@ -69,7 +84,8 @@ static const char example[] =
     "neurona train examples/iris_mlp.nr --data data/iris.csv --target species \\\n"
     "    --test-split 0.2 --out iris.nrm --history iris_history.csv\n"
     "neurona train examples/fashion_mlp.nr --data /usr/share/datasets/fashion-mnist\n"
-    "neurona train cnn.nr --data photos/train --test photos/test --image-size 64x64";
+    "neurona train cnn.nr --data photos/train --test photos/test --image-size 64x64\n"
+    "neurona train temp.nr --series daily-min-temperatures.csv --target Temp --window 30 --horizon 1";
 
 /* "examples/iris_mlp.nr" -> "iris_mlp.nrm", in the current folder. */
 static void default_out(const char *spec, char *buf, size_t size) {
@@ -96,10 +112,31 @@ static int check_format(const train_args *a, cli_format format) {
     return CLI_RUN;
 }
 
+/* --series takes the place of every other data option. */
+static int check_series(const train_args *a) {
+    const cli_data_args *d = &a->data;
+    const cli_series_args *s = &a->series;
+    double f[3];
+    if (d->data || d->test || d->train_images || d->test_images || a->test_split > 0 || d->format)
+        return cli_usage("train", "--series replaces --data, --test, --test-split and the IDX options; "
+                         "its test part comes from --split");
+    if (d->color_mode || d->image_size) return cli_usage("train", "--color-mode and --image-size are for images");
+    if (!d->target) return cli_usage("train", "train: --series needs --target COL[,COL...], the columns to forecast");
+    if (!s->window) return cli_usage("train", "train: --series needs --window N, the input steps of each window");
+    if (s->split && !cli_parse_split(s->split, f))
+        return cli_usage("train", "--split: expected three fractions TRAIN,VAL,TEST such as 0.7,0.15,0.15, got '%s'",
+                         s->split);
+    return CLI_RUN;
+}
+
 static int check_args(const train_args *a) {
     const cli_data_args *d = &a->data;
-    if (!d->data && !d->train_images) return cli_usage("train", "train: missing --data FILE.csv|DIR");
+    const cli_series_args *ser = &a->series;
     if (d->header && d->no_header) return cli_usage("train", "--header and --no-header exclude each other");
+    if (ser->path) return check_series(a);
+    if (ser->columns || ser->window || ser->horizon || ser->stride || ser->split)
+        return cli_usage("train", "--columns, --window, --horizon, --stride and --split go with --series FILE.csv");
+    if (!d->data && !d->train_images) return cli_usage("train", "train: missing --data FILE.csv|DIR");
     if (a->test_split != 0 && !(a->test_split > 0 && a->test_split < 1))
         return cli_usage("train", "--test-split: expected a fraction between 0 and 1, got %g", a->test_split);
     if (!d->train_images != !d->train_labels || !d->test_images != !d->test_labels)
@@ -159,6 +196,25 @@ static nr_status prepare(train_run *r) {
     return d->y_test ? cli_shape_targets(r->m, r->loss, &d->y_test) : NR_OK;
 }
 
+/* A series' windows: training and test parts go where CSV rows would,
+ * the validation part stays in r->sd for fit(). */
+static nr_status load_series(train_run *r) {
+    cli_series_args sa = r->a->series;
+    const cli_data_args *d = &r->a->data;
+    sa.target = d->target;
+    NR_TRY(cli_series_train_data(&sa, d->header ? 1 : d->no_header ? -1 : 0, scale_kind(r), r->m, &r->sd));
+    r->d.x = r->sd.x[0], r->d.y = r->sd.y[0], r->d.x_test = r->sd.x[2], r->d.y_test = r->sd.y[2];
+    r->sd.x[0] = r->sd.y[0] = r->sd.x[2] = r->sd.y[2] = NULL;
+    return NR_OK;
+}
+
+/* Table data, images or IDX files, ready for the model. */
+static nr_status load_data(train_run *r) {
+    NR_TRY(cli_load_train(&r->a->data, r->m, &r->d));
+    NR_TRY(split(r));
+    return prepare(r);
+}
+
 /* The SPEC's fit() with the command line's overrides. Without either,
  * verbose is 1, Keras's default (a SPEC's fit() defaults to it too). */
 static void fit_opts(train_run *r) {
@@ -168,10 +224,34 @@ static void fit_opts(train_run *r) {
     if (r->a->batch_size > 0) r->fit.batch_size = r->a->batch_size;
     if (r->a->verbose >= 0) r->fit.verbose = r->a->verbose;
     r->fit.out = stdout;
+    if (r->sd.x[1]) {
+        r->fit.validation_x = (const nr_tensor *const *)&r->sd.x[1];
+        r->fit.validation_y = (const nr_tensor *const *)&r->sd.y[1];
+    }
+}
+
+static void print_series_plan(const train_run *r) {
+    const cli_series_data *sd = &r->sd;
+    const int64_t *b = sd->bounds;
+    printf("Series: %lld steps; windows of %d steps predict %d step%s ahead, every %d step%s\n",
+           (long long)b[3], sd->o.window, sd->o.horizon, sd->o.horizon == 1 ? "" : "s", sd->o.stride,
+           sd->o.stride == 1 ? "" : "s");
+    printf("Data: %lld training windows (target steps 0..%lld)", (long long)r->d.x->shape[0], (long long)b[1] - 1);
+    if (sd->x[1])
+        printf(", %lld validation windows (%lld..%lld)", (long long)sd->x[1]->shape[0], (long long)b[1],
+               (long long)b[2] - 1);
+    if (r->d.x_test)
+        printf(", %lld test windows (%lld..%lld)", (long long)r->d.x_test->shape[0], (long long)b[2],
+               (long long)b[3] - 1);
+    printf("; scaling: %s, fitted on the training steps; seed: %d\n", scale_kind(r), r->a->seed);
 }
 
 static void print_plan(const train_run *r) {
     const cli_data *d = &r->d;
+    if (r->a->series.path) {
+        print_series_plan(r);
+        return;
+    }
     printf("Data: %lld training samples", (long long)d->x->shape[0]);
     if (d->x_test) printf(", %lld test samples", (long long)d->x_test->shape[0]);
     if (d->labels) printf(", %d classes", nr_labels_count(d->labels));
@@ -216,15 +296,14 @@ static nr_status save(train_run *r) {
 static int run(const train_args *a) {
     train_run r = {.a = a};
     nr_status s = load_spec(&r);
-    if (s == NR_OK) s = cli_load_train(&a->data, r.m, &r.d);
-    if (s == NR_OK) s = split(&r);
-    if (s == NR_OK) s = prepare(&r);
+    if (s == NR_OK) s = a->series.path ? load_series(&r) : load_data(&r);
     if (s == NR_OK) s = train(&r);
     if (s == NR_OK) s = test(&r);
     if (s == NR_OK) s = save(&r);
     int rc = s == NR_OK ? CLI_EXIT_OK : cli_fail(s);
     nr_history_free(r.history);
     cli_data_free(&r.d);
+    cli_series_data_free(&r.sd);
     if (r.spec) nr_spec_free(r.spec);
     return rc;
 }
@@ -235,7 +314,8 @@ int cmd_train(int argc, char **argv) {
     const cli_opt opts[] = {
         CLI_OPT_STR("data", &d->data, "FILE.csv|DIR", "training data: a CSV file, a folder of IDX files or of images"),
         CLI_OPT_CHOICE("data-format", &d->format, "idx|images|csv", "what --data holds (default: told by what it is)"),
-        CLI_OPT_STR("target", &d->target, "COL", "CSV column to predict: a name, or a 0-based index (-1: last)"),
+        CLI_OPT_STR("target", &d->target, "COL", "CSV column to predict: a name, or a 0-based index (-1: last); "
+                    "series: COL[,COL...]"),
         CLI_OPT_STR("test", &d->test, "FILE.csv|DIR", "test set: a CSV file with the same columns, or class folders"),
         CLI_OPT_FLOAT("test-split", &a.test_split, "F", "hold out this fraction of the rows as the test set"),
         CLI_OPT_FLAG("header", &d->header, "the CSV files' first row is a header (default: detect)"),
@@ -244,6 +324,13 @@ int cmd_train(int argc, char **argv) {
         CLI_OPT_STR("train-labels", &d->train_labels, "FILE", "IDX training labels"),
         CLI_OPT_STR("test-images", &d->test_images, "FILE", "IDX test images"),
         CLI_OPT_STR("test-labels", &d->test_labels, "FILE", "IDX test labels"),
+        CLI_OPT_STR("series", &a.series.path, "FILE.csv", "a time series, one step a row (instead of --data)"),
+        CLI_OPT_STR("columns", &a.series.columns, "COL[,COL...]", "series: input columns (default: the targets)"),
+        CLI_OPT_INT("window", &a.series.window, "N", 1, 1 << 20, "series: input steps of each window"),
+        CLI_OPT_INT("horizon", &a.series.horizon, "N", 1, 1 << 20, "series: steps predicted (default: 1)"),
+        CLI_OPT_INT("stride", &a.series.stride, "N", 1, 1 << 20, "series: steps between windows (default: 1)"),
+        CLI_OPT_STR("split", &a.series.split, "F,F,F", "series: training, validation, test fractions "
+                    "(default: 0.7,0.15,0.15)"),
         CLI_OPT_CHOICE("color-mode", &d->color_mode, "grayscale|rgb|rgba",
                        "image folders: channels (default: the model's input, else rgb)"),
         CLI_OPT_STR("image-size", &d->image_size, "HxW", "image folders: resize to this size (default: the model's input)"),

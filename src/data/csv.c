@@ -541,6 +541,7 @@ nr_status nr_csv_read(const char *path, const nr_csv_opts *opts, nr_csv **out) {
     nr_csv *csv = s == NR_OK ? nr_calloc(1, sizeof *csv) : NULL;
     if (s == NR_OK && !csv) s = NR_NOMEM();
     if (s == NR_OK && !(csv->path = nr_strdup(path))) s = NR_NOMEM();
+    if (s == NR_OK) csv->delim = o.delimiter;
     if (s == NR_OK) s = parse(csv, buf, n, o.header, o.delimiter);
     nr_free(buf);
     if (s != NR_OK) {
@@ -565,6 +566,39 @@ void nr_csv_free(nr_csv *csv) {
     nr_free(csv->arena);
     nr_free(csv->path);
     nr_free(csv);
+}
+
+/* ---------------------------------------------------- cell columns --- */
+
+/* Lexes rows up to row index target (header included) and returns the
+ * column of field col there, 0 when the file changed under us. */
+static int64_t find_cell_col(lexer *lx, int64_t target, int col) {
+    field f;
+    for (int64_t r = 0; lex_next_row(lx); r++) {
+        int end = 0;
+        for (int c = 0; !end; c++) {
+            if (lex_field(lx, &f, &end) != NR_OK) return 0;
+            if (r == target && c == col) return f.col;
+        }
+        if (r == target) return 0;
+    }
+    return 0;
+}
+
+int64_t nr_csv_cell_col(const nr_csv *csv, int64_t row, int col) {
+    char *buf = NULL;
+    size_t n = 0;
+    if (nr_data_read_all(csv->path, &buf, &n) != NR_OK) {
+        nr_clear_error();
+        return 0;
+    }
+    lexer lx;
+    lex_init(&lx, csv->path, buf, n, csv->delim);
+    int64_t where = find_cell_col(&lx, row + csv->has_header, col);
+    nr_clear_error();
+    nr_free(lx.scratch);
+    nr_free(buf);
+    return where;
 }
 
 /* -------------------------------------------------------- accessors --- */

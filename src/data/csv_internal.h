@@ -10,6 +10,7 @@ struct nr_csv {
     int64_t nrows;           /* data rows, header excluded */
     int ncols;
     int has_header;
+    char delim;
     char **names;            /* ncols names */
     nr_csv_type *types;      /* ncols */
     int64_t *missing;        /* ncols missing-cell counts */
@@ -23,6 +24,11 @@ struct nr_csv {
     size_t arena_len, arena_cap;
     int64_t *lines;          /* nrows 1-based file lines where rows start */
 };
+
+/* The 1-based character column where data cell (row, col) starts, found
+ * by lexing the file again (for messages only: no column positions are
+ * kept while reading); 0 when the file can no longer be read. */
+int64_t nr_csv_cell_col(const nr_csv *csv, int64_t row, int col);
 
 /* 1 when the text of a cell is a missing-value token (after trimming). */
 int nr_csv_text_is_missing(const char *s);

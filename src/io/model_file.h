@@ -11,14 +11,23 @@
  *   "optimizer/iterations" bytes i64 LE
  *   "scaler/kind"        text "standard" | "minmax"; "scaler/offset", "scaler/scale" tensors
  *   "labels"             text, one class label a line
+ *   "series", "series/offset", "series/scale"   the time-series windowing
+ *                        and its scaler (io/model_series.c documents them)
  * Unknown sections are ignored, so later versions can add some; the
  * container's version guards incompatible changes. */
 #ifndef NR_MODEL_FILE_H
 #define NR_MODEL_FILE_H
 
 #include "graph/graph.h"
-#include "neurona/model.h"
+#include "io/nrfile.h"
+#include "models/model_internal.h"
 
 void nr_compile_to_spec(const nr_model *m, const char *var, nr_strbuf *sb);
+
+/* The series sections of model_series.c: written when the model has a
+ * series, read when the file has them. */
+nr_status nr_model_series_save(nr_nrfile_writer *w, const nr_model *m);
+nr_status nr_model_series_load(const nr_nrfile *f, nr_model *m);
+void nr_series_record_free(nr_series_record *ms);
 
 #endif

@@ -1,6 +1,7 @@
 /* Models as views on the graph: Functional models from inputs to outputs,
  * Sequential models built layer by layer, and models used as layers. */
 #include <string.h>
+#include "io/model_file.h"
 #include "layers/layer.h"
 #include "models/model_internal.h"
 
@@ -25,6 +26,7 @@ void nr_model_destroy(nr_model *m) {
     nr_optimizer_free(m->opt);
     nr_scaler_free(m->scaler);
     nr_labels_free(m->labels);
+    nr_series_record_free(m->series);
     nr_free(m->vars);
     nr_free(m->reg_vars);
     nr_free(m->calls);

@@ -8,6 +8,8 @@
 
 /* An execution plan: which nodes run, where every buffer lives in one
  * arena reserved at plan time, and the exec tables kernels read. */
+typedef struct nr_series_record nr_series_record;   /* io/model_series.c */
+
 typedef struct nr_plan {
     int64_t batch;                   /* largest batch this plan runs */
     int backward;                    /* plans the backward pass too */
@@ -78,6 +80,7 @@ struct nr_model {
     nr_plan *train_plan, *eval_plan, *infer_plan;
     nr_scaler *scaler;
     nr_labels *labels;
+    nr_series_record *series;         /* time-series windowing (io/model_series.c), or NULL */
     int stop_training;
     nr_status callback_status;       /* a built-in callback failed (e.g. could not save) */
     uint64_t step;                   /* training steps run (dropout stream) */

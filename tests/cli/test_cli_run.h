@@ -77,6 +77,10 @@ static inline double test_metric(const char *out, const char *name) {
     return -1;
 }
 
+static inline int starts_with(const char *s, const char *prefix) {
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
 static inline int count_lines(const char *s) {
     int n = 0;
     for (; *s; s++) n += *s == '\n';
