@@ -1,11 +1,9 @@
 /* train --series and forecast on the real daily minimum temperatures of
  * Melbourne (../shared/data/timeseries/daily-min-temperatures.csv, 3650
- * days with a Date column): an MLP over 30 days must beat the naive
- * last-value forecast of the test part. Skipped when the file is absent. */
+ * days with a Date column): examples/temperature_lstm.nr (LSTM(32) over 30
+ * days, seed 42) must beat the naive last-value forecast of the test part
+ * by at least 10% in MAE. Skipped when the file is absent. */
 #include "test_cli_run.h"
-
-static const char spec[] = "Input(shape=(30, 1))\nFlatten()\nDense(32, activation=\"relu\")\nDense(1)\n"
-                           "compile(optimizer=\"adam\", loss=\"mse\", metrics=[\"mae\"])\nfit(epochs=20, batch_size=32)\n";
 
 /* The first number after the row name in the forecast table, or -1. */
 static double mae_of(const char *out, const char *row) {
@@ -20,17 +18,15 @@ int main(void) {
     char path[4096];
     snprintf(path, sizeof path, "%s", data);
     cli_setup();
-    FILE *f = fopen(tmp_path("temps.nr"), "w");
-    if (!f || fputs(spec, f) < 0 || fclose(f) != 0) nr_test_skip("cannot write the SPEC file");
-    cli_result r = cli_run("train '%s' --series '%s' --target Temp --window 30 --verbose 0 --out '%s'",
-                           tmp_path("temps.nr"), path, tmp_path("temps.nrm"));
-    CHECK(r.rc == 0 && test_metric(r.out, "mae") > 0);
+    cli_result r = cli_run("train '%s' --series '%s' --target Temp --window 30 --seed 42 --verbose 0 --out '%s'",
+                           nr_test_path("examples/temperature_lstm.nr"), path, tmp_path("temps.nrm"));
+    CHECK(r.rc == 0 && test_metric(r.out, "loss") > 0);
     cli_result_free(&r);
     r = cli_run("forecast '%s' --series '%s' --period 365 --out '%s'", tmp_path("temps.nrm"), path,
                 tmp_path("temps.csv"));
     double model = mae_of(r.out, "\nmodel "), naive = mae_of(r.out, "\nnaive (last value) ");
     CHECK(r.rc == 0 && strstr(r.out, "steps 3102..3649 (1989-07-02 to 1990-12-31), 548 forecasts of 1 step"));
-    CHECK(model > 0 && model < naive && strstr(r.out, "seasonal naive (365)"));
+    CHECK(model > 0 && model <= 0.9 * naive && strstr(r.out, "seasonal naive (365)"));
     printf("%s", r.out);
     cli_result_free(&r);
     char *csv = nr_test_read_file(tmp_path("temps.csv"), NULL);
