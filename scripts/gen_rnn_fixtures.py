@@ -22,7 +22,8 @@ Weights are drawn in Keras's layout and mapped onto torch's, exactly:
   * go_backwards: torch runs on x flipped in time; Keras returns the outputs
     in processing order, which is what torch returns on the flipped input;
   * bidirectional: torch's bidirectional LSTM, whose backward half is
-    reported in the original time order (neurona's keep_order).
+    reported in the original time order (neurona's keep_order);
+  * stacked: an LSTM returning sequences into a GRU, two torch modules.
 For each case: x, the weights, the output y (return_sequences or the last
 step; for "state" cases also the final h and c), a fixed random dy, and
 the gradients of sum(y * dy) with respect to x, W, U, b (and h0, c0).
@@ -144,6 +145,27 @@ def bidirectional(w, gen, N=2, T=4, F=3, U=3):
         w.tensor("bidir.d" + k, g)
 
 
+def stacked(w, gen, N=2, T=5, F=2, U1=4, U2=3):
+    """LSTM(U1, return_sequences=True) then GRU(U2): torch modules chained,
+    the gradient flowing through the first layer's output sequence."""
+    x = uniform(gen, (N, T, F), -1, 1).requires_grad_()
+    W1, U1k, b1 = keras_weights(gen, "lstm", F, U1, False)
+    W2, U2k, b2 = keras_weights(gen, "gru", U1, U2, True)
+    h, _ = torch_module("lstm", F, U1, W1, U1k, b1)(x)
+    y, _ = torch_module("gru", U1, U2, W2, U2k, b2)(h)
+    y = y[:, -1]
+    dy = uniform(gen, tuple(y.shape), -1, 1)
+    leaves = [("x", x), ("W1", W1), ("U1", U1k), ("b1", b1), ("W2", W2), ("U2", U2k), ("b2", b2)]
+    grads = torch.autograd.grad((y * dy).sum(), [t for _, t in leaves])
+    w.comment("stacked: LSTM(%d, return_sequences=True) -> GRU(%d), N=%d T=%d F=%d" % (U1, U2, N, T, F))
+    for k, t in leaves:
+        w.tensor("stacked." + k, t)
+    w.tensor("stacked.y", y)
+    w.tensor("stacked.dy", dy)
+    for (k, _), g in zip(leaves, grads):
+        w.tensor("stacked.d" + k, g)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     gen = torch.Generator().manual_seed(20261123)
@@ -158,6 +180,7 @@ def main():
     case(w, gen, "gru_before", "gru", 2, 4, 3, 3, reset_after=False)
     case(w, gen, "lstm_long", "lstm", 1, 300, 1, 2, seq=False)
     bidirectional(w, gen)
+    stacked(w, gen)
     w.close()
 
 

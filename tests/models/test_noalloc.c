@@ -343,9 +343,38 @@ static void failure_injection(void) {
     CHECK(leaks == 0);
 }
 
+/* Backpropagation through time allocates nothing either: recurrent layers
+ * with dropout, masks from Embedding(mask_zero), Bidirectional. */
+static void recurrent_steady_state(void) {
+    const char *text = "model = Sequential([Input(shape=(9,)), Embedding(20, 5, mask_zero=True),\n"
+                       "    Bidirectional(LSTM(6, return_sequences=True, dropout=0.2, recurrent_dropout=0.1)),\n"
+                       "    GRU(4), Dense(3, activation=\"softmax\")])\n"
+                       "model.compile(optimizer=\"adam\", loss=\"sparse_categorical_crossentropy\")\n";
+    nr_spec *s;
+    if (!CHECK_OK(nr_spec_load_string(text, "rnn.nr", 1, &s))) return;
+    nr_model *m = nr_spec_model(s);
+    nr_tensor *x, *y;
+    CHECK_OK(nr_tensor_new(&x, 2, (int64_t[]){32, 9}));
+    CHECK_OK(nr_tensor_new(&y, 1, (int64_t[]){32}));
+    for (int i = 0; i < 32 * 9; i++) x->data[i] = (float)((i * 7) % 20) * (i % 9 < 7);
+    for (int i = 0; i < 32; i++) y->data[i] = (float)(i % 3);
+    const nr_tensor *xv[1] = {x}, *yv[1] = {y};
+    nr_logs logs;
+    CHECK_OK(nr_model_fit(m, xv, yv, &(nr_fit_opts){.epochs = 1, .batch_size = 16}, NULL));
+    CHECK_OK(nr_model_train_on_batch(m, xv, yv, NULL, &logs)); /* plans batches of 32 */
+    counter_reset();
+    for (int i = 0; i < 20; i++) CHECK_OK(nr_model_train_on_batch(m, xv, yv, NULL, &logs));
+    printf("recurrent train_on_batch x20: %ld allocations\n", n_allocs);
+    CHECK(n_allocs == 0);
+    nr_tensor_free(x);
+    nr_tensor_free(y);
+    nr_spec_free(s);
+}
+
 int main(void) {
     nr_set_alloc_hooks(&(nr_alloc_hooks){hook_malloc, hook_realloc, hook_free, NULL});
     steady_state();
+    recurrent_steady_state();
     failure_injection();
     nr_set_alloc_hooks(NULL);
     return nr_test_finish();

@@ -1,7 +1,8 @@
 /* NR_OP_RNN against PyTorch's nn.RNN/nn.LSTM/nn.GRU (weights mapped from
  * Keras's layout, see scripts/gen_rnn_fixtures.py): outputs, final states
  * and the gradients with respect to x, the kernels, the biases and the
- * initial states, on both backends; a bidirectional LSTM as two ops. */
+ * initial states, on both backends; a bidirectional LSTM as two ops; an
+ * LSTM stacked under a GRU. */
 #include "ops/fixture.h"
 #include "ops/opcheck.h"
 
@@ -117,6 +118,42 @@ static void bidirectional(const fixture *fx, const nr_backend *be) {
     oc_free(&b);
 }
 
+/* LSTM returning sequences into a GRU: the first op's output is the
+ * second one's input, and the second one's dx flows back as dy. */
+static void stacked(const fixture *fx, const nr_backend *be) {
+    const char *names[] = {".x", ".W1", ".U1", ".b1", ".W2", ".U2", ".b2", ".y", ".dy"};
+    const fx_tensor *t[9];
+    for (int i = 0; i < 9; i++)
+        if (!(t[i] = fx_need(fx, "stacked", names[i]))) return;
+    int64_t N = t[0]->dims[0], T = t[0]->dims[1], U1 = t[2]->dims[0];
+    opcheck a, b;
+    oc_init(&a, N, 1);
+    int ia[4] = {input_like(&a, t[0], 1), input_like(&a, t[1], 0), input_like(&a, t[2], 0), input_like(&a, t[3], 0)};
+    nr_op_attrs la = {.rnn = {.cell = NR_RNN_LSTM, .act = NR_ACT_TANH, .rec_act = NR_ACT_SIGMOID,
+                              .return_sequences = 1, .has_bias = 1, .units = (int)U1}};
+    int y1 = oc_op(&a, NR_OP_RNN, la, ia, 4, 1, 2, (int64_t[]){T, U1});
+    oc_forward(&a, be);
+    oc_init(&b, N, 1);
+    int ib[4] = {oc_input(&b, 1, 2, (int64_t[]){T, U1}, 1), input_like(&b, t[4], 0), input_like(&b, t[5], 0),
+                 input_like(&b, t[6], 0)};
+    memcpy(b.val[0], a.val[y1], (size_t)oc_numel(&a, y1) * sizeof(float));
+    nr_op_attrs gb = {.rnn = {.cell = NR_RNN_GRU, .act = NR_ACT_TANH, .rec_act = NR_ACT_SIGMOID, .reset_after = 1,
+                              .has_bias = 1, .units = (int)t[5]->dims[0]}};
+    int y2 = oc_op(&b, NR_OP_RNN, gb, ib, 4, 1, 1, t[7]->dims + 1);
+    oc_forward(&b, be);
+    nr_test_close_arrays(b.val[y2], t[7]->v, (size_t)t[7]->n, 1e-5, 1e-4, "stacked y");
+    oc_backward(&b, be, t[8]->v);
+    oc_backward(&a, be, b.grad[0]);
+    static const char *const first[] = {".dx", ".dW1", ".dU1", ".db1"}, *second[] = {".dW2", ".dU2", ".db2"};
+    check_grads(&a, fx, "stacked", first, 4, "stacked");
+    for (int i = 0; i < 3; i++) {
+        const fx_tensor *g = fx_need(fx, "stacked", second[i]);
+        if (g) nr_test_close_arrays(b.grad[1 + i], g->v, (size_t)g->n, 1e-5, 1e-4, second[i]);
+    }
+    oc_free(&a);
+    oc_free(&b);
+}
+
 int main(void) {
     static fixture fx;
     if (!fx_load(&fx, "tests/fixtures/rnn/rnn.txt")) return nr_test_finish();
@@ -124,6 +161,7 @@ int main(void) {
     for (int e = 0; e < 2; e++) {
         for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) one_case(&fx, &cases[i], bes[e]);
         bidirectional(&fx, bes[e]);
+        stacked(&fx, bes[e]);
     }
     fx_free(&fx);
     return nr_test_finish();
