@@ -317,6 +317,8 @@ typedef struct nr_call {
     int n_in;
     nr_sym in[NR_MAX_IN];
     nr_sym out;
+    nr_sym extra[3];                  /* further outputs (an RNN's return_state), NR_SYM_NONE past n_extra */
+    int n_extra;
     nr_sym penalty;                   /* activity-regularizer node, or NR_SYM_NONE */
     int hidden;                       /* made by replaying a nested model: not a row of its own */
 } nr_call;

@@ -265,21 +265,39 @@ static nr_status seq_call(writer *w, const nr_call *c, int k) {
     return NR_OK;
 }
 
+/* "out" or "out, out_state, out_state_2 =" for a call with extra outputs. */
+static nr_status bind_outputs(writer *w, const nr_call *c) {
+    const nr_layer *l = c->layer;
+    char *v = ident(w, l->model ? l->model->name : l->name, is_inline(w, l) ? "" : "_out");
+    if (!v) return NR_NOMEM();
+    w->node_var[c->out] = v;
+    nr_strbuf_printf(w->sb, "%s", v);
+    for (int i = 0; i < c->n_extra; i++) {
+        char *e = ident(w, l->name, "_state");
+        if (!e) return NR_NOMEM();
+        w->node_var[c->extra[i]] = e;
+        nr_strbuf_printf(w->sb, ", %s", e);
+    }
+    nr_strbuf_printf(w->sb, " = ");
+    return NR_OK;
+}
+
 static nr_status func_call(writer *w, const nr_call *c) {
     const char *ins[NR_MAX_IN];
     const nr_layer *l = c->layer;
     for (int i = 0; i < c->n_in; i++) ins[i] = tensor_var(w, c->in[i]);
     NR_TRY(prepare_layer(w, l));
-    char *v = ident(w, l->model ? l->model->name : l->name, is_inline(w, l) ? "" : "_out");
-    if (!v) return NR_NOMEM();
-    w->node_var[c->out] = v;
-    /* Merge layers take a list, even of one; a model of one input a tensor. */
-    int as_list = l->cls->max_inputs > 1 && (c->n_in > 1 || !l->model);
-    nr_strbuf_printf(w->sb, "%s = ", v);
+    NR_TRY(bind_outputs(w, c));
+    /* Merge layers take a list, even of one; a model of one input a tensor;
+     * a recurrent layer one sequence, then its initial states. */
+    int states = nr_layer_is_rnn(l) || !strcmp(l->cls->type, "Bidirectional");
+    int n = states ? 1 : c->n_in, as_list = !states && l->cls->max_inputs > 1 && (c->n_in > 1 || !l->model);
     layer_ref(w, l);
     nr_strbuf_printf(w->sb, "(%s", as_list ? "[" : "");
-    for (int i = 0; i < c->n_in; i++) nr_strbuf_printf(w->sb, "%s%s", i ? ", " : "", ins[i]);
-    nr_strbuf_printf(w->sb, "%s)\n", as_list ? "]" : "");
+    for (int i = 0; i < n; i++) nr_strbuf_printf(w->sb, "%s%s", i ? ", " : "", ins[i]);
+    nr_strbuf_printf(w->sb, "%s", as_list ? "]" : "");
+    for (int i = n; i < c->n_in; i++) nr_strbuf_printf(w->sb, "%s%s", i == n ? ", initial_state=[" : ", ", ins[i]);
+    nr_strbuf_printf(w->sb, "%s)\n", c->n_in > n ? "]" : "");
     trainable_line(w, l);
     return NR_OK;
 }

@@ -69,6 +69,8 @@ nr_status nr_layer_call(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym 
         l->n_outputs = 1;
     }
     NR_TRY(nr_graph_add_call(l->g, l, in, n_inputs, *out));
+    nr_call *rec = &l->g->calls[l->g->n_calls - 1];
+    for (int i = 1; i < l->n_outputs; i++) rec->extra[rec->n_extra++] = l->outputs[i];
     for (int k = penalties_before; k < l->g->n_nodes; k++)
         if (l->g->nodes[k].op == NR_OP_PENALTY) l->g->calls[l->g->n_calls - 1].penalty = k;
     return NR_OK;

@@ -63,8 +63,12 @@ nr_status nr_model_collect_calls(nr_model *m) {
     int *calls = nr_malloc(((size_t)g->n_calls + 1) * sizeof *calls);
     if (!calls) { nr_free(up); return NR_NOMEM(); }
     int n = 0;
-    for (int c = 0; c < g->n_calls; c++)
-        if (!g->calls[c].hidden && up[g->calls[c].out] && down[g->calls[c].out]) calls[n++] = c;
+    for (int c = 0; c < g->n_calls; c++) {
+        const nr_call *k = &g->calls[c];
+        int used = up[k->out];
+        for (int i = 0; i < k->n_extra; i++) used |= up[k->extra[i]];
+        if (!k->hidden && used && down[k->out]) calls[n++] = c;
+    }
     nr_free(up);
     nr_free(m->calls);
     m->calls = calls;
@@ -185,7 +189,9 @@ static nr_status model_layer_call(nr_layer *l, const nr_sym *in, int n_in, nr_sy
         nr_sym ins[NR_MAX_IN], y;
         for (int i = 0; i < call.n_in; i++) ins[i] = map[call.in[i]];
         s = nr_layer_call(call.layer, ins, call.n_in, &y);
-        if (s == NR_OK) map[call.out] = y;
+        if (s != NR_OK) break;
+        map[call.out] = y;
+        for (int i = 0; i < call.n_extra; i++) map[call.extra[i]] = call.layer->outputs[1 + i];
     }
     if (s == NR_OK) {
         for (int c = first; c < g->n_calls; c++) g->calls[c].hidden = 1;

@@ -52,15 +52,24 @@ static void row(FILE *f, const char *const *fields, const int *stops, int n) {
     } while (more);
 }
 
-/* "dense_1[0][0]": the producing layer and which of its calls. */
+/* Which output of call c node s is (0 the main one), or -1. */
+static int output_index(const nr_call *c, nr_sym s) {
+    if (c->out == s) return 0;
+    for (int i = 0; i < c->n_extra; i++)
+        if (c->extra[i] == s) return 1 + i;
+    return -1;
+}
+
+/* "dense_1[0][0]": the producing layer, which of its calls, which output. */
 static void source_name(const nr_graph *g, nr_sym s, char *buf, size_t size) {
     const nr_node *n = &g->nodes[s];
     if (n->op == NR_OP_INPUT && n->layer) { snprintf(buf, size, "%s[0][0]", n->layer->name); return; }
     for (int c = 0; c < g->n_calls; c++) {
-        if (g->calls[c].out != s || g->calls[c].hidden) continue;
+        int o = output_index(&g->calls[c], s);
+        if (o < 0 || g->calls[c].hidden) continue;
         int k = 0;
         for (int d = 0; d < c; d++) k += g->calls[d].layer == g->calls[c].layer && !g->calls[d].hidden;
-        snprintf(buf, size, "%s[%d][0]", g->calls[c].layer->name, k);
+        snprintf(buf, size, "%s[%d][%d]", g->calls[c].layer->name, k, o);
         return;
     }
     snprintf(buf, size, "?");

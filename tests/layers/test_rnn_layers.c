@@ -145,6 +145,40 @@ static void return_state(void) {
     nr_graph_free(g);
 }
 
+/* SPEC's tuple assignment and initial_state: an encoder's final states
+ * start a decoder (the seq2seq pattern), and the written SPEC rebuilds it. */
+static void encoder_decoder(void) {
+    const char *text = "enc_in = Input(shape=(6, 3))\n"
+                       "dec_in = Input(shape=(4, 2))\n"
+                       "out, h, c = LSTM(8, return_state=True)(enc_in)\n"
+                       "seq = LSTM(8, return_sequences=True)(dec_in, initial_state=[h, c])\n"
+                       "y = Dense(2)(seq)\n"
+                       "model = Model([enc_in, dec_in], y)\n";
+    nr_spec *s;
+    nr_model *m = load(text, &s);
+    if (!m) return;
+    int64_t t = 0, f = 0;
+    nr_model_count_params(m, &t, &f);
+    CHECK(t == 4 * (8 * 12) + 4 * (8 * 11) + 18);
+    char *written = NULL;
+    CHECK_OK(nr_model_to_spec(m, &written));
+    nr_spec *s2;
+    nr_model *m2 = written ? load(written, &s2) : NULL;
+    if (m2) {
+        nr_model_count_params(m2, &t, &f);
+        CHECK(t == 4 * (8 * 12) + 4 * (8 * 11) + 18);
+        nr_spec_free(s2);
+    } else {
+        fprintf(stderr, "  written:\n%s\n", written ? written : "(none)");
+    }
+    nr_free_string(written);
+    nr_spec_free(s);
+    nr_test_spec_fails("i = Input(shape=(6, 3))\na, b = LSTM(8, return_state=True)(i)\n", NR_STATUS_BAD_ARGUMENT,
+                       "cannot unpack a list of 3");
+    nr_test_spec_fails("i = Input(shape=(6, 3))\ny = Dense(3)(i, initial_state=i)\n", NR_STATUS_BAD_ARGUMENT,
+                       "initial_state is an argument of recurrent layers");
+}
+
 static void errors(void) {
     nr_test_spec_fails("Sequential([Input(shape=(4,)), LSTM(3)])\n", NR_STATUS_BAD_SHAPE,
                        "needs input (batch, timesteps, features)");
@@ -236,6 +270,7 @@ int main(void) {
     wrap_used_layer();
     padding_is_masked();
     return_state();
+    encoder_decoder();
     errors();
     long_and_short();
     learn();

@@ -52,7 +52,9 @@ static int build(opcheck *c, const fixture *fx, const char *p, const char *sfx, 
                              .return_state = (unsigned char)k->state, .reset_after = (unsigned char)k->reset_after,
                              .has_bias = 1, .has_init = h0 != NULL, .keep_order = (unsigned char)keep_order,
                              .units = (int)U->dims[0]}};
-    return oc_op(c, NR_OP_RNN, a, ids, n, 1, y->ndim - 1, y->dims + 1);
+    int64_t rows = (k->seq ? x->dims[1] : 1) + (k->state ? (k->cell == NR_RNN_LSTM ? 2 : 1) : 0);
+    int64_t shape[2] = {rows, U->dims[0]};
+    return k->seq || k->state ? oc_op(c, NR_OP_RNN, a, ids, n, 1, 2, shape) : oc_op(c, NR_OP_RNN, a, ids, n, 1, 1, shape + 1);
 }
 
 static void check_grads(const opcheck *c, const fixture *fx, const char *p, const char *const *names, int n,
