@@ -9,6 +9,7 @@ typedef struct rcase {
     float dropout, rec_dropout;
     int64_t T, F, U;
     const char *what;
+    nr_activation act, rec_act;   /* both 0: tanh and sigmoid */
 } rcase;
 
 static int gates(int cell) { return cell == NR_RNN_LSTM ? 4 : cell == NR_RNN_GRU ? 3 : 1; }
@@ -25,7 +26,9 @@ static int build(opcheck *c, const rcase *k, int64_t batch, uint64_t seed) {
     if (k->bias) ids[n++] = gru2 ? oc_input(c, 0, 2, (int64_t[]){2, GU}, 1) : oc_input(c, 0, 1, (int64_t[]){GU}, 1);
     int mask = k->mask ? (ids[n++] = oc_input(c, 1, 1, (int64_t[]){k->T}, 0)) : -1;
     for (int s = 0; k->init && s < ns; s++) ids[n++] = oc_input(c, 1, 1, (int64_t[]){k->U}, 1);
-    nr_op_attrs a = {.rnn = {.cell = (unsigned char)k->cell, .act = NR_ACT_TANH, .rec_act = NR_ACT_SIGMOID,
+    int defaults = !k->act && !k->rec_act;
+    nr_op_attrs a = {.rnn = {.cell = (unsigned char)k->cell, .act = defaults ? NR_ACT_TANH : (unsigned char)k->act,
+                             .rec_act = defaults ? NR_ACT_SIGMOID : (unsigned char)k->rec_act,
                              .go_backwards = (unsigned char)k->go_backwards,
                              .return_sequences = (unsigned char)k->return_sequences,
                              .return_state = (unsigned char)k->return_state, .reset_after = (unsigned char)k->reset_after,
@@ -43,21 +46,26 @@ static int build(opcheck *c, const rcase *k, int64_t batch, uint64_t seed) {
 }
 
 static const rcase cases[] = {
-    {NR_RNN_SIMPLE, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 4, 3, 5, "simple"},
-    {NR_RNN_SIMPLE, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 2, 3, "simple backwards sequences no bias"},
-    {NR_RNN_SIMPLE, 0, 1, 1, 0, 0, 1, 1, 1, 0, 0.3f, 0.4f, 5, 2, 3, "simple mask init state dropout"},
-    {NR_RNN_LSTM, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 4, 3, 4, "lstm"},
-    {NR_RNN_LSTM, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 5, 2, 3, "lstm sequences"},
-    {NR_RNN_LSTM, 1, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 4, 2, 3, "lstm backwards keep order"},
-    {NR_RNN_LSTM, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 5, 2, 3, "lstm state mask init"},
-    {NR_RNN_LSTM, 1, 1, 1, 1, 0, 1, 1, 0, 1, 0, 0, 5, 2, 3, "lstm bidirectional half, zero masked"},
-    {NR_RNN_LSTM, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0.3f, 0, 4, 3, 3, "lstm input dropout"},
-    {NR_RNN_LSTM, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0.3f, 0.4f, 4, 3, 3, "lstm per-gate dropout"},
-    {NR_RNN_GRU, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 4, 3, 4, "gru"},
-    {NR_RNN_GRU, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 4, 3, 3, "gru reset before"},
-    {NR_RNN_GRU, 1, 1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 5, 2, 3, "gru backwards mask init no bias"},
-    {NR_RNN_GRU, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0.2f, 0.3f, 4, 2, 3, "gru per-gate dropout"},
-    {NR_RNN_GRU, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0.2f, 0.3f, 4, 2, 3, "gru reset before, dropout, mask"},
+    {NR_RNN_SIMPLE, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 4, 3, 5, "simple", 0, 0},
+    {NR_RNN_SIMPLE, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 2, 3, "simple backwards sequences no bias", 0, 0},
+    {NR_RNN_SIMPLE, 0, 1, 1, 0, 0, 1, 1, 1, 0, 0.3f, 0.4f, 5, 2, 3, "simple mask init state dropout", 0, 0},
+    {NR_RNN_LSTM, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 4, 3, 4, "lstm", 0, 0},
+    {NR_RNN_LSTM, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 5, 2, 3, "lstm sequences", 0, 0},
+    {NR_RNN_LSTM, 1, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 4, 2, 3, "lstm backwards keep order", 0, 0},
+    {NR_RNN_LSTM, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 5, 2, 3, "lstm state mask init", 0, 0},
+    {NR_RNN_LSTM, 1, 1, 1, 1, 0, 1, 1, 0, 1, 0, 0, 5, 2, 3, "lstm bidirectional half, zero masked", 0, 0},
+    {NR_RNN_LSTM, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0.3f, 0, 4, 3, 3, "lstm input dropout", 0, 0},
+    {NR_RNN_LSTM, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0.3f, 0.4f, 4, 3, 3, "lstm per-gate dropout", 0, 0},
+    {NR_RNN_GRU, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 4, 3, 4, "gru", 0, 0},
+    {NR_RNN_GRU, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 4, 3, 3, "gru reset before", 0, 0},
+    {NR_RNN_GRU, 1, 1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 5, 2, 3, "gru backwards mask init no bias", 0, 0},
+    {NR_RNN_GRU, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0.2f, 0.3f, 4, 2, 3, "gru per-gate dropout", 0, 0},
+    {NR_RNN_GRU, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0.2f, 0.3f, 4, 2, 3, "gru reset before, dropout, mask", 0, 0},
+    {NR_RNN_LSTM, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 4, 2, 3, "lstm softsign, hard_sigmoid", NR_ACT_SOFTSIGN,
+     NR_ACT_HARD_SIGMOID},
+    {NR_RNN_GRU, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 4, 2, 3, "gru softsign, hard_sigmoid", NR_ACT_SOFTSIGN,
+     NR_ACT_HARD_SIGMOID},
+    {NR_RNN_SIMPLE, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 4, 2, 3, "simple swish", NR_ACT_SWISH, NR_ACT_SIGMOID},
 };
 #define N_CASES (sizeof cases / sizeof *cases)
 
@@ -113,7 +121,7 @@ static void fast_vs_ref(void) {
 static void by_hand(void) {
     const nr_backend *bes[2] = {&nr_backend_cpu, &nr_backend_reference};
     for (int e = 0; e < 2; e++) {
-        rcase k = {NR_RNN_SIMPLE, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2, 1, 1, "by hand"};
+        rcase k = {NR_RNN_SIMPLE, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2, 1, 1, "by hand", 0, 0};
         opcheck c;
         int y = build(&c, &k, 1, 1);
         c.val[0][0] = 1, c.val[0][1] = 2, c.val[1][0] = 0.5f, c.val[2][0] = -1, c.val[3][0] = 0.25f;
@@ -127,7 +135,7 @@ static void by_hand(void) {
 /* A masked step keeps the state: with every step of a sample masked the
  * output is h0 (or 0 with zero_masked), whatever x is. */
 static void mask_keeps_state(void) {
-    rcase k = {NR_RNN_LSTM, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 3, 2, 4, "mask"};
+    rcase k = {NR_RNN_LSTM, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 3, 2, 4, "mask", 0, 0};
     const nr_backend *bes[2] = {&nr_backend_cpu, &nr_backend_reference};
     for (int e = 0; e < 2; e++) {
         opcheck c;
