@@ -84,7 +84,7 @@ static int64_t kernel_floats(const geom *g) {
 
 int64_t nr_conv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batch) {
     geom g = nr_window_of(n, nodes, batch);
-    return kernel_floats(&g) + (n->a.conv.relu ? g.N * g.Ho * g.Wo * g.F : 0);
+    return kernel_floats(&g);
 }
 
 /* --- direct (stride 1) ------------------------------------------------------ */
@@ -170,18 +170,31 @@ typedef struct pass {
 /* Writes a tile's rows (positions m, m + 1, ... below m1; row r at
  * o + r * rs) into filter columns [f0, f0 + nj); positions in the padding
  * columns (q >= ow) are dropped. */
+/* y = o (+ b) (then ReLU), or y += o: one row of a tile, each variant a
+ * loop the compiler vectorizes. */
+static void put_row(float *restrict y, const float *restrict o, const float *restrict b, int64_t nj, int acc, int relu) {
+    if (acc) {
+#pragma omp simd
+        for (int64_t j = 0; j < nj; j++) y[j] += o[j];
+    } else if (b && relu) {
+#pragma omp simd
+        for (int64_t j = 0; j < nj; j++) y[j] = relu_of(o[j] + b[j]);
+    } else if (b) {
+#pragma omp simd
+        for (int64_t j = 0; j < nj; j++) y[j] = o[j] + b[j];
+    } else if (relu) {
+#pragma omp simd
+        for (int64_t j = 0; j < nj; j++) y[j] = relu_of(o[j]);
+    } else {
+        memcpy(y, o, (size_t)nj * sizeof *y);
+    }
+}
+
 static void put_tile(const pass *s, float *y, int64_t m, int64_t m1, int64_t f0, int64_t nj, const float *o, int rs) {
     int64_t p = m / s->iw, q = m % s->iw;
+    const float *b = s->bias ? s->bias + f0 : NULL;
     for (int r = 0; r < TM && m + r < m1; r++, o += rs) {
-        if (q < s->ow) {
-            float *yr = y + (p * s->ow + q) * s->F + f0;
-            if (s->acc)
-                for (int64_t j = 0; j < nj; j++) yr[j] += o[j];
-            else if (s->relu)
-                for (int64_t j = 0; j < nj; j++) yr[j] = relu_of(o[j] + (s->bias ? s->bias[f0 + j] : 0.0f));
-            else
-                for (int64_t j = 0; j < nj; j++) yr[j] = o[j] + (s->bias ? s->bias[f0 + j] : 0.0f);
-        }
+        if (q < s->ow) put_row(y + (p * s->ow + q) * s->F + f0, o, b, nj, s->acc, s->relu);
         if (++q == s->iw) q = 0, p++;
     }
 }
@@ -452,15 +465,17 @@ void nr_cpu_conv2d_forward(const nr_exec *x, const nr_node *n) {
         strided_forward(x, n, &g);
 }
 
-/* The gradient before a fused ReLU: dy where y > 0, else 0. */
+/* The gradient before a fused ReLU: dy where y > 0, else 0. Made in
+ * place: only this backward reads the gradient of this node's output
+ * (and doing it twice changes nothing). */
 static const float *pre_relu_grad(const nr_exec *x, const nr_node *n, const geom *g) {
-    const float *dy = x->grad[NR_ID(x, n)], *y = x->val[NR_ID(x, n)];
+    float *dy = x->grad[NR_ID(x, n)];
+    const float *y = x->val[NR_ID(x, n)];
     if (!n->a.conv.relu) return dy;
-    float *dz = x->work[NR_ID(x, n)] + kernel_floats(g);
     int64_t len = g->N * g->Ho * g->Wo * g->F;
-#pragma omp parallel for schedule(static) num_threads((len > NR_PAR_MIN) ? slots_of(x) : 1)
-    for (int64_t i = 0; i < len; i++) dz[i] = y[i] > 0.0f ? dy[i] : 0.0f;
-    return dz;
+#pragma omp parallel for simd schedule(static) num_threads((len > NR_PAR_MIN) ? slots_of(x) : 1)
+    for (int64_t i = 0; i < len; i++) dy[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+    return dy;
 }
 
 void nr_cpu_conv2d_backward(const nr_exec *x, const nr_node *n) {

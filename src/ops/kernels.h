@@ -52,8 +52,7 @@ NR_DECLARE_OP(masked_avgpool)
 int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 /* Scratch of a CONV2D node (floats): packed weights and, per thread, a
  * padded image and weight-gradient partials (stride 1), or one sample's
- * im2col buffer plus GEMM packing space (strides above 1); then the
- * gradient before a fused ReLU. */
+ * im2col buffer plus GEMM packing space (strides above 1). */
 int64_t nr_conv2d_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
 /* Scratch of a BATCHNORM node (floats): saved statistics and block sums. */
 int64_t nr_batchnorm_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);
