@@ -171,8 +171,9 @@ typedef struct pass {
  * o + r * rs) into filter columns [f0, f0 + nj); positions in the padding
  * columns (q >= ow) are dropped. */
 /* y = o (+ b) (then ReLU), or y += o: one row of a tile, each variant a
- * loop the compiler vectorizes. */
-static void put_row(float *restrict y, const float *restrict o, const float *restrict b, int64_t nj, int acc, int relu) {
+ * loop the compiler vectorizes (inlined, so a full row of TN columns
+ * becomes straight-line code). */
+static inline __attribute__((always_inline)) void put_row(float *restrict y, const float *restrict o, const float *restrict b, int64_t nj, int acc, int relu) {
     if (acc) {
 #pragma omp simd
         for (int64_t j = 0; j < nj; j++) y[j] += o[j];
@@ -194,7 +195,9 @@ static void put_tile(const pass *s, float *y, int64_t m, int64_t m1, int64_t f0,
     int64_t p = m / s->iw, q = m % s->iw;
     const float *b = s->bias ? s->bias + f0 : NULL;
     for (int r = 0; r < TM && m + r < m1; r++, o += rs) {
-        if (q < s->ow) put_row(y + (p * s->ow + q) * s->F + f0, o, b, nj, s->acc, s->relu);
+        float *yr = y + (p * s->ow + q) * s->F + f0;
+        if (q < s->ow && nj == TN) put_row(yr, o, b, TN, s->acc, s->relu);
+        else if (q < s->ow) put_row(yr, o, b, nj, s->acc, s->relu);
         if (++q == s->iw) q = 0, p++;
     }
 }
