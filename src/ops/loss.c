@@ -259,10 +259,11 @@ static float cpu_row_loss(const loss_geom *g, int64_t r) {
         }
         return s / (float)k;
     case LOSS_BCE:
-        if (g->logits) { /* log1pf is a scalar libm call: no simd here */
+        if (g->logits) {
+#pragma omp simd reduction(+ : s)
             for (int64_t j = 0; j < k; j++) {
                 float z = p[j];
-                s += (z > 0 ? z : 0.0f) - z * t[j] + log1pf(nr_fast_expf(-fabsf(z)));
+                s += (z > 0 ? z : 0.0f) - z * t[j] + nr_fast_log1pf_unit(nr_fast_expf(-fabsf(z)));
             }
         } else {
             for (int64_t j = 0; j < k; j++) {
@@ -393,11 +394,81 @@ static void cpu_row_grad(const loss_geom *g, int64_t r, float c, float *dp_all) 
     }
 }
 
+/* Rows of one value (a (N, H, W, 1) image output, a (N, 1) regression)
+ * with an elementwise loss go through these flat loops instead: one row
+ * per lane rather than one call per row. The rows go in groups that share
+ * a sample weight (per_w rows), or of FLAT_BLOCK rows without weights;
+ * each group is summed in float, the groups in double. */
+#define FLAT_BLOCK 4096
+
+static int flat(const loss_geom *g) {
+    return g->k == 1 && (g->kind == LOSS_MSE || g->kind == LOSS_MAE || g->kind == LOSS_HUBER || g->kind == LOSS_BCE);
+}
+
+static int64_t flat_group(const loss_geom *g) { return g->w ? g->per_w : FLAT_BLOCK; }
+
+static inline __attribute__((always_inline)) float huber_term(float e, float d) {
+    return e <= d ? 0.5f * e * e : d * e - 0.5f * d * d;
+}
+static inline __attribute__((always_inline)) float bce_logits_term(float z, float t) {
+    return (z > 0 ? z : 0.0f) - z * t + nr_fast_log1pf_unit(nr_fast_expf(-fabsf(z)));
+}
+
+/* sum_r loss(p_r, t_r) over rows [r0, r1). */
+static float flat_loss(const loss_geom *g, int64_t r0, int64_t r1) {
+    const float *p = g->p, *t = g->t, d = g->delta;
+    float s = 0;
+    switch (g->kind) {
+    case LOSS_MSE:
+#pragma omp simd reduction(+ : s)
+        for (int64_t r = r0; r < r1; r++) s += (p[r] - t[r]) * (p[r] - t[r]);
+        break;
+    case LOSS_MAE:
+#pragma omp simd reduction(+ : s)
+        for (int64_t r = r0; r < r1; r++) s += fabsf(p[r] - t[r]);
+        break;
+    case LOSS_HUBER:
+#pragma omp simd reduction(+ : s)
+        for (int64_t r = r0; r < r1; r++) s += huber_term(fabsf(p[r] - t[r]), d);
+        break;
+    default: /* BCE */
+        if (g->logits) {
+#pragma omp simd reduction(+ : s)
+            for (int64_t r = r0; r < r1; r++) s += bce_logits_term(p[r], t[r]);
+        } else {
+            for (int64_t r = r0; r < r1; r++) s += cpu_row_loss(g, r);
+        }
+    }
+    return s;
+}
+
+/* dp_r += c dloss/dp_r over rows [r0, r1): MSE and BCE on logits (the
+ * usual pairs) in lanes, the others through the row loop. */
+static void flat_grad(const loss_geom *g, int64_t r0, int64_t r1, float c, float *dp) {
+    const float *p = g->p, *t = g->t;
+    if (g->kind == LOSS_MSE) {
+#pragma omp simd
+        for (int64_t r = r0; r < r1; r++) dp[r] += 2.0f * c * (p[r] - t[r]);
+    } else if (g->kind == LOSS_BCE && g->logits) {
+#pragma omp simd
+        for (int64_t r = r0; r < r1; r++) dp[r] += c * (nr_fast_sigmoidf(p[r]) - t[r]);
+    } else {
+        for (int64_t r = r0; r < r1; r++) cpu_row_grad(g, r, c, dp);
+    }
+}
+
 void nr_cpu_loss_forward(const nr_exec *x, const nr_node *n) {
     loss_geom g = geometry(x, n);
     double s = 0;
+    if (flat(&g)) {
+        int64_t G = flat_group(&g);
+#pragma omp parallel for reduction(+ : s) num_threads((g.R > NR_PAR_MIN) ? nr_num_threads() : 1)
+        for (int64_t b = 0; b < g.R; b += G)
+            s += row_weight(&g, b) * (double)flat_loss(&g, b, b + G < g.R ? b + G : g.R);
+    } else {
 #pragma omp parallel for reduction(+ : s) num_threads((g.R * g.k > NR_PAR_MIN) ? nr_num_threads() : 1)
-    for (int64_t r = 0; r < g.R; r++) s += row_weight(&g, r) * (double)cpu_row_loss(&g, r);
+        for (int64_t r = 0; r < g.R; r++) s += row_weight(&g, r) * (double)cpu_row_loss(&g, r);
+    }
     x->val[NR_ID(x, n)][0] = g.R ? (float)(s / g.R) : 0.0f;
 }
 
@@ -406,6 +477,13 @@ void nr_cpu_loss_backward(const nr_exec *x, const nr_node *n) {
     if (!dp) return;
     loss_geom g = geometry(x, n);
     const double dL = x->grad[NR_ID(x, n)][0];
+    if (flat(&g)) {
+        int64_t G = flat_group(&g);
+#pragma omp parallel for num_threads((g.R > NR_PAR_MIN) ? nr_num_threads() : 1)
+        for (int64_t b = 0; b < g.R; b += G)
+            flat_grad(&g, b, b + G < g.R ? b + G : g.R, (float)(dL * row_weight(&g, b) / g.R), dp);
+        return;
+    }
 #pragma omp parallel for num_threads((g.R * g.k > NR_PAR_MIN) ? nr_num_threads() : 1)
     for (int64_t r = 0; r < g.R; r++) cpu_row_grad(&g, r, (float)(dL * row_weight(&g, r) / g.R), dp);
 }

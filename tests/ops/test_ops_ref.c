@@ -210,13 +210,13 @@ enum {
 static const char *const loss_names[] = {"none", "mse", "mae", "huber", "bce", "cce", "sparse_cce"};
 
 static void test_loss(void) {
-    static const int64_t ks[] = {10, 257};
+    static const int64_t ks[] = {1, 10, 257}; /* 1: the flat loops, over several blocks */
     for (int kind = MSE; kind <= SPARSE; kind++)
         for (int logits = 0; logits < 2; logits++)
             for (int weighted = 0; weighted < 2; weighted++)
-                for (int ki = 0; ki < 2; ki++) {
+                for (int ki = 0; ki < 3; ki++) {
                     if (logits && kind < BCE) continue;
-                    int64_t N = 256, k = ks[ki];
+                    int64_t k = ks[ki], N = k == 1 ? 9000 : 256;
                     opcheck c[2];
                     for (int j = 0; j < 2; j++) {
                         oc_init(&c[j], N, 30 + kind);
@@ -259,6 +259,32 @@ static void test_loss(void) {
                 }
 }
 
+/* An image output (N, H, W, 1) with one sample weight per image: rows of
+ * one value sharing a weight over H W rows (the flat loops' groups). */
+static void test_loss_image(void) {
+    for (int kind = MSE; kind <= BCE; kind++)
+        for (int logits = 0; logits < 1 + (kind == BCE); logits++) {
+            opcheck c[2];
+            int64_t N = 37, img[3] = {9, 11, 1};
+            for (int j = 0; j < 2; j++) {
+                oc_init(&c[j], N, 70 + kind);
+                int in[3] = {oc_input(&c[j], 1, 3, img, 1), oc_input(&c[j], 1, 3, img, 0), oc_input(&c[j], 1, 0, NULL, 0)};
+                oc_op(&c[j], NR_OP_LOSS, (nr_op_attrs){.loss = {kind, logits, 0.7f}}, in, 3, 0, 0, NULL);
+            }
+            opcheck *a = &c[0];
+            for (int64_t i = 0; i < N * 99; i++) {
+                a->val[0][i] = kind == BCE && !logits ? oc_uniform(a, 0.01f, 0.99f) : oc_uniform(a, -3, 3);
+                a->val[1][i] = kind == BCE ? (float)(i % 3 == 0) : oc_uniform(a, -2, 2);
+            }
+            for (int64_t r = 0; r < N; r++) a->val[2][r] = oc_uniform(a, 0, 3);
+            char name[64];
+            snprintf(name, sizeof name, "loss %s logits %d on images", loss_names[kind], logits);
+            compare(&c[0], &c[1], name, 1e-9, RTOL);
+            oc_free(&c[0]);
+            oc_free(&c[1]);
+        }
+}
+
 int main(void) {
     perf = getenv("NR_OPS_PERF") && atoi(getenv("NR_OPS_PERF"));
     if (perf) printf("threads: %d\n", nr_num_threads());
@@ -267,5 +293,6 @@ int main(void) {
     test_concat();
     test_merge();
     test_loss();
+    test_loss_image();
     return nr_test_finish();
 }
