@@ -10,5 +10,6 @@
 #include "model.h"
 #include "spec.h"
 #include "stats.h"
+#include "plot.h"
 
 #endif
