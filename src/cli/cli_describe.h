@@ -13,12 +13,16 @@ typedef struct cli_describe_args {
 /* Prints the report of d (described from csv) to stdout. */
 void cli_describe_print(const nr_csv *csv, const nr_describe *d);
 
+/* The described columns of --scatter A,B into ab; errors for an unknown
+ * column or one holding text (naming its first text cell). */
+nr_status cli_describe_scatter_pair(const nr_csv *csv, const nr_describe *d, const char *pair, int ab[2]);
+
 /* Writes the plots of d into dir (created when missing): per numeric
  * column a histogram and a box plot, per text column a bar and a pie
- * chart, a scatter plot per strongly correlated pair or of the pair
- * scatter names ("A,B"; NULL: none), and the correlation heat map; as
- * PNG and SVG, or the one format ("png", "svg"). */
+ * chart, a scatter plot of the described columns pair[0] and pair[1] or,
+ * pair NULL, of every strongly correlated pair, and the correlation heat
+ * map; as PNG and SVG, or the one format ("png", "svg"). */
 nr_status cli_describe_plots(const nr_csv *csv, const nr_describe *d, const char *dir, const char *format,
-                             const char *scatter);
+                             const int *pair);
 
 #endif

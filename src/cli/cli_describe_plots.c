@@ -171,25 +171,26 @@ static nr_status scatter_column(const plotter *p, const char *name, int *out) {
     return nr_error(NR_STATUS_BAD_ARGUMENT, "--scatter: no column '%s' among those described", name);
 }
 
-static nr_status scatters(plotter *p, const char *pair) {
+nr_status cli_describe_scatter_pair(const nr_csv *csv, const nr_describe *d, const char *pair, int ab[2]) {
+    cli_names n;
+    plotter p = {csv, d, NULL, NULL, 0};
+    nr_status s = cli_names_parse(pair, "scatter", &n);
+    if (s == NR_OK && n.n != 2) s = nr_error(NR_STATUS_BAD_ARGUMENT, "--scatter: want two columns A,B, got '%s'", pair);
+    for (int i = 0; s == NR_OK && i < 2; i++) s = scatter_column(&p, n.v[i], &ab[i]);
+    cli_names_free(&n);
+    return s;
+}
+
+static nr_status scatters(plotter *p, const int *pair) {
+    int n, k;
     if (pair) {
-        cli_names n;
-        int a = 0, b = 0;
-        nr_status s = cli_names_parse(pair, "scatter", &n);
-        if (s == NR_OK && n.n != 2) s = nr_error(NR_STATUS_BAD_ARGUMENT, "--scatter: want two columns A,B, got '%s'", pair);
-        if (s == NR_OK) s = scatter_column(p, n.v[0], &a);
-        if (s == NR_OK) s = scatter_column(p, n.v[1], &b);
-        cli_names_free(&n);
-        if (s != NR_OK) return s;
-        int k;
         const int *num = nr_describe_numeric(p->d, &k);
         double r = NAN;
         for (int i = 0; i < k; i++)
             for (int j = 0; j < k; j++)
-                if (num[i] == a && num[j] == b) r = nr_describe_corr(p->d)[i * k + j];
-        return scatter(p, a, b, r);
+                if (num[i] == pair[0] && num[j] == pair[1]) r = nr_describe_corr(p->d)[i * k + j];
+        return scatter(p, pair[0], pair[1], r);
     }
-    int n;
     const nr_corr_pair *pairs = nr_describe_pairs(p->d, &n);
     for (int i = 0; i < n && fabs(pairs[i].r) >= NR_CORR_STRONG; i++) NR_TRY(scatter(p, pairs[i].a, pairs[i].b, pairs[i].r));
     return NR_OK;
@@ -201,7 +202,7 @@ static nr_status make_dir(const char *dir) {
 }
 
 nr_status cli_describe_plots(const nr_csv *csv, const nr_describe *d, const char *dir, const char *format,
-                             const char *pair) {
+                             const int *pair) {
     plotter p = {csv, d, dir, format, 0};
     nr_status s = make_dir(dir);
     if (s == NR_OK) s = scatters(&p, pair);

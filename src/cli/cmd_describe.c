@@ -64,8 +64,10 @@ static int run(const cli_describe_args *a, const nr_describe_opts *o) {
     if (s == NR_OK && a->columns) s = cli_names_parse(a->columns, "columns", &cols);
     opts.columns = cols.v, opts.n_columns = cols.n;
     if (s == NR_OK) s = nr_describe_csv(csv, &opts, &d);
+    int pair[2];
+    if (s == NR_OK && a->scatter) s = cli_describe_scatter_pair(csv, d, a->scatter, pair);
     if (s == NR_OK) cli_describe_print(csv, d);
-    if (s == NR_OK && a->plots) s = cli_describe_plots(csv, d, a->plots, a->format, a->scatter);
+    if (s == NR_OK && a->plots) s = cli_describe_plots(csv, d, a->plots, a->format, a->scatter ? pair : NULL);
     nr_describe_free(d);
     cli_names_free(&cols);
     nr_csv_free(csv);

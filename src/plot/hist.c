@@ -58,10 +58,11 @@ static void hist_limits(const plot_artist *a, plot_limits *l) {
     for (int64_t i = 0; i < a->n; i++) l->yhi = fmax(l->yhi, a->y[i]);
 }
 
-/* One path per bin, so an SVG holds one element per bar. */
+/* One path per non-empty bin, so an SVG holds one element per bar. */
 static void draw_hist(const plot_artist *a, cairo_t *cr, const plot_view *v) {
     cairo_set_line_width(cr, 0.7);
     for (int64_t i = 0; i < a->n; i++) {
+        if (a->y[i] == 0) continue;
         double x0 = plot_px(v, a->x[i]), x1 = plot_px(v, a->x[i + 1]), top = plot_py(v, a->y[i]);
         cairo_rectangle(cr, x0, top, x1 - x0, plot_py(v, 0) - top);
         plot_set_rgb(cr, a->color);

@@ -24,8 +24,8 @@ static nr_status unknown_column(const nr_csv *csv, const char *name) {
     nr_suggest(name, names, n, hint, sizeof hint);
     nr_free(names);
     int close = strncmp(hint, "did you mean", 12) == 0;
-    return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: no column '%s'%s%s; the columns are %s", nr_csv_path(csv), name,
-                    close ? "; " : "", close ? hint : "", list);
+    return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: no column '%s'%s%s%s; the columns are %s", nr_csv_path(csv), name,
+                    close ? " (" : "", close ? hint : "", close ? ")" : "", list);
 }
 
 /* The table's indices of the columns opts names (all when none). */
