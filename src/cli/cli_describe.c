@@ -86,7 +86,10 @@ static void print_row(const nr_describe *d, const int *cols, int n, const char *
 /* The table for numeric columns cols[0..n), which fit on one line. */
 static void print_block(const nr_describe *d, const int *cols, int n) {
     printf("%-*s", LABEL_W, "");
-    for (int c = 0; c < n; c++) printf("%*s", col_width(nr_describe_column(d, cols[c])->name), nr_describe_column(d, cols[c])->name);
+    for (int c = 0; c < n; c++) {
+        const char *name = nr_describe_column(d, cols[c])->name;
+        printf("%*s", col_width(name), name);
+    }
     printf("\n");
     for (size_t r = 0; r < sizeof head / sizeof *head; r++) print_row(d, cols, n, head[r].label, head[r].fn, 0);
     for (int p = 0; p < nr_describe_num_percentiles(d); p++) {
@@ -173,7 +176,10 @@ static void print_matrix(const nr_describe *d, const char *title, const double *
     int k;
     const int *num_cols = nr_describe_numeric(d, &k);
     printf("\n%s\n%-*s", title, LABEL_W, "");
-    for (int j = 0; j < k; j++) printf("%*s", col_width(nr_describe_column(d, num_cols[j])->name), nr_describe_column(d, num_cols[j])->name);
+    for (int j = 0; j < k; j++) {
+        const char *name = nr_describe_column(d, num_cols[j])->name;
+        printf("%*s", col_width(name), name);
+    }
     printf("\n");
     for (int i = 0; i < k; i++) {
         printf("%-*s", LABEL_W, nr_describe_column(d, num_cols[i])->name);

@@ -29,13 +29,15 @@ nr_status nr_axes_set_labels(nr_axes *a, const char *xlabel, const char *ylabel)
 }
 
 nr_status nr_axes_set_xlim(nr_axes *a, double lo, double hi) {
-    if (!(lo < hi) || !isfinite(lo) || !isfinite(hi)) return nr_error(NR_STATUS_BAD_ARGUMENT, "plot: x limits %g, %g: need lo < hi", lo, hi);
+    if (!(lo < hi) || !isfinite(lo) || !isfinite(hi))
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "plot: x limits %g, %g: need finite lo < hi", lo, hi);
     a->fixed_x = 1, a->xlo = lo, a->xhi = hi;
     return NR_OK;
 }
 
 nr_status nr_axes_set_ylim(nr_axes *a, double lo, double hi) {
-    if (!(lo < hi) || !isfinite(lo) || !isfinite(hi)) return nr_error(NR_STATUS_BAD_ARGUMENT, "plot: y limits %g, %g: need lo < hi", lo, hi);
+    if (!(lo < hi) || !isfinite(lo) || !isfinite(hi))
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "plot: y limits %g, %g: need finite lo < hi", lo, hi);
     a->fixed_y = 1, a->ylo = lo, a->yhi = hi;
     return NR_OK;
 }
