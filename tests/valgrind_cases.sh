@@ -119,3 +119,14 @@ vg train "$tmp/saw.nr" --series "$tmp/saw.csv" --target y --columns y,z --window
 vg train "$tmp/saw.nr" --series "$tmp/saw.csv" --target y --window 6 --split 0.5,0.5,0.5
 vg train "$tmp/saw.nr" --series "$tmp/saw.csv" --target q --window 6
 vg predict "$tmp/saw.nrm" --data "$tmp/saw.csv"
+
+# describe: the report, percentiles by another method, the plots, and the errors.
+vg describe "$iris"
+vg describe "$here/tests/fixtures/stats/mixed.csv" --percentiles 5,95 --method hazen
+vg describe "$iris" --columns sepal_width,species --plots "$tmp/describe"
+vg describe "$iris" --columns sepal_length,petal_length --plots "$tmp/describe" --format svg \
+  --scatter sepal_length,petal_length
+vg describe "$iris" --columns sepal_lenght
+vg describe "$fx/text_feature.csv" --plots "$tmp/describe" --scatter a,b
+vg describe "$fx/empty.csv"
+vg describe "$iris" --method hazzen

@@ -9,5 +9,7 @@
 #include "optim.h"
 #include "model.h"
 #include "spec.h"
+#include "stats.h"
+#include "plot.h"
 
 #endif

@@ -18,6 +18,7 @@ static const command commands[] = {
     {"forecast", cmd_forecast, "score a saved series model on a series' test part against naive baselines"},
     {"images", cmd_images, "draw images of a data set as a grid in a PNG file"},
     {"filters", cmd_filters, "draw a saved model's convolution kernels as a grid in a PNG file"},
+    {"describe", cmd_describe, "statistics, outliers, correlations and plots of a CSV file's columns"},
 };
 #define N_COMMANDS ((int)(sizeof commands / sizeof *commands))
 
@@ -46,7 +47,7 @@ static int unknown_command(const char *name) {
     for (int i = 0; i < N_COMMANDS; i++) names[i] = commands[i].name;
     const char *best = cli_closest(name, names, N_COMMANDS);
     if (best) return cli_usage(NULL, "unknown command '%s'; did you mean '%s'?", name, best);
-    return cli_usage(NULL, "unknown command '%s'; commands are train, summary, evaluate, predict, forecast, images, filters", name);
+    return cli_usage(NULL, "unknown command '%s'; commands are train, summary, evaluate, predict, forecast, images, filters, describe", name);
 }
 
 int main(int argc, char **argv) {
