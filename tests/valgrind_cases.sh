@@ -130,3 +130,9 @@ vg describe "$iris" --columns sepal_lenght
 vg describe "$fx/text_feature.csv" --plots "$tmp/describe" --scatter a,b
 vg describe "$fx/empty.csv"
 vg describe "$iris" --method hazzen
+
+# history: learning curves from a History CSV, PNG and SVG, and a file without epochs.
+printf 'epoch,loss,val_loss\n0,0.9,1.0\n1,0.5,0.7\n2,0.4,0.6\n' >"$tmp/history.csv"
+vg history "$tmp/history.csv" "$tmp/curves.png"
+vg history "$tmp/history.csv" "$tmp/curves.svg"
+vg history "$iris" "$tmp/curves.png"

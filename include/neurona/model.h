@@ -128,6 +128,14 @@ const char *nr_history_key(const nr_history *h, int i);
 const double *nr_history_values(const nr_history *h, const char *key);
 const int *nr_history_epochs(const nr_history *h);            /* 0-based epoch numbers */
 nr_status nr_history_save_csv(const nr_history *h, const char *path); /* atomic */
+/* Reads a History saved by nr_history_save_csv (or Keras's CSVLogger): an
+ * "epoch" column and one numeric column per figure, empty cells as NaN.
+ * Caller frees *out with nr_history_free. */
+nr_status nr_history_load_csv(const char *path, nr_history **out);
+/* The learning curves as a PNG or SVG file (by path's extension): one
+ * panel per figure (loss, then the metrics), training in blue and
+ * validation (the val_ figure) in orange, against the epoch. */
+nr_status nr_history_plot(const nr_history *h, const char *path);
 void nr_history_free(nr_history *h);
 
 /* --- callbacks ------------------------------------------------------- */

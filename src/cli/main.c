@@ -19,6 +19,7 @@ static const command commands[] = {
     {"images", cmd_images, "draw images of a data set as a grid in a PNG file"},
     {"filters", cmd_filters, "draw a saved model's convolution kernels as a grid in a PNG file"},
     {"describe", cmd_describe, "statistics, outliers, correlations and plots of a CSV file's columns"},
+    {"history", cmd_history, "draw the learning curves of a training run from its History CSV"},
 };
 #define N_COMMANDS ((int)(sizeof commands / sizeof *commands))
 
@@ -47,7 +48,7 @@ static int unknown_command(const char *name) {
     for (int i = 0; i < N_COMMANDS; i++) names[i] = commands[i].name;
     const char *best = cli_closest(name, names, N_COMMANDS);
     if (best) return cli_usage(NULL, "unknown command '%s'; did you mean '%s'?", name, best);
-    return cli_usage(NULL, "unknown command '%s'; commands are train, summary, evaluate, predict, forecast, images, filters, describe", name);
+    return cli_usage(NULL, "unknown command '%s'; commands are train, summary, evaluate, predict, forecast, images, filters, describe, history", name);
 }
 
 int main(int argc, char **argv) {
