@@ -9,5 +9,6 @@
 #include "optim.h"
 #include "model.h"
 #include "spec.h"
+#include "metrics.h"
 
 #endif
