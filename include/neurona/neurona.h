@@ -10,5 +10,6 @@
 #include "model.h"
 #include "spec.h"
 #include "metrics.h"
+#include "prep.h"
 
 #endif

@@ -7,14 +7,6 @@
 #include <string.h>
 #include "core/fmt.h"
 
-char *nr_fmt_shortest(char buf[NR_FMT_SIZE], double v) {
-    for (int p = 1; p <= 17; p++) {
-        snprintf(buf, NR_FMT_SIZE, "%.*g", p, v);
-        if (strtod(buf, NULL) == v) break;
-    }
-    return buf;
-}
-
 /* The shortest digits of |v| (no point) and its decimal exponent. */
 static int shortest_digits(double v, char *digits, int *exp10) {
     char e[NR_FMT_SIZE];
@@ -54,5 +46,12 @@ char *nr_fmt_pyrepr(char buf[NR_FMT_SIZE], double v) {
     buf[k++] = d[0];
     if (n > 1) k += sprintf(buf + k, ".%s", d + 1);
     sprintf(buf + k, "e%c%02d", e < 0 ? '-' : '+', abs(e));
+    return buf;
+}
+
+char *nr_fmt_shortest(char buf[NR_FMT_SIZE], double v) {
+    nr_fmt_pyrepr(buf, v);
+    size_t n = strlen(buf);
+    if (n > 2 && strcmp(buf + n - 2, ".0") == 0) buf[n - 2] = 0;
     return buf;
 }

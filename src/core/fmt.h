@@ -9,7 +9,7 @@
 /* Room for any spelling below. */
 #define NR_FMT_SIZE 40
 
-/* Shortest "%.Ng" that reads back as v: 0.1 -> "0.1", 2.0 -> "2",
+/* Python's repr without a trailing ".0": 0.1 -> "0.1", 190.0 -> "190",
  * 1e20 -> "1e+20". Returns buf. */
 char *nr_fmt_shortest(char buf[NR_FMT_SIZE], double v);
 

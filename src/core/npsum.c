@@ -3,7 +3,7 @@
  * under 8 values are added in order, runs up to 128 in 8 interleaved
  * partial sums, longer runs split in two halves (the first a multiple of
  * 8 long). The reduction starts from 0.0 as NumPy's add.reduce does. */
-#include "metrics/metrics_internal.h"
+#include "core/npsum.h"
 
 #define PW_BLOCKSIZE 128
 
