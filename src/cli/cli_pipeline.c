@@ -15,7 +15,8 @@ nr_status cli_prep_build(const cli_steps *steps, nr_prep **out) {
     return NR_OK;
 }
 
-static nr_status run(nr_prep *prep, const char *target, nr_frame *f, FILE *report) {
+static nr_status run(nr_prep *prep, const nr_prep *apply, const char *target, nr_frame *f, FILE *report) {
+    if (apply) return nr_prep_transform(apply, f);
     if (nr_prep_fitted(prep)) return nr_prep_transform(prep, f);
     if (target && nr_frame_col_find(f, target) < 0)
         return nr_error(NR_STATUS_BAD_ARGUMENT, "--target '%s': with preparation steps give the target column by its "
@@ -24,11 +25,11 @@ static nr_status run(nr_prep *prep, const char *target, nr_frame *f, FILE *repor
     return nr_prep_fit_transform(prep, f, report);
 }
 
-nr_status cli_prep_csv(nr_prep *prep, const char *target, nr_csv **csv, FILE *report) {
+nr_status cli_prep_csv(nr_prep *prep, const nr_prep *apply, const char *target, nr_csv **csv, FILE *report) {
     nr_frame *f = NULL;
     nr_csv *out = NULL;
     nr_status s = nr_frame_from_csv(*csv, &f);
-    if (s == NR_OK) s = run(prep, target, f, report);
+    if (s == NR_OK) s = run(prep, apply, target, f, report);
     if (s == NR_OK) s = nr_frame_to_csv(f, &out);
     nr_frame_free(f);
     if (s != NR_OK) return s;

@@ -21,10 +21,10 @@
 nr_status cli_prep_build(const cli_steps *steps, nr_prep **out);
 
 /* Runs a pipeline over *csv, replacing it with the prepared table: fits
- * prep when it is not fitted yet (printing what each step did to report,
- * which may be NULL), else applies it. target, when not NULL, is the
- * column new data may lack; it must be named, not indexed, since steps
- * move columns. */
-nr_status cli_prep_csv(nr_prep *prep, const char *target, nr_csv **csv, FILE *report);
+ * fit when it is not fitted yet (printing what each step did to report,
+ * which may be NULL), else applies it; or applies apply. target, when
+ * not NULL, is the column new data may lack; it must be named, not
+ * indexed, since steps move columns. */
+nr_status cli_prep_csv(nr_prep *fit, const nr_prep *apply, const char *target, nr_csv **csv, FILE *report);
 
 #endif

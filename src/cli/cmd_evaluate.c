@@ -60,7 +60,9 @@ static nr_status evaluate(const eval_args *a, nr_model *m, cli_data *d) {
     nr_loss_kind loss = nr_model_loss(m, 0).kind;
     NR_TRY(cli_check_single_io(m));
     NR_TRY(cli_check_not_series(m, a->model));
-    NR_TRY(cli_load_labelled(&a->data, m, d));
+    cli_data_args da = a->data;
+    da.prep_apply = nr_model_prep(m);
+    NR_TRY(cli_load_labelled(&da, m, d));
     NR_TRY(cli_apply_scaler(m, d->x));
     nr_tensor *raw_y = NULL;   /* class indices or values, for --report */
     if (a->report) NR_TRY(nr_tensor_clone(&raw_y, d->y));

@@ -58,7 +58,7 @@ int cmd_prep(int argc, char **argv) {
     nr_csv_opts o = {.header = header ? 1 : no_header ? -1 : 0};
     nr_status s = cli_prep_build(&steps, &prep);
     if (s == NR_OK) s = nr_csv_read(pos[0], &o, &csv);
-    if (s == NR_OK) s = cli_prep_csv(prep, NULL, &csv, stdout);
+    if (s == NR_OK) s = cli_prep_csv(prep, NULL, NULL, &csv, stdout);
     nr_frame *f = NULL;
     if (s == NR_OK && out) s = nr_frame_from_csv(csv, &f);
     if (s == NR_OK && out) s = nr_frame_save_csv(f, out);
