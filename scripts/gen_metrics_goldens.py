@@ -9,7 +9,7 @@ Run from the repository root:
 
 It (re)writes tests/fixtures/metrics/{classify,ranking,regression,prep}.txt,
 which tests/metrics/test_metrics_golden.c and tests/metrics/test_prep_golden.c
-read. The output is deterministic (fixed seeds).
+read. prep.txt's format is described above gen_prep(). The output is deterministic (fixed seeds).
 
 File format (text): the first line is the magic and version
 "neurona-metrics-goldens 1"; lines starting with '#' are comments; a line
@@ -226,7 +226,136 @@ def gen_regression():
     w.close()
 
 
+# ---------------------------------------------------------------------- prep
+#
+# A prep case holds the input table as CSV text ("text csv"), the steps
+# (strings "steps", each "OPTION VALUE", the value possibly empty), and the
+# prepared table: its header (strings "columns") and per column either
+# "num:COL" (numbers, nan when missing) or "strings text:COL" (text, the
+# line "<NA>" when missing).
+
+def prep_case(w, name, csv_text, steps, df):
+    w.case(name)
+    w.text("csv", csv_text)
+    w.strings("steps", steps)
+    w.strings("columns", list(df.columns))
+    for c in df.columns:
+        col = df[c]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            w.nums("num:" + c, col.astype(np.float64))
+        else:
+            w.strings("text:" + c, ["<NA>" if pd.isna(v) else str(v) for v in col])
+
+
+def read(csv_text):
+    return pd.read_csv(io.StringIO(csv_text))
+
+
+def std_scale(x):
+    m = np.nanmean(x)
+    v = np.nanvar(x)
+    eps = np.finfo(np.float64).eps
+    n = np.sum(~np.isnan(x))
+    scale = 1.0 if v <= n * eps * v + (n * m * eps) ** 2 else np.sqrt(v)
+    return (x - m) / scale
+
+
+def gen_prep():
+    rng = np.random.default_rng(13)
+    w = Writer("prep.txt", "pandas cut/qcut/get_dummies/fillna/dropna, sklearn MinMaxScaler/StandardScaler")
+    n = 60
+    length = np.round(rng.normal(120, 25, n), 1)
+    mpg = np.round(rng.normal(25, 5, n), 2)
+    mpg[rng.choice(n, 8, replace=False)] = np.nan
+    fuel = rng.choice(["gas", "diesel", "electric"], n)
+    size = rng.choice(["small", "mid", "large"], n)
+    price = np.round(rng.gamma(2, 100, n))
+    price[rng.choice(n, 5, replace=False)] = np.nan
+    cls = rng.choice([1, 2, 3], n)
+    lines = ["length,mpg,fuel,size,price,cls"] + [
+        f"{length[i]!r},{'' if np.isnan(mpg[i]) else repr(mpg[i])},{fuel[i]},{size[i]},"
+        f"{'' if np.isnan(price[i]) else repr(price[i])},{cls[i]}" for i in range(n)]
+    cars = "\n".join(lines) + "\n"
+    d = read(cars)
+
+    # Bins: equal width, equal frequency, edges, labelled.
+    for k in (1, 3, 7):
+        prep_case(w, f"cut_width_{k}", cars, [f"bins length={k}:width"], d.assign(length=pd.cut(d.length, k)))
+    for k in (2, 4, 10):
+        prep_case(w, f"qcut_{k}", cars, [f"bins mpg={k}:freq"], d.assign(mpg=pd.qcut(d.mpg, k)))
+    prep_case(w, "cut_edges", cars, ["bins length=60,100,120.5,200"],
+              d.assign(length=pd.cut(d.length, [60, 100, 120.5, 200])))
+    prep_case(w, "cut_labelled", cars, ["bins length=<=100:BREVE,<=136:NORMAL,>136:LARGA"],
+              d.assign(length=pd.cut(d.length, [-np.inf, 100, 136, np.inf], labels=["BREVE", "NORMAL", "LARGA"])))
+    small = "x\n0.0001\n0.00025\n0.0004\n0.0007\n0.00071\n"
+    prep_case(w, "cut_small_values", small, ["bins x=4:width"], read(small).assign(x=pd.cut(read(small).x, 4)))
+    prep_case(w, "qcut_small_values", small, ["bins x=3:freq"], read(small).assign(x=pd.qcut(read(small).x, 3)))
+    big = "x\n-1500000\n20\n3000000.5\n7\n"
+    prep_case(w, "cut_big_values", big, ["bins x=3:width"], read(big).assign(x=pd.cut(read(big).x, 3)))
+    const = "x\n5\n5\n5\n"
+    prep_case(w, "cut_constant", const, ["bins x=1:width"], read(const).assign(x=pd.cut(read(const).x, 1)))
+
+    # Missing values.
+    prep_case(w, "dropna_all", cars, ["drop-missing "], d.dropna().reset_index(drop=True))
+    prep_case(w, "dropna_subset", cars, ["drop-missing price"], d.dropna(subset=["price"]).reset_index(drop=True))
+    prep_case(w, "fill_mean", cars, ["fill mpg=mean"], d.assign(mpg=d.mpg.fillna(d.mpg.mean())))
+    prep_case(w, "fill_median", cars, ["fill mpg,price=median"],
+              d.assign(mpg=d.mpg.fillna(d.mpg.median()), price=d.price.fillna(d.price.median())))
+    prep_case(w, "fill_mode", cars, ["fill price=mode"], d.assign(price=d.price.fillna(d.price.mode()[0])))
+    prep_case(w, "fill_value", cars, ["fill mpg=-1"], d.assign(mpg=d.mpg.fillna(-1.0)))
+    for how in ("mean", "median"):
+        g = d.groupby("fuel").mpg.transform(how)
+        prep_case(w, f"fill_class_{how}", cars, [f"fill mpg={how}:fuel"],
+                  d.assign(mpg=d.mpg.fillna(g).fillna(getattr(d.mpg, how)())))
+    g = d.groupby("cls").price.transform("mean")
+    prep_case(w, "fill_class_numeric_key", cars, ["fill price=mean:cls"],
+              d.assign(price=d.price.fillna(g).fillna(d.price.mean())))
+    txt = "a,b\nx,1\n,2\ny,3\nx,4\ny,5\n,6\n"
+    t = read(txt)
+    prep_case(w, "fill_text_mode", txt, ["fill a=mode"], t.assign(a=t.a.fillna(t.a.mode()[0])))
+    prep_case(w, "fill_text_value", txt, ["fill a=unknown"], t.assign(a=t.a.fillna("unknown")))
+
+    # Numerization.
+    prep_case(w, "onehot", cars, ["onehot fuel"], pd.get_dummies(d, columns=["fuel"]).astype(
+        {f"fuel_{v}": np.float64 for v in ("diesel", "electric", "gas")}))
+    oh = pd.get_dummies(d, columns=["cls"])
+    prep_case(w, "onehot_numeric", cars, ["onehot cls"], oh.astype({c: np.float64 for c in oh.columns if c.startswith("cls_")}))
+    oh = pd.get_dummies(d, columns=["fuel", "size"])
+    prep_case(w, "onehot_two", cars, ["onehot fuel,size"], oh.astype({c: np.float64 for c in oh.columns if "_" in c}))
+    order = ["small", "mid", "large"]
+    prep_case(w, "ordinal", cars, ["ordinal size=small,mid,large"],
+              d.assign(size=pd.Categorical(d["size"], categories=order, ordered=True).codes.astype(np.float64)))
+
+    # Normalization.
+    x = d.mpg.to_numpy()
+    prep_case(w, "minmax", cars, ["normalize mpg=minmax"],
+              d.assign(mpg=(x - np.nanmin(x)) / (np.nanmax(x) - np.nanmin(x))))
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+    prep_case(w, "minmax_range", cars, ["normalize length=minmax:-1,1"],
+              d.assign(length=MinMaxScaler((-1, 1)).fit_transform(d[["length"]]).ravel()))
+    prep_case(w, "zscore", cars, ["normalize length,mpg=zscore"],
+              d.assign(length=StandardScaler().fit_transform(d[["length"]]).ravel(),
+                       mpg=StandardScaler().fit_transform(d[["mpg"]]).ravel()))
+    prep_case(w, "zscore_sample", cars, ["normalize mpg=zscore:sample"],
+              d.assign(mpg=(d.mpg - d.mpg.mean()) / d.mpg.std()))
+    prep_case(w, "zscore_constant", const, ["normalize x=zscore"],
+              read(const).assign(x=StandardScaler().fit_transform(read(const)[["x"]]).ravel()))
+
+    # A pipeline, steps in order.
+    e = d.dropna(subset=["price"]).reset_index(drop=True)
+    e = e.assign(mpg=e.mpg.fillna(e.mpg.median()))
+    e = e.assign(length=pd.cut(e.length, [-np.inf, 100, 136, np.inf], labels=["S", "M", "L"]))
+    e = pd.get_dummies(e, columns=["length"])
+    e = e.assign(size=pd.Categorical(e["size"], categories=order, ordered=True).codes.astype(np.float64))
+    e = e.assign(price=std_scale(e.price.to_numpy()))
+    e = e.astype({c: np.float64 for c in e.columns if c.startswith("length_")})
+    prep_case(w, "pipeline", cars, ["drop-missing price", "fill mpg=median", "bins length=<=100:S,<=136:M,>136:L",
+                                    "onehot length", "ordinal size=small,mid,large", "normalize price=zscore"], e)
+    w.close()
+
+
 if __name__ == "__main__":
     gen_classify()
     gen_ranking()
     gen_regression()
+    gen_prep()

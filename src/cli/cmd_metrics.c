@@ -270,6 +270,9 @@ static nr_status classification(const metrics_args *a, run_state *r) {
     NR_TRY(collect_classes(r));
     NR_TRY(encode(r));
     int positive;
+    if (r->k == 1 && a->score)
+        return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: only one class present in y_true ('%s'); ROC AUC and average "
+                        "precision need rows of two classes", nr_csv_path(r->csv), r->names[0]);
     NR_TRY(find_positive(a, r, &positive));
     if (a->score) NR_TRY(load_scores(r, positive));
     if (r->col_pred < 0) NR_TRY(predict_from_scores(a, r, positive));

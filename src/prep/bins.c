@@ -167,7 +167,9 @@ static nr_status parse_bins(prep_step *s) {
     const char *arg = s->text;
     char *end;
     long k = strtol(arg, &end, 10);
-    if (end != arg && (strcmp(end, ":width") == 0 || strcmp(end, ":freq") == 0)) {
+    if (end != arg && *end == ':') {
+        if (strcmp(end, ":width") != 0 && strcmp(end, ":freq") != 0)
+            return prep_fail(s, NR_STATUS_BAD_ARGUMENT, "expected K:width or K:freq, got '%s'", arg);
         if (k < 1 || k > 4096) return prep_fail(s, NR_STATUS_BAD_ARGUMENT, "the bin count must be 1 to 4096");
         s->how = end[1] == 'w' ? BINS_WIDTH : BINS_FREQ;
         s->k = (int)k;
@@ -248,7 +250,9 @@ nr_status prep_fit_bins(prep_step *s, nr_frame *f, FILE *report) {
 /* ----------------------------------------------------------- applying --- */
 
 /* pandas' bin of x: searchsorted(edges, x, 'left') - 1, the first edge
- * included for qcut; -1 outside (new data: clamped to the end bins). */
+ * included for qcut; -1 outside. New data is clamped to the end bins of
+ * edges learned from the training range (width, freq); edges the user
+ * gave keep their meaning. */
 static int bin_of(const prep_step *s, double x, int fitting) {
     const double *e = s->nums;
     int lo = 0, hi = s->k + 1;   /* first index with e[i] >= x */
@@ -258,7 +262,7 @@ static int bin_of(const prep_step *s, double x, int fitting) {
         else hi = mid;
     }
     if (s->how == BINS_FREQ && x == e[0]) lo = 1;
-    if (!fitting) lo = lo < 1 ? 1 : lo > s->k ? s->k : lo;
+    if (!fitting && (s->how == BINS_WIDTH || s->how == BINS_FREQ)) lo = lo < 1 ? 1 : lo > s->k ? s->k : lo;
     return lo == 0 || lo == s->k + 1 ? -1 : lo - 1;
 }
 
@@ -280,5 +284,6 @@ nr_status prep_apply_bins(const prep_step *s, nr_frame *f, int fitting) {
     }
     nr_free(c->num);
     c->num = NULL, c->text = text, c->type = NR_CSV_TYPE_TEXT;
+    for (int i = 0; i < s->k; i++) NR_TRY(prep_strs_add(&c->levels, s->keys.s[i]));
     return NR_OK;
 }

@@ -39,8 +39,13 @@ static int float_column(const nr_frame_col *c, int64_t n) {
     return 0;
 }
 
+/* Values sorted, or a bins column's labels in bin order, every one of
+ * them (get_dummies of a Categorical makes a column per category). */
 static nr_status fit_onehot(prep_step *s, const nr_frame *f, int col) {
     char buf[NR_FMT_SIZE];
+    const prep_strs *levels = &f->cols[col].levels;
+    for (int i = 0; i < levels->n; i++) NR_TRY(prep_strs_add(&s->keys, levels->s[i]));
+    if (levels->n) return NR_OK;
     for (int64_t r = 0; r < f->nrows; r++) {
         if (nr_frame_is_missing(f, r, col)) continue;
         const char *key = prep_key(f, r, col, buf);
@@ -94,6 +99,7 @@ static nr_status ordinal(const prep_step *s, nr_frame *f, int col) {
     for (int64_t r = 0; c->text && r < f->nrows; r++) nr_free(c->text[r]);
     nr_free(c->text);
     nr_free(c->num);
+    prep_strs_free(&c->levels);
     c->text = NULL, c->num = codes, c->type = NR_CSV_TYPE_NUMERIC;
     return NR_OK;
 }

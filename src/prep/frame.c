@@ -11,6 +11,7 @@ static void col_free(nr_frame_col *c, int64_t nrows) {
     nr_free(c->num);
     for (int64_t r = 0; c->text && r < nrows; r++) nr_free(c->text[r]);
     nr_free(c->text);
+    prep_strs_free(&c->levels);
 }
 
 void nr_frame_free(nr_frame *f) {

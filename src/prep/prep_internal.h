@@ -6,11 +6,18 @@
 #include "core/core.h"
 #include "neurona/prep.h"
 
+/* A list of owned strings. */
+typedef struct prep_strs {
+    char **s;
+    int n, cap;
+} prep_strs;
+
 typedef struct nr_frame_col {
     char *name;
     nr_csv_type type;
     double *num;      /* numeric: nrows values, NaN when missing */
     char **text;      /* text: nrows owned strings, NULL when missing */
+    prep_strs levels; /* a bins column's labels in bin order (pandas' categories), else none */
 } nr_frame_col;
 
 struct nr_frame {
@@ -28,12 +35,6 @@ typedef enum prep_kind {
 typedef enum fill_how { FILL_MEAN, FILL_MEDIAN, FILL_MODE, FILL_VALUE } fill_how;
 typedef enum bins_how { BINS_WIDTH, BINS_FREQ, BINS_EDGES, BINS_LABELLED } bins_how;
 typedef enum norm_how { NORM_MINMAX, NORM_ZSCORE, NORM_ZSCORE_SAMPLE } norm_how;
-
-/* A list of owned strings. */
-typedef struct prep_strs {
-    char **s;
-    int n, cap;
-} prep_strs;
 
 typedef struct prep_step {
     prep_kind kind;
