@@ -136,3 +136,22 @@ printf 'epoch,loss,val_loss\n0,0.9,1.0\n1,0.5,0.7\n2,0.4,0.6\n' >"$tmp/history.c
 vg history "$tmp/history.csv" "$tmp/curves.png"
 vg history "$tmp/history.csv" "$tmp/curves.svg"
 vg history "$iris" "$tmp/curves.png"
+# Metrics of predictions made anywhere, preparation steps, steps kept in a
+# model, evaluate --report; and their error paths.
+vg metrics "$fx/preds_binary.csv" --true label --pred class --score yes --threshold youden
+vg metrics "$fx/preds_iris.csv" --true species --pred class --score setosa,versicolor,virginica --digits 4
+vg metrics "$fx/preds_reg.csv" --true y --pred pred
+vg metrics "$fx/preds_one_class.csv" --true label --score score
+vg metrics "$fx/preds_binary.csv" --true label --score class
+vg metrics "$fx/preds_binary.csv" --true nothing --pred class
+vg prep "$fx/cars.csv" --out "$tmp/cars_ready.csv" --drop-missing=price --fill mpg=mean:size --bins length=3:freq \
+  --onehot length,fuel --ordinal size=small,mid,large --normalize price=minmax:-1,1
+vg prep "$fx/cars.csv" --bins 'length=<=100:SHORT,>100:LONG' --fill fuel=mode --normalize mpg=zscore
+vg prep "$fx/cars.csv" --bins length=9:width
+vg prep "$fx/cars.csv" --ordinal size=small,mid
+vg train "$fx/regression.nr" --data "$fx/regression.csv" --target y --normalize x1=minmax \
+  --bins 'x2=<=0:LOW,>0:HIGH' --ordinal x2=LOW,HIGH --epochs 1 --verbose 0 --out "$tmp/reg_prep.nrm"
+vg evaluate "$tmp/reg_prep.nrm" --data "$fx/regression.csv" --target y --report
+vg predict "$tmp/reg_prep.nrm" --data "$fx/regression.csv" --target y
+vg predict "$tmp/reg_prep.nrm" --data "$fx/cars.csv"
+vg evaluate "$tmp/iris.nrm" --data "$iris" --target species --report

@@ -12,6 +12,7 @@
 #include "layers.h"
 #include "optim.h"
 #include "data.h"
+#include "prep.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -263,6 +264,15 @@ nr_status nr_model_set_scaler(nr_model *m, const nr_scaler *s);
 const nr_scaler *nr_model_scaler(const nr_model *m);    /* borrowed, may be NULL */
 nr_status nr_model_set_labels(nr_model *m, const nr_labels *labels);
 const nr_labels *nr_model_labels(const nr_model *m);    /* borrowed, may be NULL */
+
+/* --- data preparation kept inside the model ------------------------- */
+
+/* The fitted preparation steps (prep.h) raw CSV data goes through before
+ * the model's scaler, so predict and evaluate take data as it was before
+ * training. Copied; NULL removes them; an unfitted pipeline is an
+ * NR_STATUS_STATE error. */
+nr_status nr_model_set_prep(nr_model *m, const nr_prep *p);
+const nr_prep *nr_model_prep(const nr_model *m);   /* borrowed, NULL when none */
 
 /* --- time series kept inside the model ------------------------------ */
 

@@ -11,5 +11,7 @@
 #include "spec.h"
 #include "stats.h"
 #include "plot.h"
+#include "metrics.h"
+#include "prep.h"
 
 #endif

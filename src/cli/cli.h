@@ -24,6 +24,8 @@ int cmd_filters(int argc, char **argv);
 int cmd_forecast(int argc, char **argv);
 int cmd_describe(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+int cmd_prep(int argc, char **argv);
 
 /* Prints "neurona: " + nr_last_error() (the status name when the message
  * is empty) and returns CLI_EXIT_FAIL. */

@@ -86,6 +86,13 @@ static int set_value(const cli_command *c, const cli_opt *o, const char *val) {
         *(double *)o->dest = v;
         return CLI_RUN;
     }
+    case CLI_STEP:
+    case CLI_STEP_OPT: {
+        cli_steps *l = o->dest;
+        if (l->n == CLI_MAX_STEPS) return cli_usage(c->name, "more than %d preparation steps", CLI_MAX_STEPS);
+        l->name[l->n] = o->name, l->value[l->n++] = val;
+        return CLI_RUN;
+    }
     }
     return CLI_RUN;
 }
@@ -100,6 +107,7 @@ static int parse_opt(const cli_command *c, int argc, char **argv, int *i) {
         *(int *)o->dest = 1;
         return CLI_RUN;
     }
+    if (o->kind == CLI_STEP_OPT && !eq) return set_value(c, o, "");
     if (eq) return set_value(c, o, eq + 1);
     if (*i + 1 >= argc) return cli_usage(c->name, "option '--%s' needs a value (%s)", o->name, o->arg);
     return set_value(c, o, argv[++*i]);
@@ -137,8 +145,9 @@ int cli_parse(const cli_command *c, int argc, char **argv, const char **pos, int
 
 static void print_opt(const cli_opt *o) {
     char left[128];
-    int n = snprintf(left, sizeof left, "  --%s%s%s", o->name, o->kind == CLI_FLAG ? "" : " ",
-                     o->kind == CLI_FLAG ? "" : o->arg);
+    const char *sep = o->kind == CLI_FLAG ? "" : o->kind == CLI_STEP_OPT ? "[=" : " ";
+    int n = snprintf(left, sizeof left, "  --%s%s%s%s", o->name, sep, o->kind == CLI_FLAG ? "" : o->arg,
+                     o->kind == CLI_STEP_OPT ? "]" : "");
     if (n < HELP_COL - 1) printf("%-*s%s\n", HELP_COL, left, o->help);
     else printf("%s\n%*s%s\n", left, HELP_COL, "", o->help);
 }

@@ -10,8 +10,19 @@ typedef enum cli_opt_kind {
     CLI_FLAG,   /* dest: int *, set to 1 */
     CLI_STR,    /* dest: const char **, borrowed from argv */
     CLI_INT,    /* dest: int *, checked against [min, max] */
-    CLI_FLOAT   /* dest: double * */
+    CLI_FLOAT,  /* dest: double * */
+    CLI_STEP,   /* dest: cli_steps *, appended in command-line order */
+    CLI_STEP_OPT /* the same, the value optional ("--drop-missing" or "--drop-missing=a,b") */
 } cli_opt_kind;
+
+/* Options that add to one ordered list (data preparation steps): each
+ * occurrence records its option's name and value. */
+#define CLI_MAX_STEPS 64
+typedef struct cli_steps {
+    const char *name[CLI_MAX_STEPS];   /* the option, without "--" */
+    const char *value[CLI_MAX_STEPS];  /* borrowed from argv; "" when none */
+    int n;
+} cli_steps;
 
 typedef struct cli_opt {
     const char *name;      /* without the leading "--" */
@@ -30,6 +41,8 @@ typedef struct cli_opt {
 #define CLI_OPT_INT(n, d, a, lo, hi, h) \
     {.name = (n), .kind = CLI_INT, .dest = (d), .arg = (a), .help = (h), .min = (lo), .max = (hi)}
 #define CLI_OPT_FLOAT(n, d, a, h) {.name = (n), .kind = CLI_FLOAT, .dest = (d), .arg = (a), .help = (h)}
+#define CLI_OPT_STEP(n, d, a, h) {.name = (n), .kind = CLI_STEP, .dest = (d), .arg = (a), .help = (h)}
+#define CLI_OPT_STEP_OPT(n, d, a, h) {.name = (n), .kind = CLI_STEP_OPT, .dest = (d), .arg = (a), .help = (h)}
 
 typedef struct cli_command {
     const char *name;      /* "train" */

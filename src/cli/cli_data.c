@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include "cli/cli_data.h"
 #include "cli/cli_images.h"
+#include "cli/cli_pipeline.h"
 #include "cli/cli_prep.h"
 #include "core/core.h"
 
@@ -44,7 +45,9 @@ int cli_parse_image_size(const char *s, int *h, int *w) {
 
 static nr_status read_csv(const cli_data_args *a, const char *path, nr_csv **csv) {
     nr_csv_opts o = {.header = a->header ? 1 : a->no_header ? -1 : 0};
-    return nr_csv_read(path, &o, csv);
+    NR_TRY(nr_csv_read(path, &o, csv));
+    if (!a->prep_fit && !a->prep_apply) return NR_OK;
+    return cli_prep_csv(a->prep_fit, a->prep_apply, a->target, csv, stdout);
 }
 
 /* The target's column, resolved as nr_csv_to_xy does (names win), or -1. */

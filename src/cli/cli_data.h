@@ -36,6 +36,8 @@ typedef struct cli_data_args {
     const char *test;          /* --test FILE.csv (train) */
     int header, no_header;     /* --header / --no-header: force CSV header detection */
     const char *train_images, *train_labels, *test_images, *test_labels;
+    nr_prep *prep_fit;         /* preparation steps fitted on the first CSV file read, then applied */
+    const nr_prep *prep_apply; /* fitted steps applied to every CSV file (a model's) */
 } cli_data_args;
 
 typedef struct cli_data {

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/cli_args.h"
 #include "cli/cli_data.h"
+#include "cli/cli_evalreport.h"
 #include "cli/cli_prep.h"
 #include "cli/cli_series.h"
 #include "core/core.h"
@@ -19,7 +20,12 @@ static const char about[] =
     "Evaluates a model saved by 'neurona train' on labelled data and prints the\n"
     "loss and every compiled metric, as Keras's evaluate(), on a line starting\n"
     "'test'. Text class names in the target column are matched to the model's\n"
-    "by name; the model's feature scaler is applied to the data first.";
+    "by name; the model's feature scaler is applied to the data first.\n"
+    "--report adds what scikit-learn would say of the predictions: for a\n"
+    "classifier the confusion matrix with its class names, the classification\n"
+    "report, and ROC AUC, average precision and the sensitivity, specificity\n"
+    "and FPR at a threshold (two classes) or one-vs-rest ROC AUC (more); for\n"
+    "regression MSE, RMSE, MAE and R² of each output.";
 
 static const char notes[] =
     "IDX data: --data DIR evaluates on its t10k-images/t10k-labels files.\n"
@@ -28,21 +34,19 @@ static const char notes[] =
     "and converted to its channels unless --image-size and --color-mode say\n"
     "otherwise.";
 
-static const char example[] = "neurona evaluate iris.nrm --data data/iris.csv --target species";
+static const char example[] =
+    "neurona evaluate iris.nrm --data data/iris.csv --target species\n"
+    "neurona evaluate iris.nrm --data data/iris.csv --target species --report";
 
 typedef struct eval_args {
     const char *model;
     cli_data_args data;
     int batch_size;
+    int report;
+    cli_report_args rep;
 } eval_args;
 
-static nr_status evaluate(const eval_args *a, nr_model *m, cli_data *d) {
-    nr_loss_kind loss = nr_model_loss(m, 0).kind;
-    NR_TRY(cli_check_single_io(m));
-    NR_TRY(cli_check_not_series(m, a->model));
-    NR_TRY(cli_load_labelled(&a->data, m, d));
-    NR_TRY(cli_apply_scaler(m, d->x));
-    NR_TRY(cli_shape_targets(m, loss, &d->y));
+static nr_status evaluate_loss(const eval_args *a, nr_model *m, cli_data *d) {
     const nr_tensor *x[1] = {d->x}, *y[1] = {d->y};
     nr_eval_opts o = {.batch_size = a->batch_size};
     nr_logs logs;
@@ -50,6 +54,27 @@ static nr_status evaluate(const eval_args *a, nr_model *m, cli_data *d) {
     char buf[1024];
     printf("test %s\n", nr_logs_format(&logs, buf, sizeof buf));
     return NR_OK;
+}
+
+static nr_status evaluate(const eval_args *a, nr_model *m, cli_data *d) {
+    nr_loss_kind loss = nr_model_loss(m, 0).kind;
+    NR_TRY(cli_check_single_io(m));
+    NR_TRY(cli_check_not_series(m, a->model));
+    cli_data_args da = a->data;
+    da.prep_apply = nr_model_prep(m);
+    NR_TRY(cli_load_labelled(&da, m, d));
+    NR_TRY(cli_apply_scaler(m, d->x));
+    nr_tensor *raw_y = NULL;   /* class indices or values, for --report */
+    if (a->report) NR_TRY(nr_tensor_clone(&raw_y, d->y));
+    nr_status s = cli_shape_targets(m, loss, &d->y);
+    if (s == NR_OK) s = evaluate_loss(a, m, d);
+    if (s == NR_OK && a->report) {
+        cli_report_args r = a->rep;
+        r.batch_size = a->batch_size;
+        s = cli_eval_report(m, d->x, raw_y, &r);
+    }
+    nr_tensor_free(raw_y);
+    return s;
 }
 
 static int run(const eval_args *a) {
@@ -78,6 +103,9 @@ int cmd_evaluate(int argc, char **argv) {
                        "image folders: channels (default: the model's input)"),
         CLI_OPT_STR("image-size", &d->image_size, "HxW", "image folders: resize to this size (default: the model's input)"),
         CLI_OPT_INT("batch-size", &a.batch_size, "N", 1, 1 << 24, "rows per step (default: 32)"),
+        CLI_OPT_FLAG("report", &a.report, "add the confusion matrix, classification report, ROC AUC... or regression errors"),
+        CLI_OPT_STR("threshold", &a.rep.threshold, "T|youden", "--report, two classes: score >= T is positive (default: 0.5)"),
+        CLI_OPT_INT("digits", &a.rep.digits, "N", 1, 15, "--report: decimals of the classification report (default: 2)"),
     };
     const cli_command c = {.name = "evaluate", .usage = usage, .about = about, .opts = opts,
                            .n_opts = (int)(sizeof opts / sizeof *opts), .min_pos = 1, .max_pos = 1,

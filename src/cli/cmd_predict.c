@@ -179,7 +179,9 @@ static nr_status report(const predict_args *a, const nr_model *m, nr_tensor *p, 
 static nr_status predict(const predict_args *a, nr_model *m, cli_data *d) {
     NR_TRY(cli_check_single_io(m));
     NR_TRY(cli_check_not_series(m, a->model));
-    NR_TRY(cli_load_features(&a->data, m, d));
+    cli_data_args da = a->data;
+    da.prep_apply = nr_model_prep(m);
+    NR_TRY(cli_load_features(&da, m, d));
     const char *hint = !d->images && !a->data.target ? target_hint : NULL;
     NR_TRY(cli_fit_input(m, d->x, a->data.data ? a->data.data : a->data.test_images, hint));
     NR_TRY(cli_apply_scaler(m, d->x));

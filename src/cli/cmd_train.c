@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/cli_args.h"
 #include "cli/cli_data.h"
+#include "cli/cli_pipeline.h"
 #include "cli/cli_prep.h"
 #include "cli/cli_series.h"
 #include "core/core.h"
@@ -25,6 +26,7 @@ typedef struct train_args {
     int verbose;               /* -1: the SPEC's, else 1 */
     int seed;
     const char *out, *history;
+    cli_steps steps;           /* data preparation, fitted on --data */
 } train_args;
 
 /* Everything a run holds, freed in one place. */
@@ -37,6 +39,7 @@ typedef struct train_run {
     cli_series_data sd;        /* a series' windows; its validation part feeds fit() */
     nr_fit_opts fit;
     nr_history *history;
+    nr_prep *prep;             /* the steps, fitted while loading --data */
 } train_run;
 
 static const char usage[] =
@@ -78,7 +81,11 @@ static const char notes[] =
     "validation windows; the test line is in scaled units, 'neurona forecast'\n"
     "gives errors in the data's units.\n"
     "--epochs, --batch-size and --verbose override the SPEC's fit() values.\n"
-    "--seed drives the initial weights, dropout, shuffling and --test-split.";
+    "--seed drives the initial weights, dropout, shuffling and --test-split.\n"
+    "Preparation steps (--drop-missing, --fill, --bins, --onehot, --ordinal,\n"
+    "--normalize; syntax in 'neurona prep --help') run on CSV data in the order\n"
+    "given, fitted on the --data rows and applied to --test; the model keeps them\n"
+    "and predict and evaluate apply them. Give --target by name with them.";
 
 static const char example[] =
     "neurona train examples/iris_mlp.nr --data data/iris.csv --target species \\\n"
@@ -109,6 +116,11 @@ static int check_format(const train_args *a, cli_format format) {
         return cli_usage("train", "--test is for CSV files and image folders; IDX data's test set is its t10k files");
     if (format != CLI_FORMAT_IMAGES && (d->color_mode || d->image_size))
         return cli_usage("train", "--color-mode and --image-size are for folders of images");
+    if (a->steps.n && format != CLI_FORMAT_CSV)
+        return cli_usage("train", "preparation steps (--fill, --bins, ...) are for CSV data");
+    if (a->steps.n && a->test_split > 0)
+        return cli_usage("train", "preparation steps are fitted on the training rows only: give the test rows as "
+                         "--test FILE.csv rather than --test-split");
     return CLI_RUN;
 }
 
@@ -133,6 +145,7 @@ static int check_args(const train_args *a) {
     const cli_data_args *d = &a->data;
     const cli_series_args *ser = &a->series;
     if (d->header && d->no_header) return cli_usage("train", "--header and --no-header exclude each other");
+    if (ser->path && a->steps.n) return cli_usage("train", "preparation steps are for --data FILE.csv, not --series");
     if (ser->path) return check_series(a);
     if (ser->columns || ser->window || ser->horizon || ser->stride || ser->split)
         return cli_usage("train", "--columns, --window, --horizon, --stride and --split go with --series FILE.csv");
@@ -210,7 +223,11 @@ static nr_status load_series(train_run *r) {
 
 /* Table data, images or IDX files, ready for the model. */
 static nr_status load_data(train_run *r) {
-    NR_TRY(cli_load_train(&r->a->data, r->m, &r->d));
+    cli_data_args da = r->a->data;
+    if (r->a->steps.n) NR_TRY(cli_prep_build(&r->a->steps, &r->prep));
+    da.prep_fit = r->prep;
+    NR_TRY(cli_load_train(&da, r->m, &r->d));
+    if (r->prep) NR_TRY(nr_model_set_prep(r->m, r->prep));
     NR_TRY(split(r));
     return prepare(r);
 }
@@ -304,6 +321,7 @@ static int run(const train_args *a) {
     nr_history_free(r.history);
     cli_data_free(&r.d);
     cli_series_data_free(&r.sd);
+    nr_prep_free(r.prep);
     if (r.spec) nr_spec_free(r.spec);
     return rc;
 }
@@ -342,6 +360,7 @@ int cmd_train(int argc, char **argv) {
         CLI_OPT_INT("verbose", &a.verbose, "0|1|2", 0, 2, "0 silent, 1 progress bar (default), 2 one line per epoch"),
         CLI_OPT_STR("out", &a.out, "MODEL", "where to save the model (default: SPEC's name with .nrm, here)"),
         CLI_OPT_STR("history", &a.history, "FILE.csv", "save the per-epoch loss and metrics as CSV"),
+        CLI_PREP_OPTS(&a.steps),
     };
     const cli_command c = {.name = "train", .usage = usage, .about = about, .opts = opts,
                            .n_opts = (int)(sizeof opts / sizeof *opts), .min_pos = 1, .max_pos = 1,

@@ -15,6 +15,8 @@ static const command commands[] = {
     {"summary", cmd_summary, "print the layers and parameter counts of a SPEC or model file"},
     {"evaluate", cmd_evaluate, "compute the loss and metrics of a saved model on labelled data"},
     {"predict", cmd_predict, "write a saved model's predictions for new data as CSV"},
+    {"prep", cmd_prep, "prepare a CSV file: fill or drop missing values, bins, one-hot, normalize"},
+    {"metrics", cmd_metrics, "judge predictions made anywhere: classification report, ROC AUC, regression errors"},
     {"forecast", cmd_forecast, "score a saved series model on a series' test part against naive baselines"},
     {"images", cmd_images, "draw images of a data set as a grid in a PNG file"},
     {"filters", cmd_filters, "draw a saved model's convolution kernels as a grid in a PNG file"},
@@ -48,7 +50,10 @@ static int unknown_command(const char *name) {
     for (int i = 0; i < N_COMMANDS; i++) names[i] = commands[i].name;
     const char *best = cli_closest(name, names, N_COMMANDS);
     if (best) return cli_usage(NULL, "unknown command '%s'; did you mean '%s'?", name, best);
-    return cli_usage(NULL, "unknown command '%s'; commands are train, summary, evaluate, predict, forecast, images, filters, describe, history", name);
+    return cli_usage(NULL,
+                     "unknown command '%s'; commands are train, summary, evaluate, predict, prep, metrics, forecast, "
+                     "images, filters, describe, history",
+                     name);
 }
 
 int main(int argc, char **argv) {

@@ -588,6 +588,7 @@ static int64_t find_cell_col(lexer *lx, int64_t target, int col) {
 int64_t nr_csv_cell_col(const nr_csv *csv, int64_t row, int col) {
     char *buf = NULL;
     size_t n = 0;
+    if (csv->derived) return 0;
     if (nr_data_read_all(csv->path, &buf, &n) != NR_OK) {
         nr_clear_error();
         return 0;

@@ -23,6 +23,7 @@ struct nr_csv {
     char *arena;             /* NUL-terminated strings; offset 0 is "" */
     size_t arena_len, arena_cap;
     int64_t *lines;          /* nrows 1-based file lines where rows start */
+    int derived;             /* built from a prepared frame: its columns are not the file's */
 };
 
 /* The 1-based character column where data cell (row, col) starts, found

@@ -57,7 +57,8 @@ static nr_status add_extras(nr_nrfile_writer *w, const nr_model *m, unsigned cha
         if (labels->failed) return NR_NOMEM();
         NR_TRY(nr_nrfile_add_text(w, "labels", labels->s ? labels->s : ""));
     }
-    return nr_model_series_save(w, m);
+    NR_TRY(nr_model_series_save(w, m));
+    return nr_model_prep_save(w, m);
 }
 
 nr_status nr_model_save(const nr_model *m, const char *path) {
@@ -193,6 +194,7 @@ nr_status nr_model_load(const char *path, nr_graph **g_out, nr_model **m_out) {
     if (s == NR_OK) s = load_optimizer(f, m);
     if (s == NR_OK) s = load_scaler_labels(f, m);
     if (s == NR_OK) s = nr_model_series_load(f, m);
+    if (s == NR_OK) s = nr_model_prep_load(f, m);
     uint64_t step = 0;
     if (s == NR_OK) s = read_u64(f, "training/step", &step);
     if (s == NR_OK) {

@@ -13,6 +13,8 @@
  *   "labels"             text, one class label a line
  *   "series", "series/offset", "series/scale"   the time-series windowing
  *                        and its scaler (io/model_series.c documents them)
+ *   "prep"               text, the fitted data preparation steps
+ *                        (src/prep/prep_text.c documents the format)
  * Unknown sections are ignored, so later versions can add some; the
  * container's version guards incompatible changes. */
 #ifndef NR_MODEL_FILE_H
@@ -29,5 +31,9 @@ void nr_compile_to_spec(const nr_model *m, const char *var, nr_strbuf *sb);
 nr_status nr_model_series_save(nr_nrfile_writer *w, const nr_model *m);
 nr_status nr_model_series_load(const nr_nrfile *f, nr_model *m);
 void nr_series_record_free(nr_series_record *ms);
+
+/* The "prep" section of model_prep.c, the same way. */
+nr_status nr_model_prep_save(nr_nrfile_writer *w, const nr_model *m);
+nr_status nr_model_prep_load(const nr_nrfile *f, nr_model *m);
 
 #endif

@@ -27,6 +27,7 @@ void nr_model_destroy(nr_model *m) {
     nr_scaler_free(m->scaler);
     nr_labels_free(m->labels);
     nr_series_record_free(m->series);
+    nr_prep_free(m->prep);
     nr_free(m->vars);
     nr_free(m->reg_vars);
     nr_free(m->calls);

@@ -81,6 +81,7 @@ struct nr_model {
     nr_scaler *scaler;
     nr_labels *labels;
     nr_series_record *series;         /* time-series windowing (io/model_series.c), or NULL */
+    nr_prep *prep;                    /* fitted data preparation (io/model_prep.c), or NULL */
     int stop_training;
     nr_status callback_status;       /* a built-in callback failed (e.g. could not save) */
     uint64_t step;                   /* training steps run (dropout stream) */
