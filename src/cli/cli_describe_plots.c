@@ -3,11 +3,10 @@
  * of its value counts, scatter plots of correlated pairs, the correlation
  * heat map; each as PNG and SVG (or one of them), named after the column
  * with the characters a file name should not hold replaced by '_'. */
-#include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "cli/cli_describe.h"
+#include "cli/cli_plotdir.h"
 #include "cli/cli_series.h"
 #include "core/core.h"
 #include "data/csv_internal.h"
@@ -17,27 +16,11 @@ enum { MAX_BARS = 30, MAX_WEDGES = 9 };
 typedef struct plotter {
     const nr_csv *csv;
     const nr_describe *d;
-    const char *dir, *format;
-    int saved;
+    cli_plotdir out;
 } plotter;
 
-/* Saves f as DIR/STEM.png and .svg (or the one format) and frees it. */
 static nr_status save(plotter *p, nr_figure *f, const char *stem, const char *what) {
-    char path[4096];
-    nr_status s = NR_OK;
-    const char *ext[2] = {"png", "svg"};
-    for (int e = 0; e < 2 && s == NR_OK; e++) {
-        if (p->format && strcmp(p->format, ext[e]) != 0) continue;
-        size_t n = (size_t)snprintf(path, sizeof path, "%s/", p->dir), at = n;
-        for (const char *c = stem; *c && n < sizeof path - 64; c++, n++)
-            path[n] = strchr("/\\:*?\"<>| \t\n", *c) ? '_' : *c;
-        snprintf(path + n, sizeof path - n, "_%s.%s", what, ext[e]);
-        if (path[at] == '.') path[at] = '_';   /* no hidden files from names starting with '.' */
-        s = nr_figure_save(f, path);
-        p->saved += s == NR_OK;
-    }
-    nr_figure_free(f);
-    return s;
+    return cli_plotdir_save(&p->out, f, stem, what);
 }
 
 /* Saves f when s is NR_OK, else only frees it; returns the outcome. */
@@ -173,7 +156,7 @@ static nr_status scatter_column(const plotter *p, const char *name, int *out) {
 
 nr_status cli_describe_scatter_pair(const nr_csv *csv, const nr_describe *d, const char *pair, int ab[2]) {
     cli_names n;
-    plotter p = {csv, d, NULL, NULL, 0};
+    plotter p = {.csv = csv, .d = d};
     nr_status s = cli_names_parse(pair, "scatter", &n);
     if (s == NR_OK && n.n != 2) s = nr_error(NR_STATUS_BAD_ARGUMENT, "--scatter: want two columns A,B, got '%s'", pair);
     for (int i = 0; s == NR_OK && i < 2; i++) s = scatter_column(&p, n.v[i], &ab[i]);
@@ -196,15 +179,10 @@ static nr_status scatters(plotter *p, const int *pair) {
     return NR_OK;
 }
 
-static nr_status make_dir(const char *dir) {
-    if (mkdir(dir, 0777) == 0 || errno == EEXIST) return NR_OK;
-    return nr_error(NR_STATUS_IO, "%s: cannot create the folder: %s", dir, strerror(errno));
-}
-
 nr_status cli_describe_plots(const nr_csv *csv, const nr_describe *d, const char *dir, const char *format,
                              const int *pair) {
-    plotter p = {csv, d, dir, format, 0};
-    nr_status s = make_dir(dir);
+    plotter p = {.csv = csv, .d = d, .out = {.dir = dir, .format = format}};
+    nr_status s = cli_plotdir_open(&p.out);
     if (s == NR_OK) s = scatters(&p, pair);
     for (int i = 0; s == NR_OK && i < nr_describe_num_columns(d); i++) {
         const nr_column_stats *cs = nr_describe_column(d, i);
@@ -213,6 +191,6 @@ nr_status cli_describe_plots(const nr_csv *csv, const nr_describe *d, const char
     }
     if (s == NR_OK) s = heatmap(&p);
     nr_plot_cleanup();
-    if (s == NR_OK) printf("\nSaved %d plot%s to %s\n", p.saved, p.saved == 1 ? "" : "s", dir);
+    if (s == NR_OK) printf("\nSaved %d plot%s to %s\n", p.out.saved, p.out.saved == 1 ? "" : "s", dir);
     return s;
 }
