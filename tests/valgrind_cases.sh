@@ -155,3 +155,9 @@ vg evaluate "$tmp/reg_prep.nrm" --data "$fx/regression.csv" --target y --report
 vg predict "$tmp/reg_prep.nrm" --data "$fx/regression.csv" --target y
 vg predict "$tmp/reg_prep.nrm" --data "$fx/cars.csv"
 vg evaluate "$tmp/iris.nrm" --data "$iris" --target species --report
+
+# The evaluation plots: two classes, more classes, regression, and evaluate --plots.
+vg metrics "$fx/preds_binary.csv" --true label --pred class --score yes --plots "$tmp/mplots"
+vg metrics "$fx/preds_iris.csv" --true species --pred class --score setosa,versicolor,virginica --plots "$tmp/mplots" --format png
+vg metrics "$fx/preds_reg.csv" --true y --pred pred --plots "$tmp/mplots" --format svg
+vg evaluate "$tmp/iris.nrm" --data "$iris" --target species --plots "$tmp/eplots" --format svg

@@ -69,6 +69,7 @@ static nr_status classes(const nr_model *m, const nr_tensor *out, const nr_tenso
     if (s == NR_OK && k > 2 && !c.score) printf("(one-vs-rest ROC AUC left out: a class of the model is absent from "
                                                 "the data)\n");
     if (s == NR_OK) s = cli_print_classes(&c, stdout);
+    if (s == NR_OK && a->plots) s = cli_plot_classes(&c, &(cli_plotdir){a->plots, a->format, 0});
     nr_free(num);
     nr_free(names);
     nr_free(yt);
@@ -76,7 +77,7 @@ static nr_status classes(const nr_model *m, const nr_tensor *out, const nr_tenso
     return s;
 }
 
-static nr_status regression(const nr_tensor *out, const nr_tensor *y) {
+static nr_status regression(const nr_tensor *out, const nr_tensor *y, const cli_report_args *a) {
     int64_t n = out->shape[0], units = nr_tensor_row_size(out);
     if (nr_tensor_numel(y) != nr_tensor_numel(out))
         return nr_error(NR_STATUS_BAD_SHAPE, "the targets have %lld values, the predictions %lld",
@@ -89,6 +90,8 @@ static nr_status regression(const nr_tensor *out, const nr_tensor *y) {
         snprintf(what, sizeof what, "output %lld", (long long)u);
         for (int64_t i = 0; i < n; i++) t[i] = y->data[i * units + u], t[n + i] = out->data[i * units + u];
         s = cli_print_regression(t, t + n, n, units > 1 ? what : NULL, stdout);
+        if (s == NR_OK && a->plots)
+            s = cli_plot_regression(t, t + n, n, units > 1 ? what : NULL, &(cli_plotdir){a->plots, a->format, 0});
     }
     nr_free(t);
     return s;
@@ -100,7 +103,9 @@ nr_status cli_eval_report(nr_model *m, const nr_tensor *x, const nr_tensor *y, c
     NR_TRY(nr_model_predict(m, in, a->batch_size, out));
     printf("\n");
     nr_status s = cli_loss_is_classification(nr_model_loss(m, 0).kind) && out[0]->ndim == 2
-                      ? classes(m, out[0], y, a) : regression(out[0], y);
+                      ? classes(m, out[0], y, a) : regression(out[0], y, a);
     for (int i = 0; i < NR_MAX_IO; i++) nr_tensor_free(out[i]);
+    if (a->plots) nr_plot_cleanup(); /* cairo's font caches */
+    if (s == NR_OK && a->plots) printf("\nSaved the plots to %s\n", a->plots);
     return s;
 }

@@ -9,6 +9,8 @@ typedef struct cli_report_args {
     const char *threshold;   /* two classes: a number or "youden" (NULL: 0.5) */
     int digits;              /* classification report decimals (0: 2) */
     int batch_size;          /* 0: 32 */
+    const char *plots;       /* a folder for the plots (cli_metrics.h), or NULL */
+    const char *format;      /* --plots: "png", "svg", or NULL for both */
 } cli_report_args;
 
 /* Predicts x (already fitted to m's input and scaled) and prints the

@@ -7,6 +7,7 @@
 #define NR_CLI_METRICS_H
 
 #include <stdio.h>
+#include "cli/cli_plotdir.h"
 #include "neurona/neurona.h"
 
 /* Labelled predictions of k classes, indices into names. */
@@ -33,5 +34,14 @@ nr_status cli_print_classes(const cli_classes *c, FILE *f);
 /* MSE, RMSE, MAE and R² of one output column, named by what (may be
  * NULL when there is one). */
 nr_status cli_print_regression(const double *y_true, const double *y_pred, int64_t n, const char *what, FILE *f);
+
+/* The plots of f into p's folder, as metrics_confusion, metrics_roc,
+ * metrics_precision_recall (two classes with scores) or metrics_roc_ovr
+ * (more classes with scores); the confusion matrix over all k classes. */
+nr_status cli_plot_classes(const cli_classes *c, cli_plotdir *p);
+/* Predicted against true values with the y = x line, as
+ * metrics_WHAT (metrics_predicted_vs_true when what is NULL). */
+nr_status cli_plot_regression(const double *y_true, const double *y_pred, int64_t n, const char *what,
+                              cli_plotdir *p);
 
 #endif

@@ -106,6 +106,9 @@ int cmd_evaluate(int argc, char **argv) {
         CLI_OPT_FLAG("report", &a.report, "add the confusion matrix, classification report, ROC AUC... or regression errors"),
         CLI_OPT_STR("threshold", &a.rep.threshold, "T|youden", "--report, two classes: score >= T is positive (default: 0.5)"),
         CLI_OPT_INT("digits", &a.rep.digits, "N", 1, 15, "--report: decimals of the classification report (default: 2)"),
+        CLI_OPT_STR("plots", &a.rep.plots, "DIR", "--report: draw the confusion matrix, ROC and precision-recall "
+                    "curves, or predicted against true values, into DIR"),
+        CLI_OPT_CHOICE("format", &a.rep.format, "png|svg", "--plots: one format only (default: both)"),
     };
     const cli_command c = {.name = "evaluate", .usage = usage, .about = about, .opts = opts,
                            .n_opts = (int)(sizeof opts / sizeof *opts), .min_pos = 1, .max_pos = 1,
@@ -115,6 +118,7 @@ int cmd_evaluate(int argc, char **argv) {
     int rc = cli_parse(&c, argc, argv, pos, &n_pos);
     if (rc != CLI_RUN) return rc;
     a.model = pos[0];
+    a.report |= a.rep.plots != NULL; /* the plots come with the report's figures */
     if (!d->data && !d->test_images) return cli_usage("evaluate", "evaluate: missing --data FILE.csv|DIR");
     if (d->header && d->no_header) return cli_usage("evaluate", "--header and --no-header exclude each other");
     if (d->test_images && !d->test_labels) return cli_usage("evaluate", "--test-images needs --test-labels");

@@ -42,7 +42,7 @@ static const char example[] =
     "neurona metrics iris_pred.csv --true species --pred class --score setosa,versicolor,virginica";
 
 typedef struct metrics_args {
-    const char *file, *truth, *pred, *score, *positive, *threshold, *task;
+    const char *file, *truth, *pred, *score, *positive, *threshold, *task, *plots, *format;
     int digits, header, no_header;
 } metrics_args;
 
@@ -264,6 +264,13 @@ static nr_status find_positive(const metrics_args *a, const run_state *r, int *p
     return NR_OK;
 }
 
+/* cairo's font caches are handed back once the plots are written. */
+static nr_status plots_done(const metrics_args *a, nr_status s) {
+    nr_plot_cleanup();
+    if (s == NR_OK) printf("\nSaved the plots to %s\n", a->plots);
+    return s;
+}
+
 static nr_status classification(const metrics_args *a, run_state *r) {
     NR_TRY(no_missing(r->csv, r->col_true));
     if (r->col_pred >= 0) NR_TRY(no_missing(r->csv, r->col_pred));
@@ -279,7 +286,8 @@ static nr_status classification(const metrics_args *a, run_state *r) {
     cli_classes c = {.n = nr_csv_num_rows(r->csv), .k = r->k, .names = (const char *const *)r->names,
                      .y_true = r->y_true, .y_pred = r->y_pred, .score = r->score, .positive = positive,
                      .threshold = a->threshold, .digits = a->digits};
-    return cli_print_classes(&c, stdout);
+    NR_TRY(cli_print_classes(&c, stdout));
+    return a->plots ? plots_done(a, cli_plot_classes(&c, &(cli_plotdir){a->plots, a->format, 0})) : NR_OK;
 }
 
 /* ---------------------------------------------------------- regression --- */
@@ -293,14 +301,17 @@ static int is_continuous(const nr_csv *csv, int col) {
     return 0;
 }
 
-static nr_status regression(run_state *r) {
+static nr_status regression(const metrics_args *a, run_state *r) {
     int64_t n = nr_csv_num_rows(r->csv);
     NR_TRY(need_numeric(r->csv, r->col_true, "regression"));
     NR_TRY(need_numeric(r->csv, r->col_pred, "regression"));
     if (!(r->score = nr_malloc(2 * (size_t)n * sizeof *r->score))) return NR_NOMEM();
     for (int64_t i = 0; i < n; i++)
         r->score[i] = nr_csv_value(r->csv, i, r->col_true), r->score[n + i] = nr_csv_value(r->csv, i, r->col_pred);
-    return cli_print_regression(r->score, r->score + n, n, NULL, stdout);
+    NR_TRY(cli_print_regression(r->score, r->score + n, n, NULL, stdout));
+    return a->plots ? plots_done(a, cli_plot_regression(r->score, r->score + n, n, NULL,
+                                                        &(cli_plotdir){a->plots, a->format, 0}))
+                    : NR_OK;
 }
 
 static nr_status run(const metrics_args *a) {
@@ -313,7 +324,7 @@ static nr_status run(const metrics_args *a) {
     int reg = a->task ? strcmp(a->task, "regression") == 0
                       : s == NR_OK && r.col_pred >= 0 && (is_continuous(r.csv, r.col_true) || is_continuous(r.csv, r.col_pred));
     if (s == NR_OK && reg && r.col_pred < 0) s = nr_error(NR_STATUS_BAD_ARGUMENT, "regression needs --pred COL");
-    if (s == NR_OK) s = reg ? regression(&r) : classification(a, &r);
+    if (s == NR_OK) s = reg ? regression(a, &r) : classification(a, &r);
     state_free(&r);
     return s == NR_OK ? CLI_EXIT_OK : cli_fail(s);
 }
@@ -327,6 +338,9 @@ int cmd_metrics(int argc, char **argv) {
         CLI_OPT_STR("positive", &a.positive, "LABEL", "two classes: the positive one (default: the last)"),
         CLI_OPT_STR("threshold", &a.threshold, "T|youden", "two classes: score >= T is positive (default: 0.5)"),
         CLI_OPT_INT("digits", &a.digits, "N", 1, 15, "decimals of the classification report (default: 2)"),
+        CLI_OPT_STR("plots", &a.plots, "DIR", "draw the confusion matrix, ROC and precision-recall curves, or "
+                    "predicted against true values, into DIR"),
+        CLI_OPT_CHOICE("format", &a.format, "png|svg", "--plots: one format only (default: both)"),
         CLI_OPT_CHOICE("task", &a.task, "classification|regression", "what the labels are (default: told by them)"),
         CLI_OPT_FLAG("header", &a.header, "the CSV file's first row is a header (default: detect)"),
         CLI_OPT_FLAG("no-header", &a.no_header, "the CSV file has no header row"),
