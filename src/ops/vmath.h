@@ -15,73 +15,7 @@
 #if defined(__clang__) && defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
 #pragma clang diagnostic ignored "-Wpass-failed"
-/* ln x for normal x > 0, within ~2 ulp of logf (Cephes logf): x = m 2^e
- * with m in [sqrt(1/2), sqrt(2)), a degree-9 polynomial in m - 1. Bit
- * operations and selects only, so loops over it vectorize. */
-static inline float nr_fast_logf(float x) {
-    uint32_t u = nr_float_bits(x);
-    float e = (float)((int32_t)(u >> 23) - 127);
-    float m = nr_bits_float((u & 0x007fffffu) | 0x3f800000u); /* [1, 2) */
-    int big = m > 1.41421356f;
-    m = big ? 0.5f * m : m;
-    e = big ? e + 1.0f : e;
-    float f = m - 1.0f, z = f * f;
-    float y = 7.0376836292e-2f;
-    y = y * f - 1.1514610310e-1f;
-    y = y * f + 1.1676998740e-1f;
-    y = y * f - 1.2420140846e-1f;
-    y = y * f + 1.4249322787e-1f;
-    y = y * f - 1.6668057665e-1f;
-    y = y * f + 2.0000714765e-1f;
-    y = y * f - 2.4999993993e-1f;
-    y = y * f + 3.3333331174e-1f;
-    y = y * f * z;
-    y += -2.12194440e-4f * e;
-    y += -0.5f * z;
-    return f + y + 0.693359375f * e;
-}
-
-/* ln(1 + u) for u in [0, 1] (the softplus term log1p(e^-|z|)): ln w of
- * w = 1 + u, corrected by the rounding of w, so small u keep their bits. */
-static inline float nr_fast_log1pf_unit(float u) {
-    float w = 1.0f + u;
-    return nr_fast_logf(w) + (u - (w - 1.0f)) / w;
-}
-
 #endif
-/* ln x for normal x > 0, within ~2 ulp of logf (Cephes logf): x = m 2^e
- * with m in [sqrt(1/2), sqrt(2)), a degree-9 polynomial in m - 1. Bit
- * operations and selects only, so loops over it vectorize. */
-static inline float nr_fast_logf(float x) {
-    uint32_t u = nr_float_bits(x);
-    float e = (float)((int32_t)(u >> 23) - 127);
-    float m = nr_bits_float((u & 0x007fffffu) | 0x3f800000u); /* [1, 2) */
-    int big = m > 1.41421356f;
-    m = big ? 0.5f * m : m;
-    e = big ? e + 1.0f : e;
-    float f = m - 1.0f, z = f * f;
-    float y = 7.0376836292e-2f;
-    y = y * f - 1.1514610310e-1f;
-    y = y * f + 1.1676998740e-1f;
-    y = y * f - 1.2420140846e-1f;
-    y = y * f + 1.4249322787e-1f;
-    y = y * f - 1.6668057665e-1f;
-    y = y * f + 2.0000714765e-1f;
-    y = y * f - 2.4999993993e-1f;
-    y = y * f + 3.3333331174e-1f;
-    y = y * f * z;
-    y += -2.12194440e-4f * e;
-    y += -0.5f * z;
-    return f + y + 0.693359375f * e;
-}
-
-/* ln(1 + u) for u in [0, 1] (the softplus term log1p(e^-|z|)): ln w of
- * w = 1 + u, corrected by the rounding of w, so small u keep their bits. */
-static inline float nr_fast_log1pf_unit(float u) {
-    float w = 1.0f + u;
-    return nr_fast_logf(w) + (u - (w - 1.0f)) / w;
-}
-
 #endif
 
 /* Loops over fewer elements than this run on one thread: below it the
