@@ -257,6 +257,8 @@ typedef struct nr_layer_class {
 } nr_layer_class;
 
 #define NR_MAX_WEIGHTS 8
+/* Outputs of one layer call: a Bidirectional LSTM with return_state has 5. */
+#define NR_MAX_OUTPUTS 5
 
 struct nr_layer {
     nr_graph *g;
@@ -302,7 +304,7 @@ struct nr_layer {
         nr_repeat_vector_opts repeat_vector;
         nr_time_distributed_opts time_distributed;
     } o;
-    nr_sym outputs[4];                /* the last call's outputs (several for an RNN with return_state) */
+    nr_sym outputs[NR_MAX_OUTPUTS];   /* the last call's outputs (several for an RNN with return_state) */
     int n_outputs;
     nr_model *model;                  /* a model used as a layer */
     nr_sym input_sym;                 /* InputLayer: its input node */
@@ -317,7 +319,7 @@ typedef struct nr_call {
     int n_in;
     nr_sym in[NR_MAX_IN];
     nr_sym out;
-    nr_sym extra[3];                  /* further outputs (an RNN's return_state), NR_SYM_NONE past n_extra */
+    nr_sym extra[NR_MAX_OUTPUTS - 1]; /* further outputs (an RNN's return_state), NR_SYM_NONE past n_extra */
     int n_extra;
     nr_sym penalty;                   /* activity-regularizer node, or NR_SYM_NONE */
     int hidden;                       /* made by replaying a nested model: not a row of its own */

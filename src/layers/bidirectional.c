@@ -47,6 +47,7 @@ static nr_status bidirectional_call(nr_layer *l, const nr_sym *in, int n_in, nr_
     NR_TRY(merge(l, yf, yb, out));
     l->n_outputs = 1;
     l->outputs[0] = *out;
+    NR_ASSERT(fw->n_outputs + bw->n_outputs - 1 <= NR_MAX_OUTPUTS);
     for (int i = 1; i < fw->n_outputs; i++) l->outputs[l->n_outputs++] = fw->outputs[i];
     for (int i = 1; i < bw->n_outputs; i++) l->outputs[l->n_outputs++] = bw->outputs[i];
     return NR_OK;

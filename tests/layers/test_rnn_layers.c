@@ -179,6 +179,36 @@ static void encoder_decoder(void) {
                        "initial_state is an argument of recurrent layers");
 }
 
+/* Bidirectional(LSTM(return_state=True)): the merged output, then the
+ * forward h and c, then the backward ones (five outputs); the forward h
+ * is the first half of the merged output. */
+static void bidirectional_states(void) {
+    const char *text = "x = Input(shape=(5, 2))\n"
+                       "y, fh, fc, bh, bc = Bidirectional(LSTM(3, return_state=True))(x)\n"
+                       "model = Model(x, [y, fh, fc, bh, bc])\n";
+    nr_spec *s;
+    nr_model *m = load(text, &s);
+    if (!m) return;
+    nr_tensor *in, *out[5];
+    CHECK_OK(nr_tensor_new(&in, 3, (int64_t[]){2, 5, 2}));
+    for (int i = 0; i < 20; i++) in->data[i] = cosf((float)i);
+    const nr_tensor *xv[1] = {in};
+    CHECK_OK(nr_model_predict(m, xv, 2, out));
+    CHECK(out[0]->shape[1] == 6 && out[1]->shape[1] == 3 && out[4]->shape[1] == 3);
+    for (int r = 0; r < 2; r++) {
+        nr_test_close_arrays(out[0]->data + r * 6, out[1]->data + r * 3, 3, 0, 0, "forward h = merged[:3]");
+        nr_test_close_arrays(out[0]->data + r * 6 + 3, out[3]->data + r * 3, 3, 0, 0, "backward h = merged[3:]");
+    }
+    for (int k = 0; k < 5; k++) nr_tensor_free(out[k]);
+    nr_tensor_free(in);
+    char *written = NULL;
+    CHECK_OK(nr_model_to_spec(m, &written));
+    nr_spec *s2;
+    if (written && CHECK_OK(nr_spec_load_string(written, "w.nr", 1, &s2))) nr_spec_free(s2);
+    nr_free_string(written);
+    nr_spec_free(s);
+}
+
 static void errors(void) {
     nr_test_spec_fails("Sequential([Input(shape=(4,)), LSTM(3)])\n", NR_STATUS_BAD_SHAPE,
                        "needs input (batch, timesteps, features)");
@@ -271,6 +301,7 @@ int main(void) {
     padding_is_masked();
     return_state();
     encoder_decoder();
+    bidirectional_states();
     errors();
     long_and_short();
     learn();
