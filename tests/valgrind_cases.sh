@@ -161,3 +161,11 @@ vg metrics "$fx/preds_binary.csv" --true label --pred class --score yes --plots 
 vg metrics "$fx/preds_iris.csv" --true species --pred class --score setosa,versicolor,virginica --plots "$tmp/mplots" --format png
 vg metrics "$fx/preds_reg.csv" --true y --pred pred --plots "$tmp/mplots" --format svg
 vg evaluate "$tmp/iris.nrm" --data "$iris" --target species --plots "$tmp/eplots" --format svg
+
+# The classic neurons: trace, non-convergence, McCulloch-Pitts, softmax, a plot and errors.
+vg neuron --kind perceptron --data "$fx/and.csv" --target y --trace --plot "$tmp/neuron.png"
+vg neuron --kind perceptron --data "$fx/xor.csv" --target y --n-iter 5
+vg neuron --kind mp --data "$fx/and.csv" --target y --weights 1,1 --threshold 2
+vg neuron --kind multiclass --data "$iris" --target species --n-iter 5
+vg neuron --kind general --data "$fx/and.csv" --target y --activation tanh --cost bce
+vg neuron --kind adaline --data "$fx/and.csv" --target y --plot "$tmp/neuron.svg"

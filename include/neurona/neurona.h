@@ -13,5 +13,6 @@
 #include "plot.h"
 #include "metrics.h"
 #include "prep.h"
+#include "neuron.h"
 
 #endif
