@@ -17,7 +17,7 @@ nr_status nr_neuron_mp_new(int F, const double *weights, double threshold, nr_ne
         if (!isfinite(weights[j]))
             return nr_error(NR_STATUS_BAD_ARGUMENT, "McCulloch-Pitts: weight %d is not finite", j);
     nr_neuron *nn = nr_neuron_alloc(NR_NEURON_MP, F, 1, NULL);
-    if (!nn) return NR_STATUS_NO_MEMORY;
+    if (!nn) return NR_NOMEM();
     memcpy(nn->w, weights, (size_t)F * sizeof *nn->w);
     nn->b[0] = -threshold;
     nn->converged = 1;

@@ -141,7 +141,7 @@ nr_status nr_neuron_fit(nr_neuron_kind kind, const double *x, int64_t n, int F, 
     if (kind == NR_NEURON_PERCEPTRON) NR_TRY(nr_neuron_check_binary(t, n, "Perceptron"));
     if (kind >= NR_NEURON_GENERAL) NR_TRY(nr_neuron_check_gd(kind, c.o, t, n, &K, &act, &cost));
     nr_neuron *nn = nr_neuron_alloc(kind, F, K, &c);
-    if (!nn) return NR_STATUS_NO_MEMORY;
+    if (!nn) return NR_NOMEM();
     nn->act = act;
     nn->cost = cost;
     nr_status s = kind == NR_NEURON_PERCEPTRON ? nr_neuron_fit_perceptron(nn, &c, x, n, t)
