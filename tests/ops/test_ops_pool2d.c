@@ -137,9 +137,32 @@ static void fast_vs_ref(nr_op_kind op, const cfg *k, int64_t batch) {
     oc_free(&r);
 }
 
+/* The whole-2x2-window path (8 channels at a time): with ties the
+ * gradient goes to the first maximum in window order, per channel. */
+static void ties_2x2(void) {
+    const nr_backend *bes[2] = {&nr_backend_cpu, &nr_backend_reference};
+    cfg k = {2, 2, 8, 2, 2, 2, 2, 0, 0, 0, 0};
+    for (int e = 0; e < 2; e++) {
+        opcheck c;
+        int y = build(&c, NR_OP_MAXPOOL2D, &k, 1, 1);
+        /* channel c: cells (0,0),(0,1),(1,0),(1,1) hold c%4 ties placed so
+         * the first maximum is cell c % 4 */
+        for (int cell = 0; cell < 4; cell++)
+            for (int ch = 0; ch < 8; ch++) c.val[0][cell * 8 + ch] = cell >= ch % 4 ? 5.0f : 1.0f;
+        oc_forward(&c, bes[e]);
+        float ones[8], want[32] = {0};
+        for (int ch = 0; ch < 8; ch++) ones[ch] = 1, want[(ch % 4) * 8 + ch] = 1;
+        oc_backward(&c, bes[e], ones);
+        nr_test_close_arrays(c.grad[0], want, 32, 0, 0, "maxpool 2x2 ties: dx to the first maximum");
+        CHECK(c.val[y][0] == 5.0f && c.val[y][7] == 5.0f);
+        oc_free(&c);
+    }
+}
+
 int main(void) {
     grad_cases();
     by_hand();
+    ties_2x2();
     cfg big = {26, 26, 32, 2, 2, 2, 2, 0, 0, 0, 0};
     cfg big_same = {27, 25, 16, 3, 3, 2, 2, 0, 0, 0, 0};
     same_pad(27, 3, 2, &big_same.pt, &big_same.pb);
