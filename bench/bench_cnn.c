@@ -101,14 +101,6 @@ static void bench_w5(double secs) {
 }
 
 int main(int argc, char **argv) {
-    double secs = argc > 1 ? atof(argv[1]) : 3.0;
-    static const struct { const char *name; void (*run)(double); } all[] = {
-        {"w2", bench_w2}, {"w4", bench_w4}, {"w5", bench_w5}};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        int chosen = argc <= 2;
-        for (int a = 2; a < argc; a++) chosen |= strcmp(argv[a], all[i].name) == 0;
-        if (chosen) all[i].run(secs);
-    }
-    printf("neurona threads=%d blas=%s\n", nr_num_threads(), nr_blas_corename());
-    return 0;
+    static const bench_workload all[] = {{"w2", bench_w2}, {"w4", bench_w4}, {"w5", bench_w5}};
+    return bench_main(argc, argv, all, sizeof all / sizeof all[0]);
 }

@@ -49,4 +49,23 @@ static inline nr_spec *load(const char *text) {
     return s;
 }
 
+/* A benchmark program's workloads by name. */
+typedef struct bench_workload {
+    const char *name;
+    void (*run)(double secs);
+} bench_workload;
+
+/* Usage: PROGRAM [seconds per measurement, default 3] [workload...]: runs
+ * the named workloads (all when none is named), then the thread line. */
+static inline int bench_main(int argc, char **argv, const bench_workload *all, size_t n) {
+    double secs = argc > 1 ? atof(argv[1]) : 3.0;
+    for (size_t i = 0; i < n; i++) {
+        int chosen = argc <= 2;
+        for (int a = 2; a < argc; a++) chosen |= strcmp(argv[a], all[i].name) == 0;
+        if (chosen) all[i].run(secs);
+    }
+    printf("neurona threads=%d blas=%s\n", nr_num_threads(), nr_blas_corename());
+    return 0;
+}
+
 #endif

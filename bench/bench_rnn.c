@@ -26,14 +26,6 @@ static void lstm128(double secs) { bench_w3("LSTM", 128, secs); }
 static void gru64(double secs) { bench_w3("GRU", 64, secs); }
 
 int main(int argc, char **argv) {
-    double secs = argc > 1 ? atof(argv[1]) : 3.0;
-    static const struct { const char *name; void (*run)(double); } all[] = {
-        {"lstm32", lstm32}, {"lstm128", lstm128}, {"gru64", gru64}};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        int chosen = argc <= 2;
-        for (int a = 2; a < argc; a++) chosen |= strcmp(argv[a], all[i].name) == 0;
-        if (chosen) all[i].run(secs);
-    }
-    printf("neurona threads=%d blas=%s\n", nr_num_threads(), nr_blas_corename());
-    return 0;
+    static const bench_workload all[] = {{"lstm32", lstm32}, {"lstm128", lstm128}, {"gru64", gru64}};
+    return bench_main(argc, argv, all, sizeof all / sizeof all[0]);
 }
