@@ -48,6 +48,13 @@ static void dw_taps_portable(const float *a, int64_t ap, int64_t aq, const int64
         }
 }
 
+static void axpy_portable(float *acc, int64_t len, const float *base, const int32_t *off, const float *d, int64_t nz) {
+    for (int64_t z = 0; z < nz; z++) {
+        const float *b = base + off[z];
+        for (int64_t j = 0; j < len; j++) acc[j] += d[z] * b[j];
+    }
+}
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define AVX2 __attribute__((target("avx2,fma")))
@@ -182,6 +189,40 @@ AVX2 static void dw_taps_avx2(const float *a, int64_t ap, int64_t aq, const int6
     ACC_STORE(acc);
 }
 
+/* Eight accumulators (64 columns) keep the FMA pipes busy through their
+ * latency; the tail goes 8 columns, then a masked remainder, at a time. */
+AVX2 static void axpy_avx2(float *acc, int64_t len, const float *base, const int32_t *off, const float *d, int64_t nz) {
+    int64_t j = 0;
+    for (; j + 64 <= len; j += 64) {
+        __m256 a0 = _mm256_loadu_ps(acc + j), a1 = _mm256_loadu_ps(acc + j + 8), a2 = _mm256_loadu_ps(acc + j + 16),
+               a3 = _mm256_loadu_ps(acc + j + 24), a4 = _mm256_loadu_ps(acc + j + 32), a5 = _mm256_loadu_ps(acc + j + 40),
+               a6 = _mm256_loadu_ps(acc + j + 48), a7 = _mm256_loadu_ps(acc + j + 56);
+        for (int64_t z = 0; z < nz; z++) {
+            const float *b = base + off[z] + j;
+            __m256 v = _mm256_broadcast_ss(d + z);
+            a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b), a0), a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 8), a1);
+            a2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 16), a2), a3 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 24), a3);
+            a4 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 32), a4), a5 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 40), a5);
+            a6 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 48), a6), a7 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 56), a7);
+        }
+        _mm256_storeu_ps(acc + j, a0), _mm256_storeu_ps(acc + j + 8, a1), _mm256_storeu_ps(acc + j + 16, a2);
+        _mm256_storeu_ps(acc + j + 24, a3), _mm256_storeu_ps(acc + j + 32, a4), _mm256_storeu_ps(acc + j + 40, a5);
+        _mm256_storeu_ps(acc + j + 48, a6), _mm256_storeu_ps(acc + j + 56, a7);
+    }
+    for (; j + 8 <= len; j += 8) {
+        __m256 a = _mm256_loadu_ps(acc + j);
+        for (int64_t z = 0; z < nz; z++) a = _mm256_fmadd_ps(_mm256_broadcast_ss(d + z), _mm256_loadu_ps(base + off[z] + j), a);
+        _mm256_storeu_ps(acc + j, a);
+    }
+    if (j < len) {
+        __m256i m = lanes_below(len - j);
+        __m256 a = _mm256_maskload_ps(acc + j, m);
+        for (int64_t z = 0; z < nz; z++)
+            a = _mm256_fmadd_ps(_mm256_broadcast_ss(d + z), _mm256_maskload_ps(base + off[z] + j, m), a);
+        _mm256_maskstore_ps(acc + j, m, a);
+    }
+}
+
 static int portable_only;
 
 static int have_avx2(void) {
@@ -198,6 +239,7 @@ void nr_conv_tile_use_portable(int on) { (void)on; }
 #define dw_avx2 dw_portable
 #define dot_avx2 dot_portable
 #define dw_taps_avx2 dw_taps_portable
+#define axpy_avx2 axpy_portable
 #endif
 
 void nr_conv_tile_fwd(const float *a, int64_t as, const nr_taps *t, const float *b, float *out) {
@@ -216,4 +258,8 @@ void nr_conv_tile_fwd_dot(const float *a, int64_t as, const nr_taps *t, const fl
 void nr_conv_tile_dw_taps(const float *a, int64_t ap, int64_t aq, const int64_t *off, int64_t P, int64_t Q,
                           const float *dy, int64_t ldy, int nj, float *acc) {
     (have_avx2() ? dw_taps_avx2 : dw_taps_portable)(a, ap, aq, off, P, Q, dy, ldy, nj, acc);
+}
+
+void nr_conv_rows_axpy(float *acc, int64_t len, const float *base, const int32_t *off, const float *d, int64_t nz) {
+    if (nz > 0) (have_avx2() ? axpy_avx2 : axpy_portable)(acc, len, base, off, d, nz);
 }

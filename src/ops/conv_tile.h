@@ -42,6 +42,11 @@ void nr_conv_tile_fwd_dot(const float *a, int64_t as, const nr_taps *t, const fl
 void nr_conv_tile_dw_taps(const float *a, int64_t ap, int64_t aq, const int64_t *off, int64_t P, int64_t Q,
                           const float *dy, int64_t ldy, int nj, float *acc);
 
+/* acc[j] += sum_{z<nz} d[z] * base[off[z] + j] for j < len: a sparse
+ * combination of rows (conv_sparse.c), with acc held in registers across
+ * the rows. */
+void nr_conv_rows_axpy(float *acc, int64_t len, const float *base, const int32_t *off, const float *d, int64_t nz);
+
 /* Tests: 1 makes every tile use the portable code even where AVX2 exists. */
 void nr_conv_tile_use_portable(int on);
 

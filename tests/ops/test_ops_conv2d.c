@@ -121,7 +121,22 @@ static void by_hand(void) {
     }
 }
 
-static void fast_vs_ref_once(const cfg *k, int64_t batch) {
+/* Keeps one random entry of each 2x2 window per filter of dy (N, Ho, Wo, F),
+ * as a max pooling's gradient has: the backward then goes by nonzeros. */
+static void pool_sparsify(opcheck *c, const cfg *k, int64_t batch, int64_t Ho, int64_t Wo, float *dy) {
+    for (int64_t s = 0; s < batch; s++)
+        for (int64_t p = 0; p < Ho; p += 2)
+            for (int64_t q = 0; q < Wo; q += 2)
+                for (int64_t f = 0; f < k->F; f++) {
+                    int keep = (int)(oc_uniform(c, 0, 4)) & 3;
+                    for (int i = 0; i < 4; i++) {
+                        int64_t pp = p + i / 2, qq = q + i % 2;
+                        if (pp < Ho && qq < Wo && i != keep) dy[((s * Ho + pp) * Wo + qq) * k->F + f] = 0.0f;
+                    }
+                }
+}
+
+static void fast_vs_ref_once(const cfg *k, int64_t batch, int pooled) {
     opcheck f, r;
     int y = build(&f, k, 1, batch, 11);
     build(&r, k, 1, batch, 11);
@@ -133,10 +148,11 @@ static void fast_vs_ref_once(const cfg *k, int64_t batch) {
     nr_test_close_arrays(f.val[y], r.val[y], (size_t)oc_numel(&f, y), 1e-5, 1e-4, name);
     float *dy = oc_alloc(oc_numel(&f, y));
     for (int64_t i = 0; i < oc_numel(&f, y); i++) dy[i] = oc_uniform(&f, -1, 1);
+    if (pooled) pool_sparsify(&f, k, batch, f.nodes[y].shape[1], f.nodes[y].shape[2], dy);
     oc_backward(&f, &nr_backend_cpu, dy);
     oc_backward(&r, &nr_backend_reference, dy);
-    snprintf(name, sizeof name, "conv2d %lldx%lldx%lld->%lld backward", (long long)k->H, (long long)k->W,
-             (long long)k->C, (long long)k->F);
+    snprintf(name, sizeof name, "conv2d %lldx%lldx%lld->%lld backward%s", (long long)k->H, (long long)k->W,
+             (long long)k->C, (long long)k->F, pooled ? " (pooled dy)" : "");
     for (int i = 0; i < 3; i++)
         nr_test_close_arrays(f.grad[i], r.grad[i], (size_t)oc_numel(&f, i), 1e-3, 1e-4, name);
     free(dy);
@@ -179,11 +195,13 @@ static void fused_relu(const cfg *k, int64_t batch) {
 }
 
 /* The fast kernels against the reference, on the AVX2 tiles (where the CPU
- * has them) and on the portable ones. */
+ * has them) and on the portable ones, with a dense dy and with one as
+ * sparse as a max pooling's. */
 static void fast_vs_ref(const cfg *k, int64_t batch) {
     for (int portable = 0; portable < 2; portable++) {
         nr_conv_tile_use_portable(portable);
-        fast_vs_ref_once(k, batch);
+        fast_vs_ref_once(k, batch, 0);
+        fast_vs_ref_once(k, batch, 1);
     }
     nr_conv_tile_use_portable(0);
 }
@@ -209,6 +227,8 @@ int main(void) {
     fast_vs_ref(&wide, 1);
     fast_vs_ref(&odd, 2);
     fast_vs_ref(&dilated, 2);
+    cfg dilated_wide = {10, 9, 16, 20, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 0}; /* sparse backward tap by tap */
+    fast_vs_ref(&dilated_wide, 3);
     fast_vs_ref(&grouped, 3);
     fast_vs_ref(&grouped_thin, 2);
     fast_vs_ref(&rgb, 5);
