@@ -156,6 +156,34 @@ void nr_cpu_maxpool2d_forward(const nr_exec *x, const nr_node *n) {
 /* Up to this many window cells, backward looks offsets up in a table. */
 #define MAX_TABLE 64
 
+/* dx[base + cell] += dy[c] for the cell where the maximum of channel c was
+ * (cell index arg[c]); base may lie before dx's sample in the padding. */
+static void max_back_window(const geom *g, const int64_t *table, float *dx, int64_t base, const float *dy,
+                            const float *arg) {
+    for (int64_t c = 0; c < g->C; c++) {
+        int k = (int)arg[c];
+        if (k < 0) continue;
+        int64_t off = table ? table[k] : ((int64_t)(k / g->kw) * g->W + k % g->kw) * g->C;
+        dx[base + off + c] += dy[c];
+    }
+}
+
+#if defined(__AVX2__)
+/* max_back_window for a whole 2x2 window, 8 channels at a time: each cell
+ * takes dy masked by arg == its index, so no lane scatters. */
+static void max_back_2x2(const geom *g, float *p, const float *dy, const float *arg) {
+    int64_t C = g->C;
+    float *cells[4] = {p, p + C, p + g->W * C, p + g->W * C + C};
+    for (int64_t c = 0; c + MAX_BLOCK <= C; c += MAX_BLOCK) {
+        __m256 d = _mm256_loadu_ps(dy + c), a = _mm256_loadu_ps(arg + c);
+        for (int k = 0; k < 4; k++) {
+            __m256 hit = _mm256_cmp_ps(a, _mm256_set1_ps((float)k), _CMP_EQ_OQ);
+            _mm256_storeu_ps(cells[k] + c, _mm256_add_ps(_mm256_loadu_ps(cells[k] + c), _mm256_and_ps(d, hit)));
+        }
+    }
+}
+#endif
+
 void nr_cpu_maxpool2d_backward(const nr_exec *x, const nr_node *n) {
     geom g = nr_window_of(n, x->nodes, x->batch);
     const float *dy = x->grad[NR_ID(x, n)], *arg = x->work[NR_ID(x, n)];
@@ -164,6 +192,9 @@ void nr_cpu_maxpool2d_backward(const nr_exec *x, const nr_node *n) {
     int64_t xs = g.H * g.W * g.C, table[MAX_TABLE];
     int cells = g.kh * g.kw, use_table = cells <= MAX_TABLE;
     for (int k = 0; use_table && k < cells; k++) table[k] = ((int64_t)(k / g.kw) * g.W + k % g.kw) * g.C;
+#if defined(__AVX2__)
+    int two = g.kh == 2 && g.kw == 2 && g.C % MAX_BLOCK == 0;
+#endif
     /* Windows of one sample may overlap: parallel over samples only. */
 #pragma omp parallel for num_threads((g.N * g.Ho * g.Wo * g.C > NR_PAR_MIN) ? nr_num_threads() : 1)
     for (int64_t s = 0; s < g.N; s++)
@@ -171,13 +202,14 @@ void nr_cpu_maxpool2d_backward(const nr_exec *x, const nr_node *n) {
             for (int64_t q = 0; q < g.Wo; q++) {
                 win w = window(&g, p, q);
                 int64_t o = ((s * g.Ho + p) * g.Wo + q) * g.C;
-                int64_t base = s * xs + cell(&g, &w, 0, 0); /* may lie before x in the padding */
-                for (int64_t c = 0; c < g.C; c++) {
-                    int k = (int)arg[o + c];
-                    if (k < 0) continue;
-                    int64_t off = use_table ? table[k] : ((int64_t)(k / g.kw) * g.W + k % g.kw) * g.C;
-                    dx[base + off + c] += dy[o + c];
+                int64_t base = s * xs + cell(&g, &w, 0, 0);
+#if defined(__AVX2__)
+                if (two && w.i0 == 0 && w.j0 == 0 && w.i1 == 2 && w.j1 == 2) {
+                    max_back_2x2(&g, dx + base, dy + o, arg + o);
+                    continue;
                 }
+#endif
+                max_back_window(&g, use_table ? table : NULL, dx, base, dy + o, arg + o);
             }
 }
 

@@ -167,10 +167,14 @@ int main(void) {
     cfg big_same = {27, 25, 16, 3, 3, 2, 2, 0, 0, 0, 0};
     same_pad(27, 3, 2, &big_same.pt, &big_same.pb);
     same_pad(25, 3, 2, &big_same.pl, &big_same.pr);
+    cfg two_same = {7, 9, 8, 2, 2, 2, 2, 0, 0, 0, 0}; /* whole 2x2 windows and clipped ones at the edges */
+    same_pad(7, 2, 2, &two_same.pt, &two_same.pb);
+    same_pad(9, 2, 2, &two_same.pl, &two_same.pr);
     for (int o = 0; o < 2; o++) {
         nr_op_kind op = o ? NR_OP_AVGPOOL2D : NR_OP_MAXPOOL2D;
         fast_vs_ref(op, &big, 4);
         fast_vs_ref(op, &big_same, 3);
+        fast_vs_ref(op, &two_same, 3);
     }
     return nr_test_finish();
 }
