@@ -19,9 +19,9 @@
  *          span taps, so one input channel fills it as well as many).
  * Samples are spread over threads, each with its own padded image; a batch
  * smaller than the thread count splits each image's positions instead.
- * Few filters waste most of a 16-filter tile: then dot tiles (lanes over
- * channels) compute y and dx, and tap-major tiles dW (see use_dot and
- * dw_by_taps). A fused ReLU (attrs.conv.relu) is applied as y is written
+ * Few filters waste most of a 16-filter tile: then 12x8 tiles (up to 8
+ * filters) or dot tiles (lanes over channels) compute y and dx, and
+ * tap-major tiles dW (see tile_for and dw_by_taps). A fused ReLU (attrs.conv.relu) is applied as y is written
  * and turns dy into the pre-activation gradient before the rest.
  * When at most SPARSE_SHARE of dy is nonzero (behind a max pooling),
  * dx and dW go by its nonzeros instead (conv_sparse.h).
@@ -63,9 +63,10 @@ static int64_t wp(const geom *g) { return g->Wo + (int64_t)(g->kw - 1) * g->dw; 
 static int64_t hq(const geom *g) { return g->H + (int64_t)(g->kh - 1) * g->dh; }
 static int64_t wq(const geom *g) { return g->W + (int64_t)(g->kw - 1) * g->dw; }
 
-/* A tile reads up to TM positions past the last one, plus TM channels past
- * the last channel (weight gradient): zeros kept after every image. */
-static int64_t slack(int64_t C) { return (TM + 1) * C + 16; }
+/* A tile reads up to NR_TILE_M8 positions past the last one, plus TM
+ * channels past the last channel (weight gradient): zeros kept after
+ * every image. */
+static int64_t slack(int64_t C) { return (NR_TILE_M8 + 1) * C + 16; }
 
 /* Floats of one thread's image buffer. */
 static int64_t image_floats(const geom *g) {
@@ -145,15 +146,16 @@ static const float *weight_row(const geom *g, const float *W, int flipped, int64
     return W + (i * g->kw + j) * cg(g) * g->F + grp * nf + f;
 }
 
-/* Panels of 16 columns of each group's (K, nf) weight matrix (see
- * weight_row), k-major; columns past nf are zero. */
-static void pack_weights(const geom *g, const float *W, int flipped, int64_t K, int64_t nf, float *pack) {
-    int64_t panels = round_up(nf, TN) / TN, step;
+/* Panels of w columns (16, or 8 for the narrow tiles) of each group's
+ * (K, nf) weight matrix (see weight_row), k-major; columns past nf are
+ * zero. */
+static void pack_weights(const geom *g, const float *W, int flipped, int64_t K, int64_t nf, int64_t w, float *pack) {
+    int64_t panels = round_up(nf, w) / w, step;
     for (int64_t grp = 0; grp < g->G; grp++)
         for (int64_t k = 0; k < K; k++) {
             const float *row = weight_row(g, W, flipped, grp, k, &step);
-            for (int64_t f = 0; f < panels * TN; f++)
-                pack[((grp * panels + f / TN) * K + k) * TN + f % TN] = f < nf ? row[f * step] : 0.0f;
+            for (int64_t f = 0; f < panels * w; f++)
+                pack[((grp * panels + f / w) * K + k) * w + f % w] = f < nf ? row[f * step] : 0.0f;
         }
 }
 
@@ -168,13 +170,23 @@ static void pack_filters(const geom *g, const float *W, int flipped, int64_t K, 
         }
 }
 
-/* Share of a tile's multiply-adds that count: few filters waste most of a
- * 16-column tile, and then the dot tile (all lanes busy on channels, but
- * one load per multiply-add, so about half speed) does better. */
-static int use_dot(int64_t cin, int64_t nf) {
-    double tile = (double)nf / (double)round_up(nf, TN), dot = 0.45 * (double)cin / (double)round_up(cin, 8);
-    return dot > tile;
+/* The register tile of a pass: 6 positions x 16 filters, 12 x 8 (all
+ * lanes busy up to 8 filters), or 6 x 1 with lanes over channels. */
+typedef enum tile_kind { TILE_WIDE, TILE_NARROW, TILE_DOT } tile_kind;
+
+/* The tile with the largest share of useful multiply-adds: few filters
+ * waste most of a 16-column tile; the dot tile keeps all lanes busy on
+ * channels but needs one load per multiply-add (about half speed). */
+static tile_kind tile_for(int64_t cin, int64_t nf) {
+    double wide = (double)nf / (double)round_up(nf, TN), narrow = nf <= 8 ? (double)nf / 8.0 : 0.0;
+    double dot = 0.45 * (double)cin / (double)round_up(cin, 8);
+    if (dot > wide && dot > narrow) return TILE_DOT;
+    return narrow > wide ? TILE_NARROW : TILE_WIDE;
 }
+
+/* Tile rows and columns of each kind. */
+static int tile_rows(tile_kind k) { return k == TILE_NARROW ? NR_TILE_M8 : TM; }
+static int tile_cols(tile_kind k) { return k == TILE_NARROW ? 8 : k == TILE_DOT ? 1 : TN; }
 
 /* One run of the tiles over a padded image (iw columns wide, C channels
  * per position, cin of them per group) into an output image (oh, ow, F)
@@ -186,7 +198,7 @@ typedef struct pass {
     int relu;                         /* y = max(0, result + bias) */
     nr_taps t;
     int acc;
-    int dot;                          /* pack holds filter rows for the dot tile */
+    tile_kind tile;                   /* TILE_DOT: pack holds filter rows */
 } pass;
 
 /* Writes a tile's rows (positions m, m + 1, ... below m1; row r at
@@ -213,12 +225,14 @@ static inline __attribute__((always_inline)) void put_row(float *restrict y, con
     }
 }
 
-static void put_tile(const pass *s, float *y, int64_t m, int64_t m1, int64_t f0, int64_t nj, const float *o, int rs) {
+static void put_tile(const pass *s, float *y, int64_t m, int64_t m1, int64_t f0, int64_t nj, const float *o) {
     int64_t p = m / s->iw, q = m % s->iw;
     const float *b = s->bias ? s->bias + f0 : NULL;
-    for (int r = 0; r < TM && m + r < m1; r++, o += rs) {
+    int rows = tile_rows(s->tile), rs = tile_cols(s->tile);
+    for (int r = 0; r < rows && m + r < m1; r++, o += rs) {
         float *yr = y + (p * s->ow + q) * s->F + f0;
         if (q < s->ow && nj == TN) put_row(yr, o, b, TN, s->acc, s->relu);
+        else if (q < s->ow && nj == 8) put_row(yr, o, b, 8, s->acc, s->relu);
         else if (q < s->ow) put_row(yr, o, b, nj, s->acc, s->relu);
         if (++q == s->iw) q = 0, p++;
     }
@@ -231,28 +245,40 @@ static void run_dot(const pass *s, float *y, int64_t G, int64_t m0, int64_t m1, 
             const float *w = s->pack + (grp * s->nf + f) * K;
             for (int64_t m = m0; m < m1; m += TM) {
                 nr_conv_tile_fwd_dot(s->img + m * s->C + grp * s->cin, s->C, &s->t, w, out);
-                put_tile(s, y, m, m1, grp * s->nf + f, 1, out, 1);
+                put_tile(s, y, m, m1, grp * s->nf + f, 1, out);
             }
         }
 }
 
 static void run_pass(const pass *s, float *y, int64_t G, int64_t m0, int64_t m1) {
-    int64_t M = (s->oh - 1) * s->iw + s->ow, K = (int64_t)s->t.kh * s->t.kw * s->cin, panels = round_up(s->nf, TN) / TN;
+    int64_t M = (s->oh - 1) * s->iw + s->ow, K = (int64_t)s->t.kh * s->t.kw * s->cin;
     if (m1 > M) m1 = M;
-    if (s->dot) {
+    if (s->tile == TILE_DOT) {
         run_dot(s, y, G, m0, m1, K);
         return;
     }
-    float out[TM * TN];
+    int narrow = s->tile == TILE_NARROW, rows = tile_rows(s->tile), w = tile_cols(s->tile);
+    int64_t panels = round_up(s->nf, w) / w;
+    float out[NR_TILE_M8 * 8 > TM * TN ? NR_TILE_M8 * 8 : TM * TN];
     for (int64_t grp = 0; grp < G; grp++)
         for (int64_t pn = 0; pn < panels; pn++) {
-            const float *b = s->pack + (grp * panels + pn) * K * TN;
-            int64_t f0 = grp * s->nf + pn * TN, nj = s->nf - pn * TN < TN ? s->nf - pn * TN : TN;
-            for (int64_t m = m0; m < m1; m += TM) {
-                nr_conv_tile_fwd(s->img + m * s->C + grp * s->cin, s->C, &s->t, b, out);
-                put_tile(s, y, m, m1, f0, nj, out, TN);
+            const float *b = s->pack + (grp * panels + pn) * K * w;
+            int64_t f0 = grp * s->nf + pn * w, nj = s->nf - pn * w < w ? s->nf - pn * w : w;
+            for (int64_t m = m0; m < m1; m += rows) {
+                const float *a = s->img + m * s->C + grp * s->cin;
+                if (narrow) nr_conv_tile_fwd8(a, s->C, &s->t, b, out);
+                else nr_conv_tile_fwd(a, s->C, &s->t, b, out);
+                put_tile(s, y, m, m1, f0, nj, out);
             }
         }
+}
+
+/* The weights of pass s (K rows, s->nf columns per group) as its tile reads them. */
+static void pack_pass(const pass *s, const geom *g, const float *W, int flipped, int64_t K, float *pack) {
+    if (s->tile == TILE_DOT)
+        pack_filters(g, W, flipped, K, s->nf, pack);
+    else
+        pack_weights(g, W, flipped, K, s->nf, tile_cols(s->tile), pack);
 }
 
 /* Runs pass s over every sample: pad(sample, image) then the tiles. */
@@ -282,7 +308,7 @@ static void run_samples(const nr_exec *x, const geom *g, pass s, pad_fn pad, con
         return;
     }
     /* Fewer samples than threads: one shared image, positions split. */
-    int64_t chunk = round_up((M + T - 1) / T, TM);
+    int64_t chunk = round_up((M + T - 1) / T, NR_TILE_M8); /* whole tiles of either height */
     for (int64_t n = 0; n < g->N; n++) {
         pad(g, src + n * src_size, imgs);
         s.img = imgs;
@@ -296,8 +322,8 @@ static void direct_forward(const nr_exec *x, const nr_node *n, const geom *g) {
     const float *b = n->n_in > 2 ? x->val[n->in[2]] : NULL;
     float *pack = x->work[NR_ID(x, n)], *imgs = pack + pack_floats(g);
     pass s = {.pack = pack, .bias = b, .relu = n->a.conv.relu, .iw = wp(g), .C = g->C, .cin = cg(g), .oh = g->Ho, .ow = g->Wo, .F = g->F,
-              .nf = fg(g), .t = {g->kh, g->kw, g->dh * wp(g) * g->C, g->dw * g->C, cg(g)}, .dot = use_dot(cg(g), fg(g))};
-    (s.dot ? pack_filters : pack_weights)(g, W, 0, col_k(g), fg(g), pack);
+              .nf = fg(g), .t = {g->kh, g->kw, g->dh * wp(g) * g->C, g->dw * g->C, cg(g)}, .tile = tile_for(cg(g), fg(g))};
+    pack_pass(&s, g, W, 0, col_k(g), pack);
     run_samples(x, g, s, pad_x, in, g->H * g->W * g->C, x->val[NR_ID(x, n)], g->Ho * g->Wo * g->F, imgs);
 }
 
@@ -305,8 +331,8 @@ static void direct_dx(const nr_exec *x, const nr_node *n, const geom *g, const f
     const float *W = x->val[n->in[1]];
     float *pack = x->work[NR_ID(x, n)], *imgs = pack + pack_floats(g);
     pass s = {.pack = pack, .iw = wq(g), .C = g->F, .cin = fg(g), .oh = g->H, .ow = g->W, .F = g->C, .nf = cg(g),
-              .t = {g->kh, g->kw, g->dh * wq(g) * g->F, g->dw * g->F, fg(g)}, .acc = 1, .dot = use_dot(fg(g), cg(g))};
-    (s.dot ? pack_filters : pack_weights)(g, W, 1, (int64_t)g->kh * g->kw * fg(g), cg(g), pack);
+              .t = {g->kh, g->kw, g->dh * wq(g) * g->F, g->dw * g->F, fg(g)}, .acc = 1, .tile = tile_for(fg(g), cg(g))};
+    pack_pass(&s, g, W, 1, (int64_t)g->kh * g->kw * fg(g), pack);
     run_samples(x, g, s, pad_dy, dy, g->Ho * g->Wo * g->F, dx, g->H * g->W * g->C, imgs);
 }
 

@@ -16,6 +16,18 @@ static void fwd_portable(const float *a, int64_t as, const nr_taps *t, const flo
     memcpy(out, acc, sizeof acc);
 }
 
+static void fwd8_portable(const float *a, int64_t as, const nr_taps *t, const float *b, float *out) {
+    float acc[NR_TILE_M8][8] = {{0}};
+    for (int i = 0; i < t->kh; i++)
+        for (int j = 0; j < t->kw; j++) {
+            const float *p = a + i * t->ti + j * t->tj;
+            for (int64_t c = 0; c < t->C; c++, b += 8)
+                for (int r = 0; r < NR_TILE_M8; r++)
+                    for (int k = 0; k < 8; k++) acc[r][k] += p[r * as + c] * b[k];
+        }
+    memcpy(out, acc, sizeof acc);
+}
+
 static void dw_portable(const float *a, int64_t ap, int64_t aq, const int64_t *off, int64_t P, int64_t Q,
                         const float *dy, int64_t ldy, int nj, float *acc) {
     for (int64_t p = 0; p < P; p++)
@@ -80,6 +92,34 @@ AVX2 static void fwd_avx2(const float *a, int64_t as, const nr_taps *t, const fl
         _mm256_storeu_ps(out + r * NR_TILE_N, acc[r][0]);
         _mm256_storeu_ps(out + r * NR_TILE_N + 8, acc[r][1]);
     }
+}
+
+/* Twelve positions by eight filters: one load of the panel and twelve
+ * broadcasts feed twelve FMAs per step. */
+AVX2 static void fwd8_avx2(const float *a, int64_t as, const nr_taps *t, const float *b, float *out) {
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+    __m256 c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+    for (int i = 0; i < t->kh; i++)
+        for (int j = 0; j < t->kw; j++) {
+            const float *p0 = a + i * t->ti + j * t->tj, *p4 = p0 + 4 * as, *p8 = p0 + 8 * as;
+            for (int64_t c = 0; c < t->C; c++, b += 8, p0++, p4++, p8++) {
+                __m256 w = _mm256_loadu_ps(b);
+                c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(p0), w, c0);
+                c1 = _mm256_fmadd_ps(_mm256_broadcast_ss(p0 + as), w, c1);
+                c2 = _mm256_fmadd_ps(_mm256_broadcast_ss(p0 + 2 * as), w, c2);
+                c3 = _mm256_fmadd_ps(_mm256_broadcast_ss(p0 + 3 * as), w, c3);
+                c4 = _mm256_fmadd_ps(_mm256_broadcast_ss(p4), w, c4);
+                c5 = _mm256_fmadd_ps(_mm256_broadcast_ss(p4 + as), w, c5);
+                c6 = _mm256_fmadd_ps(_mm256_broadcast_ss(p4 + 2 * as), w, c6);
+                c7 = _mm256_fmadd_ps(_mm256_broadcast_ss(p4 + 3 * as), w, c7);
+                c8 = _mm256_fmadd_ps(_mm256_broadcast_ss(p8), w, c8);
+                c9 = _mm256_fmadd_ps(_mm256_broadcast_ss(p8 + as), w, c9);
+                c10 = _mm256_fmadd_ps(_mm256_broadcast_ss(p8 + 2 * as), w, c10);
+                c11 = _mm256_fmadd_ps(_mm256_broadcast_ss(p8 + 3 * as), w, c11);
+            }
+        }
+    __m256 acc[NR_TILE_M8] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11};
+    for (int r = 0; r < NR_TILE_M8; r++) _mm256_storeu_ps(out + r * 8, acc[r]);
 }
 
 /* Lanes j < n of a 16-float row, the rest zero (no read past column n). */
@@ -236,6 +276,7 @@ void nr_conv_tile_use_portable(int on) { portable_only = on; }
 static int have_avx2(void) { return 0; }
 void nr_conv_tile_use_portable(int on) { (void)on; }
 #define fwd_avx2 fwd_portable
+#define fwd8_avx2 fwd8_portable
 #define dw_avx2 dw_portable
 #define dot_avx2 dot_portable
 #define dw_taps_avx2 dw_taps_portable
@@ -244,6 +285,10 @@ void nr_conv_tile_use_portable(int on) { (void)on; }
 
 void nr_conv_tile_fwd(const float *a, int64_t as, const nr_taps *t, const float *b, float *out) {
     (have_avx2() ? fwd_avx2 : fwd_portable)(a, as, t, b, out);
+}
+
+void nr_conv_tile_fwd8(const float *a, int64_t as, const nr_taps *t, const float *b, float *out) {
+    (have_avx2() ? fwd8_avx2 : fwd8_portable)(a, as, t, b, out);
 }
 
 void nr_conv_tile_dw(const float *a, int64_t ap, int64_t aq, const int64_t *off, int64_t P, int64_t Q, const float *dy,

@@ -11,6 +11,7 @@
 
 #define NR_TILE_M 6   /* output rows (positions) per forward tile */
 #define NR_TILE_N 16  /* output columns (filters) per tile */
+#define NR_TILE_M8 12 /* output rows per narrow (8-column) tile */
 
 /* The taps of a kernel over a padded image: tap (i, j) starts at offset
  * i*ti + j*tj from a position's first channel; each tap has C channels. */
@@ -23,6 +24,10 @@ typedef struct nr_taps {
  * for r < 6, j < 16: six positions of one output row at stride as, against
  * a weight panel packed 16 columns wide, tap-major. */
 void nr_conv_tile_fwd(const float *a, int64_t as, const nr_taps *t, const float *b, float *out);
+
+/* The same for r < 12, j < 8, against a panel packed 8 columns wide: all
+ * lanes busy for layers of 8 filters, which waste half of a 16-column tile. */
+void nr_conv_tile_fwd8(const float *a, int64_t as, const nr_taps *t, const float *b, float *out);
 
 /* acc[r*16 + j] += sum_{p<P} sum_{q<Q} a[p*ap + q*aq + off[r]] * dy[(p*Q + q)*ldy + j]
  * for r < 6, j < nj <= 16: a weight-gradient tile, six (tap, channel)

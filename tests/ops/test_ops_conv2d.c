@@ -233,6 +233,11 @@ int main(void) {
     fast_vs_ref(&grouped_thin, 2);
     fast_vs_ref(&rgb, 5);
     fast_vs_ref(&rgb, 1);
+    /* Eight filters or fewer: the narrow 12x8 tiles (y, and dx of eight channels). */
+    cfg eight = {14, 14, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    fast_vs_ref(&eight, 3);
+    fast_vs_ref(&eight, 1);
+    fast_vs_ref(&odd, 1);
     /* Few filters: the dot tiles forward and tap-major weight gradients. */
     cfg one_filter = {14, 14, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
     cfg two_filters = {9, 10, 13, 2, 3, 2, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0};
