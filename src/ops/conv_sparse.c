@@ -4,6 +4,9 @@
  * goes through nr_conv_rows_axpy one run of the patch at a time, so a
  * row of the gradient stays in registers over all of its terms. */
 #include <stddef.h>
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 #include "ops/conv_sparse.h"
 #include "ops/conv_tile.h"
 
@@ -41,7 +44,19 @@ static lists lists_in(const nr_conv_sparse *s, float *scratch) {
     return l;
 }
 
-/* Lists dy's nonzeros (and sums db) in one pass. */
+/* Bit f - f0 set where row[f] != 0, for f in [f0, f0 + 8) below F. */
+static unsigned nonzero_bits(const float *row, int64_t f0, int64_t F) {
+#if defined(__AVX2__)
+    if (f0 + 8 <= F)
+        return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(row + f0), _mm256_setzero_ps(), _CMP_NEQ_UQ));
+#endif
+    unsigned bits = 0;
+    for (int64_t f = f0; f < f0 + 8 && f < F; f++) bits |= (unsigned)(row[f] != 0.0f) << (f - f0);
+    return bits;
+}
+
+/* Lists dy's nonzeros (and sums db) in one pass, eight filters at a time
+ * and only the set bits of each. */
 static void list_nonzeros(const nr_conv_sparse *s, const float *dy, int by_filter, int by_position, float *db,
                           const lists *l) {
     int64_t P = positions(s), K = kernel_len(s);
@@ -51,16 +66,17 @@ static void list_nonzeros(const nr_conv_sparse *s, const float *dy, int by_filte
         const float *row = dy + m * s->F;
         int32_t patch = (int32_t)(((m / s->Wo) * s->wp + m % s->Wo) * s->C);
         l->p_start[m] = n;
-        for (int64_t f = 0; f < s->F; f++) {
-            float d = row[f];
-            if (d == 0.0f) continue;
-            if (db) db[f] += d;
-            if (by_filter) {
-                int32_t k = l->f_n[f]++;
-                l->f_off[f * P + k] = patch, l->f_val[f * P + k] = d;
+        for (int64_t f0 = 0; f0 < s->F; f0 += 8)
+            for (unsigned bits = nonzero_bits(row, f0, s->F); bits; bits &= bits - 1) {
+                int64_t f = f0 + __builtin_ctz(bits);
+                float d = row[f];
+                if (db) db[f] += d;
+                if (by_filter) {
+                    int32_t k = l->f_n[f]++;
+                    l->f_off[f * P + k] = patch, l->f_val[f * P + k] = d;
+                }
+                if (by_position) l->p_off[n] = (int32_t)(f * K), l->p_val[n++] = d;
             }
-            if (by_position) l->p_off[n] = (int32_t)(f * K), l->p_val[n++] = d;
-        }
     }
     l->p_start[P] = n;
 }
