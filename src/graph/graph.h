@@ -191,6 +191,8 @@ typedef struct nr_exec {
     int training;
     uint64_t step;                   /* advances each training step: dropout stream */
     int threads;                     /* the thread count workspaces were sized for (0: 1) */
+    int fresh;                       /* backward: input 0's gradient holds garbage, to be stored, not added to
+                                        (set only for ops the backend marks in overwrites) */
 } nr_exec;
 
 /* The batch node n's kernels see when a run has batch rows. */
@@ -221,6 +223,9 @@ typedef struct nr_backend {
     /* Extra scratch floats a node needs at a batch size (GEMM packing),
      * for nr_num_threads() threads at most. */
     int64_t (*workspace[NR_OP_COUNT_])(const nr_node *n, const nr_node *nodes, int64_t batch);
+    /* 1: the backward honours exec.fresh, so a plan need not zero input
+     * 0's gradient before this op writes it first. */
+    unsigned char overwrites[NR_OP_COUNT_];
 } nr_backend;
 
 extern const nr_backend nr_backend_cpu;

@@ -222,8 +222,17 @@ void nr_plan_seed(nr_plan *p, nr_sym node, float value) {
     if (p->exec.grad[node]) p->exec.grad[node][0] = value;
 }
 
+/* Whether input j of nd appears again among its inputs. */
+static int repeated_input(const nr_node *nd, int j) {
+    for (int i = 0; i < nd->n_in; i++)
+        if (i != j && nd->in[i] == nd->in[j]) return 1;
+    return 0;
+}
+
 /* Gradients of the plan's non-parameter nodes are zeroed by their first
- * writer just before it runs, so memory shared with dead values is safe. */
+ * writer just before it runs, so memory shared with dead values is safe;
+ * a first writer that stores the whole gradient (backend overwrites, input
+ * 0 only) is told so through exec.fresh instead. */
 void nr_plan_backward(nr_plan *p, const nr_graph *g) {
     const nr_backend *be = nr_backend_get();
     int64_t batch = p->exec.batch;
@@ -231,13 +240,18 @@ void nr_plan_backward(nr_plan *p, const nr_graph *g) {
         int k = p->order[i];
         const nr_node *nd = &g->nodes[k];
         if (!p->needs_grad[k] || nd->op == NR_OP_PARAM || nd->op == NR_OP_INPUT) continue;
+        p->exec.fresh = 0;
         for (int j = 0; j < nd->n_in; j++) {
             const nr_node *in = &g->nodes[nd->in[j]];
-            if (p->first_writer[nd->in[j]] == k && in->op != NR_OP_PARAM && p->exec.grad[nd->in[j]])
+            if (p->first_writer[nd->in[j]] != k || in->op == NR_OP_PARAM || !p->exec.grad[nd->in[j]]) continue;
+            if (j == 0 && be->overwrites[nd->op] && !repeated_input(nd, 0))
+                p->exec.fresh = 1;
+            else
                 memset(p->exec.grad[nd->in[j]], 0, (size_t)nr_node_numel(in, nr_node_batch(in, batch)) * sizeof(float));
         }
         p->exec.batch = nr_node_batch(nd, batch);
         be->backward[nd->op](&p->exec, nd);
     }
+    p->exec.fresh = 0;
     p->exec.batch = batch;
 }

@@ -54,7 +54,8 @@
                   [NR_OP_SPATIAL_DROPOUT] = nr_spatial_dropout_workspace, \
                   [NR_OP_RANDOM_AFFINE] = nr_random_affine_workspace, [NR_OP_RNN] = nr_rnn_workspace}
 
-const nr_backend nr_backend_cpu = {.name = "cpu", OPS(nr_cpu)};
+const nr_backend nr_backend_cpu = {
+    .name = "cpu", OPS(nr_cpu), .overwrites = {[NR_OP_CONV2D] = 1, [NR_OP_MAXPOOL2D] = 1, [NR_OP_UPSAMPLE2D] = 1}};
 const nr_backend nr_backend_reference = {.name = "reference", OPS(nr_ref)};
 
 /* Read on every call (once per planned run, not per op), so a test can

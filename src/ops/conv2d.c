@@ -331,7 +331,8 @@ static void direct_dx(const nr_exec *x, const nr_node *n, const geom *g, const f
     const float *W = x->val[n->in[1]];
     float *pack = x->work[NR_ID(x, n)], *imgs = pack + pack_floats(g);
     pass s = {.pack = pack, .iw = wq(g), .C = g->F, .cin = fg(g), .oh = g->H, .ow = g->W, .F = g->C, .nf = cg(g),
-              .t = {g->kh, g->kw, g->dh * wq(g) * g->F, g->dw * g->F, fg(g)}, .acc = 1, .tile = tile_for(fg(g), cg(g))};
+              .t = {g->kh, g->kw, g->dh * wq(g) * g->F, g->dw * g->F, fg(g)}, .acc = !x->fresh,
+              .tile = tile_for(fg(g), cg(g))};
     pack_pass(&s, g, W, 1, (int64_t)g->kh * g->kw * fg(g), pack);
     run_samples(x, g, s, pad_dy, dy, g->Ho * g->Wo * g->F, dx, g->H * g->W * g->C, imgs);
 }
@@ -450,12 +451,16 @@ static void direct_dw(const nr_exec *x, const nr_node *n, const geom *g, const f
 
 /* --- sparse gradients (stride 1) ---------------------------------------------- */
 
-/* dx (H, W, C) += the part of the padded image dimg that x covers. */
-static void add_interior(const geom *g, const float *dimg, float *dx) {
+/* dx (H, W, C) += (or, fresh, =) the part of the padded image dimg that x covers. */
+static void add_interior(const geom *g, const float *dimg, float *dx, int fresh) {
     int64_t row = g->W * g->C;
     for (int64_t r = 0; r < g->H; r++) {
         const float *src = dimg + ((r + g->pt) * wp(g) + g->pl) * g->C;
         float *dst = dx + r * row;
+        if (fresh) {
+            memcpy(dst, src, (size_t)row * sizeof *dst);
+            continue;
+        }
 #pragma omp simd
         for (int64_t i = 0; i < row; i++) dst[i] += src[i];
     }
@@ -483,7 +488,7 @@ static void sparse_backward(const nr_exec *x, const nr_node *n, const geom *g, c
         if (dx) memset(dimg, 0, (size_t)dsz * sizeof *dimg);
         nr_conv_sparse_sample(&s, img, dy + i * ys, Wt, dW ? mine : NULL, db ? mine + KF : NULL, dx ? dimg : NULL,
                               dimg + dsz);
-        if (dx) add_interior(g, dimg, dx + i * xs);
+        if (dx) add_interior(g, dimg, dx + i * xs, x->fresh);
     }
     for (int t = 0; t < T; t++) {
         const float *p = parts + t * part;
@@ -603,6 +608,7 @@ void nr_cpu_conv2d_backward(const nr_exec *x, const nr_node *n) {
     } else if (db) {
         for (int64_t s = 0; s < g.N; s++) sample_db(&g, dy + s * g.Ho * g.Wo * g.F, db);
     }
+    if (!direct(&g) && dx && x->fresh) memset(dx, 0, (size_t)(g.N * g.H * g.W * g.C) * sizeof *dx);
     if (!direct(&g))
         strided_backward(x, n, &g, dy, dx, dW);
     else if (dx)

@@ -170,15 +170,16 @@ static void max_back_window(const geom *g, const int64_t *table, float *dx, int6
 
 #if defined(__AVX2__)
 /* max_back_window for a whole 2x2 window, 8 channels at a time: each cell
- * takes dy masked by arg == its index, so no lane scatters. */
-static void max_back_2x2(const geom *g, float *p, const float *dy, const float *arg) {
+ * takes dy masked by arg == its index, so no lane scatters; stored over
+ * the cells when store is set. */
+static void max_back_2x2(const geom *g, float *p, const float *dy, const float *arg, int store) {
     int64_t C = g->C;
     float *cells[4] = {p, p + C, p + g->W * C, p + g->W * C + C};
     for (int64_t c = 0; c + MAX_BLOCK <= C; c += MAX_BLOCK) {
         __m256 d = _mm256_loadu_ps(dy + c), a = _mm256_loadu_ps(arg + c);
         for (int k = 0; k < 4; k++) {
-            __m256 hit = _mm256_cmp_ps(a, _mm256_set1_ps((float)k), _CMP_EQ_OQ);
-            _mm256_storeu_ps(cells[k] + c, _mm256_add_ps(_mm256_loadu_ps(cells[k] + c), _mm256_and_ps(d, hit)));
+            __m256 v = _mm256_and_ps(d, _mm256_cmp_ps(a, _mm256_set1_ps((float)k), _CMP_EQ_OQ));
+            _mm256_storeu_ps(cells[k] + c, store ? v : _mm256_add_ps(_mm256_loadu_ps(cells[k] + c), v));
         }
     }
 }
@@ -192,9 +193,12 @@ void nr_cpu_maxpool2d_backward(const nr_exec *x, const nr_node *n) {
     int64_t xs = g.H * g.W * g.C, table[MAX_TABLE];
     int cells = g.kh * g.kw, use_table = cells <= MAX_TABLE;
     for (int k = 0; use_table && k < cells; k++) table[k] = ((int64_t)(k / g.kw) * g.W + k % g.kw) * g.C;
+    int store = 0; /* exec.fresh and the 2x2 windows tile x exactly: every cell stored once */
 #if defined(__AVX2__)
     int two = g.kh == 2 && g.kw == 2 && g.C % MAX_BLOCK == 0;
+    store = x->fresh && two && g.sh == 2 && g.sw == 2 && g.pt == 0 && g.pl == 0 && g.H == 2 * g.Ho && g.W == 2 * g.Wo;
 #endif
+    if (x->fresh && !store) memset(dx, 0, (size_t)(g.N * xs) * sizeof *dx);
     /* Windows of one sample may overlap: parallel over samples only. */
 #pragma omp parallel for num_threads((g.N * g.Ho * g.Wo * g.C > NR_PAR_MIN) ? nr_num_threads() : 1)
     for (int64_t s = 0; s < g.N; s++)
@@ -205,7 +209,7 @@ void nr_cpu_maxpool2d_backward(const nr_exec *x, const nr_node *n) {
                 int64_t base = s * xs + cell(&g, &w, 0, 0);
 #if defined(__AVX2__)
                 if (two && w.i0 == 0 && w.j0 == 0 && w.i1 == 2 && w.j1 == 2) {
-                    max_back_2x2(&g, dx + base, dy + o, arg + o);
+                    max_back_2x2(&g, dx + base, dy + o, arg + o, store);
                     continue;
                 }
 #endif

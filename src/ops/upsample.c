@@ -16,6 +16,7 @@
  * rows forward and over input rows for the nearest backward; the bilinear
  * backward scatters into overlapping rows, so it threads over samples. The
  * reference kernels loop per element in double. */
+#include <string.h>
 #include "ops/kernels.h"
 #include "ops/vmath.h"
 
@@ -60,11 +61,14 @@ static void cpu_nearest_forward(udims d, const float *in, float *y) {
     }
 }
 
-static void cpu_nearest_backward(udims d, const float *dy, float *dx) {
+/* fresh: dx holds garbage; each row is zeroed just before its sums (in
+ * cache, instead of a pass over all of dx beforehand). */
+static void cpu_nearest_backward(udims d, const float *dy, float *dx, int fresh) {
 #pragma omp parallel for num_threads(threads(d))
     for (int64_t r = 0; r < d.N * d.H; r++) {
         float *dr = dx + r * d.W * d.C;
         int64_t s = r / d.H, i = r % d.H;
+        if (fresh) memset(dr, 0, (size_t)(d.W * d.C) * sizeof *dr);
         for (int k = 0; k < d.sh; k++) {
             const float *g = dy + (s * d.Ho + i * d.sh + k) * d.Wo * d.C;
             for (int64_t j = 0; j < d.W; j++)
@@ -126,8 +130,9 @@ void nr_cpu_upsample2d_backward(const nr_exec *x, const nr_node *n) {
     float *dx = x->grad[n->in[0]];
     if (!dx) return;
     udims d = dims(x, n);
+    if (n->a.upsample.bilinear && x->fresh) memset(dx, 0, (size_t)(d.N * d.H * d.W * d.C) * sizeof *dx);
     if (n->a.upsample.bilinear) cpu_bilinear_backward(d, x->grad[NR_ID(x, n)], dx);
-    else cpu_nearest_backward(d, x->grad[NR_ID(x, n)], dx);
+    else cpu_nearest_backward(d, x->grad[NR_ID(x, n)], dx, x->fresh);
 }
 
 /* --- reference ----------------------------------------------------------------- */

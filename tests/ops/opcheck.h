@@ -173,6 +173,30 @@ static inline double oc_probe(const opcheck *c, const float *r) {
     return L;
 }
 
+/* exec.fresh (nr_backend.overwrites): a backward that finds input 0's
+ * gradient full of NaN with fresh set must store exactly what it adds to
+ * a zeroed one. Checks nothing where be does not overwrite the op. */
+static inline void oc_check_fresh(opcheck *c, const nr_backend *be, const char *name) {
+    int id = oc_op_id(c), in0 = c->nodes[id].in[0];
+    if (!be->overwrites[c->nodes[id].op] || !c->grad[in0]) return;
+    int64_t n = oc_numel(c, in0), K = oc_numel(c, id);
+    float *r = oc_alloc(K), *want = oc_alloc(n);
+    for (int64_t i = 0; i < K; i++) r[i] = oc_uniform(c, -1, 1);
+    oc_forward(c, be);
+    oc_backward(c, be, r);
+    memcpy(want, c->grad[in0], (size_t)n * sizeof(float));
+    for (int64_t i = 0; i < n; i++) c->grad[in0][i] = NAN;
+    memcpy(c->grad[id], r, (size_t)K * sizeof(float));
+    c->x.fresh = 1;
+    be->backward[c->nodes[id].op](&c->x, &c->nodes[id]);
+    c->x.fresh = 0;
+    char what[160];
+    snprintf(what, sizeof what, "%s: stored gradient (exec.fresh)", name);
+    nr_test_close_arrays(c->grad[in0], want, (size_t)n, 0, 0, what);
+    free(r);
+    free(want);
+}
+
 /* The full gradient check described at the top. Returns 1 if it passed. */
 static inline int oc_check_grad(opcheck *c, const nr_backend *be, oc_tol tol, const char *name) {
     int id = oc_op_id(c), ok = 1;

@@ -79,6 +79,7 @@ static void grad_cases(void) {
                     snprintf(name, sizeof name, "conv2d %s case %d bias %d batch %lld", bes[e]->name, i, bias,
                              (long long)batch);
                     oc_check_grad(&c, bes[e], OC_TOL_DEFAULT, name);
+                    oc_check_fresh(&c, bes[e], name);
                     oc_free(&c);
                 }
     /* Only some inputs want a gradient: the others stay NULL. */
@@ -90,6 +91,7 @@ static void grad_cases(void) {
             c.grad[skip] = NULL;
             snprintf(name, sizeof name, "conv2d %s without grad %d", bes[e]->name, skip);
             oc_check_grad(&c, bes[e], OC_TOL_DEFAULT, name);
+            oc_check_fresh(&c, bes[e], name);
             oc_free(&c);
         }
 }
@@ -155,6 +157,17 @@ static void fast_vs_ref_once(const cfg *k, int64_t batch, int pooled) {
              (long long)k->C, (long long)k->F, pooled ? " (pooled dy)" : "");
     for (int i = 0; i < 3; i++)
         nr_test_close_arrays(f.grad[i], r.grad[i], (size_t)oc_numel(&f, i), 1e-3, 1e-4, name);
+    /* With exec.fresh (dx full of NaN, to be stored): the same dx. */
+    float *want = oc_alloc(oc_numel(&f, 0));
+    memcpy(want, f.grad[0], (size_t)oc_numel(&f, 0) * sizeof *want);
+    for (int64_t i = 0; i < oc_numel(&f, 0); i++) f.grad[0][i] = NAN;
+    memcpy(f.grad[y], dy, (size_t)oc_numel(&f, y) * sizeof *dy);
+    f.x.fresh = 1;
+    nr_backend_cpu.backward[NR_OP_CONV2D](&f.x, &f.nodes[y]);
+    snprintf(name, sizeof name, "conv2d %lldx%lldx%lld->%lld stored dx%s", (long long)k->H, (long long)k->W,
+             (long long)k->C, (long long)k->F, pooled ? " (pooled dy)" : "");
+    nr_test_close_arrays(f.grad[0], want, (size_t)oc_numel(&f, 0), 0, 0, name);
+    free(want);
     free(dy);
     oc_free(&f);
     oc_free(&r);

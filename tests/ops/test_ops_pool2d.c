@@ -74,6 +74,7 @@ static void grad_cases(void) {
                     snprintf(name, sizeof name, "%s %s case %d batch %lld", nr_op_name(ops[o]), bes[e]->name, i,
                              (long long)batch);
                     oc_check_grad(&c, bes[e], OC_TOL_DEFAULT, name);
+                    oc_check_fresh(&c, bes[e], name);
                     oc_free(&c);
                 }
 }
@@ -132,6 +133,7 @@ static void fast_vs_ref(nr_op_kind op, const cfg *k, int64_t batch) {
     oc_backward(&f, &nr_backend_cpu, dy);
     oc_backward(&r, &nr_backend_reference, dy);
     nr_test_close_arrays(f.grad[0], r.grad[0], (size_t)oc_numel(&f, 0), 1e-6, 1e-6, nr_op_name(op));
+    oc_check_fresh(&f, &nr_backend_cpu, nr_op_name(op));
     free(dy);
     oc_free(&f);
     oc_free(&r);

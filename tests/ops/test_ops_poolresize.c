@@ -42,6 +42,7 @@ static void check_all(nr_op_kind op, nr_op_attrs a, int xnd, const int64_t *xdim
             build(&c, op, a, batch, xnd, xdims, ynd, ydims, 11 + (uint64_t)batch);
             snprintf(name, sizeof name, "%s %s batch %lld", what, backends[e]->name, (long long)batch);
             oc_check_grad(&c, backends[e], OC_TOL_DEFAULT, name);
+            oc_check_fresh(&c, backends[e], name);
             oc_free(&c);
         }
 }
