@@ -229,8 +229,55 @@ AVX2 static void dw_taps_avx2(const float *a, int64_t ap, int64_t aq, const int6
     ACC_STORE(acc);
 }
 
+/* The FMA latency needs about eight independent sums in flight: 32
+ * columns keep two per column block, alternating over the rows. */
+AVX2 static void axpy_32(float *acc, const float *base, const int32_t *off, const float *d, int64_t nz) {
+    __m256 a0 = _mm256_loadu_ps(acc), a1 = _mm256_loadu_ps(acc + 8), a2 = _mm256_loadu_ps(acc + 16),
+           a3 = _mm256_loadu_ps(acc + 24), e0 = _mm256_setzero_ps(), e1 = e0, e2 = e0, e3 = e0;
+    int64_t z = 0;
+    for (; z + 2 <= nz; z += 2) {
+        const float *b = base + off[z], *c = base + off[z + 1];
+        __m256 v = _mm256_broadcast_ss(d + z), u = _mm256_broadcast_ss(d + z + 1);
+        a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b), a0), a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 8), a1);
+        a2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 16), a2), a3 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 24), a3);
+        e0 = _mm256_fmadd_ps(u, _mm256_loadu_ps(c), e0), e1 = _mm256_fmadd_ps(u, _mm256_loadu_ps(c + 8), e1);
+        e2 = _mm256_fmadd_ps(u, _mm256_loadu_ps(c + 16), e2), e3 = _mm256_fmadd_ps(u, _mm256_loadu_ps(c + 24), e3);
+    }
+    if (z < nz) {
+        const float *b = base + off[z];
+        __m256 v = _mm256_broadcast_ss(d + z);
+        a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b), a0), a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 8), a1);
+        a2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 16), a2), a3 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 24), a3);
+    }
+    _mm256_storeu_ps(acc, _mm256_add_ps(a0, e0)), _mm256_storeu_ps(acc + 8, _mm256_add_ps(a1, e1));
+    _mm256_storeu_ps(acc + 16, _mm256_add_ps(a2, e2)), _mm256_storeu_ps(acc + 24, _mm256_add_ps(a3, e3));
+}
+
+/* 8 columns, four sums over alternating rows. */
+AVX2 static void axpy_8(float *acc, const float *base, const int32_t *off, const float *d, int64_t nz) {
+    __m256 a0 = _mm256_loadu_ps(acc), a1 = _mm256_setzero_ps(), a2 = a1, a3 = a1;
+    int64_t z = 0;
+    for (; z + 4 <= nz; z += 4) {
+        a0 = _mm256_fmadd_ps(_mm256_broadcast_ss(d + z), _mm256_loadu_ps(base + off[z]), a0);
+        a1 = _mm256_fmadd_ps(_mm256_broadcast_ss(d + z + 1), _mm256_loadu_ps(base + off[z + 1]), a1);
+        a2 = _mm256_fmadd_ps(_mm256_broadcast_ss(d + z + 2), _mm256_loadu_ps(base + off[z + 2]), a2);
+        a3 = _mm256_fmadd_ps(_mm256_broadcast_ss(d + z + 3), _mm256_loadu_ps(base + off[z + 3]), a3);
+    }
+    for (; z < nz; z++) a0 = _mm256_fmadd_ps(_mm256_broadcast_ss(d + z), _mm256_loadu_ps(base + off[z]), a0);
+    _mm256_storeu_ps(acc, _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+}
+
+/* Fewer than 8 columns (n): masked loads, which are slow on some CPUs,
+ * only here. */
+AVX2 static void axpy_tail(float *acc, const float *base, const int32_t *off, const float *d, int64_t nz, int64_t n) {
+    __m256i m = lanes_below(n);
+    __m256 a = _mm256_maskload_ps(acc, m);
+    for (int64_t z = 0; z < nz; z++) a = _mm256_fmadd_ps(_mm256_broadcast_ss(d + z), _mm256_maskload_ps(base + off[z], m), a);
+    _mm256_maskstore_ps(acc, m, a);
+}
+
 /* Eight accumulators (64 columns) keep the FMA pipes busy through their
- * latency; the tail goes 8 columns, then a masked remainder, at a time. */
+ * latency; the rest goes 32, then 8 (or fewer, masked) columns at a time. */
 AVX2 static void axpy_avx2(float *acc, int64_t len, const float *base, const int32_t *off, const float *d, int64_t nz) {
     int64_t j = 0;
     for (; j + 64 <= len; j += 64) {
@@ -249,18 +296,12 @@ AVX2 static void axpy_avx2(float *acc, int64_t len, const float *base, const int
         _mm256_storeu_ps(acc + j + 24, a3), _mm256_storeu_ps(acc + j + 32, a4), _mm256_storeu_ps(acc + j + 40, a5);
         _mm256_storeu_ps(acc + j + 48, a6), _mm256_storeu_ps(acc + j + 56, a7);
     }
-    for (; j + 8 <= len; j += 8) {
-        __m256 a = _mm256_loadu_ps(acc + j);
-        for (int64_t z = 0; z < nz; z++) a = _mm256_fmadd_ps(_mm256_broadcast_ss(d + z), _mm256_loadu_ps(base + off[z] + j), a);
-        _mm256_storeu_ps(acc + j, a);
+    if (j + 32 <= len) {
+        axpy_32(acc + j, base + j, off, d, nz);
+        j += 32;
     }
-    if (j < len) {
-        __m256i m = lanes_below(len - j);
-        __m256 a = _mm256_maskload_ps(acc + j, m);
-        for (int64_t z = 0; z < nz; z++)
-            a = _mm256_fmadd_ps(_mm256_broadcast_ss(d + z), _mm256_maskload_ps(base + off[z] + j, m), a);
-        _mm256_maskstore_ps(acc + j, m, a);
-    }
+    for (; j + 8 <= len; j += 8) axpy_8(acc + j, base + j, off, d, nz);
+    if (j < len) axpy_tail(acc + j, base + j, off, d, nz, len - j);
 }
 
 static int portable_only;
