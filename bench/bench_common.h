@@ -9,9 +9,11 @@
 #include <time.h>
 #include "neurona/neurona.h"
 
+/* BENCH_CPU=1 times process CPU instead of wall time: for single-thread
+ * A/B comparisons on a busy machine (with threads it counts every core). */
 static inline double now(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(getenv("BENCH_CPU") ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 

@@ -79,23 +79,31 @@ static int64_t pack_floats(const geom *g) {
     return g->G * max64(kf, kb);
 }
 
-/* Whether the backward may go by nonzeros (conv_sparse.h): stride 1, one
- * group, runs of a patch long enough to vectorize, offsets within int32. */
-static int sparse_fits(const geom *g) {
-    int64_t run = g->dw == 1 ? g->kw * g->C : g->C;
-    return direct(g) && g->G == 1 && run >= 16 && hp(g) * wp(g) * g->C < INT32_MAX && col_k(g) * g->F < INT32_MAX;
-}
-
 static nr_conv_sparse sparse_geom(const geom *g) {
     return (nr_conv_sparse){.Ho = g->Ho, .Wo = g->Wo, .F = g->F, .C = g->C, .wp = wp(g), .kh = g->kh, .kw = g->kw,
                             .dh = g->dh, .dw = g->dw};
 }
 
 /* One thread's padded dx image and lists of nonzeros. */
-static int64_t sparse_floats(const geom *g) {
+static int64_t sparse_need(const geom *g) {
     nr_conv_sparse s = sparse_geom(g);
-    return sparse_fits(g) ? hp(g) * wp(g) * g->C + nr_conv_sparse_floats(&s) : 0;
+    return hp(g) * wp(g) * g->C + nr_conv_sparse_floats(&s);
 }
+
+/* Per-thread scratch the sparse backward may take (4 MiB): enough for the
+ * layers of small networks; large images keep the dense kernels. */
+#define SPARSE_MAX_FLOATS (1 << 20)
+
+/* Whether the backward may go by nonzeros (conv_sparse.h): stride 1, one
+ * group, runs of a patch long enough to vectorize, offsets within int32,
+ * scratch within SPARSE_MAX_FLOATS. */
+static int sparse_fits(const geom *g) {
+    int64_t run = g->dw == 1 ? g->kw * g->C : g->C;
+    return direct(g) && g->G == 1 && run >= 16 && hp(g) * wp(g) * g->C < INT32_MAX && col_k(g) * g->F < INT32_MAX &&
+           sparse_need(g) <= SPARSE_MAX_FLOATS;
+}
+
+static int64_t sparse_floats(const geom *g) { return sparse_fits(g) ? sparse_need(g) : 0; }
 
 /* Scratch of the kernels proper: packed weights, then per thread an
  * image, a weight-gradient partial and the sparse backward's buffers. */
