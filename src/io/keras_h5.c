@@ -112,6 +112,7 @@ int nr_h5_exists(hid_t loc, const char *path) {
 static nr_status read_strs(hid_t a, hid_t type, hid_t space, char **out, int n) {
     hid_t mem = H5Tcopy(H5T_C_S1);
     if (mem < 0) return NR_NOMEM();
+    H5Tset_cset(mem, H5Tget_cset(type)); /* HDF5 converts no strings between ASCII and UTF-8 */
     nr_status s = NR_OK;
     if (H5Tis_variable_str(type) > 0) {
         char **tmp = nr_calloc((size_t)n + 1, sizeof *tmp);
