@@ -16,6 +16,9 @@ writes into tests/fixtures/kerasfiles/:
                       metadata.json and model.weights.h5
     CASE.weights.h5   model.save_weights(...): Keras 3's weights-only layout
     CASE.json         model.to_json()
+    mlp.keras2.h5     the mlp case's weights in Keras 2's save_weights layout
+                      (root layer_names, LAYER/LAYER/kernel:0 datasets),
+                      which Keras 3 no longer writes, made here with h5py
     CASE.txt          the inputs x0, x1... and Keras's predictions y0,
                       y1... in inference mode, in the fixture text format
 
@@ -206,6 +209,23 @@ def read_tensors(path):
     return out
 
 
+def write_keras2_weights(model, path):
+    """Keras 2's model.save_weights("x.h5"): the legacy layout at the root."""
+    import h5py
+    with h5py.File(path, "w") as f:
+        layers = [layer for layer in model.layers]
+        f.attrs["layer_names"] = np.array([layer.name.encode() for layer in layers])
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["keras_version"] = b"2.11.0"
+        for layer in layers:
+            g = f.create_group(layer.name)
+            ws = layer.trainable_weights + layer.non_trainable_weights
+            names = ["%s/%s:0" % (layer.name, w.path.split("/")[-1]) for w in ws]
+            g.attrs["weight_names"] = np.array([n.encode() for n in names])
+            for n, w in zip(names, ws):
+                g.create_dataset(n, data=np.asarray(w.numpy(), dtype=np.float32))
+
+
 def as_list(y):
     return y if isinstance(y, (list, tuple)) else [y]
 
@@ -227,6 +247,8 @@ def generate():
         model.save_weights(base + ".weights.h5")
         with open(base + ".json", "w") as f:
             f.write(model.to_json())
+        if name == "mlp":
+            write_keras2_weights(model, base + ".keras2.h5")
         tensors = [("x%d" % k, x) for k, x in enumerate(xs)] + [("y%d" % k, y) for k, y in enumerate(ys)]
         write_tensors(base + ".txt", "Keras %s, case %s" % (keras.__version__, name), tensors)
         print("wrote", name)

@@ -127,7 +127,9 @@ static nr_status read_strs(hid_t a, hid_t type, hid_t space, char **out, int n) 
         size_t size = H5Tget_size(type);
         char *tmp = size > 0 && size < ((size_t)1 << 24) ? nr_calloc((size_t)n, size) : NULL;
         if (!tmp) s = size > 0 && size < ((size_t)1 << 24) ? NR_NOMEM() : nr_error(NR_STATUS_BAD_FORMAT, "bad string size");
-        if (s == NR_OK && (H5Tset_size(mem, size) < 0 || H5Aread(a, mem, tmp) < 0))
+        /* NULLPAD: numpy's "S19" holds 19 characters and no terminator. */
+        if (s == NR_OK && (H5Tset_size(mem, size) < 0 || H5Tset_strpad(mem, H5T_STR_NULLPAD) < 0 ||
+                           H5Aread(a, mem, tmp) < 0))
             s = nr_error(NR_STATUS_BAD_FORMAT, "cannot read a string attribute");
         for (int i = 0; s == NR_OK && i < n; i++) {
             const char *p = tmp + (size_t)i * size;

@@ -11,6 +11,7 @@
  * (with and without skip_mismatch, by order and by name). */
 #include <string.h>
 #include <unistd.h>
+#include "io/keras_internal.h"
 #include "ops/fixture.h"
 #include "testutil.h"
 
@@ -249,6 +250,55 @@ static void test_bad_configs(void) {
     spec_fails("{\"class_name\": \"Conv2D\"}", "not a Sequential or Functional");
 }
 
+/* Keras 2's layouts: a tf.keras config (nested-list inbound_nodes,
+ * batch_input_shape, class "Model") and save_weights' legacy file at the
+ * root with "kernel:0" names, by order and by name. */
+static void test_keras2(void) {
+    static const char json[] =
+        "{\"class_name\": \"Model\", \"config\": {\"name\": \"model\", \"layers\": ["
+        "{\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 4], \"dtype\": \"float32\", "
+        "\"sparse\": false, \"ragged\": false, \"name\": \"input_1\"}, \"name\": \"input_1\", \"inbound_nodes\": []},"
+        "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"trainable\": true, \"dtype\": \"float32\", "
+        "\"units\": 3, \"activation\": \"relu\", \"kernel_initializer\": {\"class_name\": \"GlorotUniform\", "
+        "\"config\": {\"seed\": null}}}, \"name\": \"dense\", \"inbound_nodes\": [[[\"input_1\", 0, 0, {}]]]},"
+        "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense_1\", \"units\": 2}, \"name\": \"dense_1\", "
+        "\"inbound_nodes\": [[[\"input_1\", 0, 0, {}]]]},"
+        "{\"class_name\": \"Concatenate\", \"config\": {\"name\": \"concatenate\", \"axis\": -1}, \"name\": "
+        "\"concatenate\", \"inbound_nodes\": [[[\"dense\", 0, 0, {}], [\"dense_1\", 0, 0, {}]]]}],"
+        "\"input_layers\": [[\"input_1\", 0, 0]], \"output_layers\": [[\"concatenate\", 0, 0]]}, "
+        "\"keras_version\": \"2.11.0\", \"backend\": \"tensorflow\"}";
+    nr_spec *spec = NULL;
+    char *text = NULL;
+    if (CHECK_OK(nr_keras_config_to_spec(json, "keras2.json", 0, &text))) {
+        CHECK(strstr(text, "Concatenate(name=\"concatenate\", axis=-1)") != NULL);
+        nr_free_string(text);
+    }
+    char dir[] = "/tmp/nr_keras2_XXXXXX", path[64];
+    if (CHECK(mkdtemp(dir) != NULL)) {
+        snprintf(path, sizeof path, "%s/model.json", dir);
+        write_file(path, json, sizeof json - 1);
+        if (CHECK_OK(nr_spec_load_file(path, 1, &spec))) {
+            int64_t t = 0;
+            nr_model_count_params(nr_spec_model(spec), &t, NULL);
+            CHECK(t == 15 + 10);
+            nr_spec_free(spec);
+        }
+        remove(path);
+        rmdir(dir);
+    }
+    /* The mlp case's weights written as Keras 2 wrote them. */
+    fixture fx;
+    if (!fx_load(&fx, "tests/fixtures/kerasfiles/mlp.txt")) return;
+    for (int by_name = 0; by_name < 2; by_name++) {
+        if (!CHECK_OK(nr_spec_load_file(fixture_path("mlp", ".json"), 5, &spec))) break;
+        nr_load_weights_opts o = {.by_name = by_name};
+        if (CHECK_OK(nr_model_load_weights(nr_spec_model(spec), fixture_path("mlp", ".keras2.h5"), &o)))
+            check_predictions(nr_spec_model(spec), &fx, by_name ? "Keras 2 weights by name" : "Keras 2 weights");
+        nr_spec_free(spec);
+    }
+    fx_free(&fx);
+}
+
 /* Weights that do not fit: another model's file, by order and by name. */
 static void test_mismatch(void) {
     nr_graph *g = NULL;
@@ -283,6 +333,7 @@ int main(void) {
     test_truncated(dir);
     test_missing_member(dir);
     test_bad_configs();
+    test_keras2();
     test_mismatch();
     if (!out || !*out) {
         char cmd[128];
