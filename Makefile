@@ -9,7 +9,8 @@
 PREFIX     ?= /usr/local
 BUILD      ?= build
 JOBS       ?= $(shell nproc)
-BUILD_PKGS := cmake make gcc pkg-config libopenblas-openmp-dev zlib1g-dev libpng-dev libjpeg-dev libcairo2-dev
+BUILD_PKGS := cmake make gcc pkg-config libopenblas-openmp-dev zlib1g-dev libpng-dev libjpeg-dev libcairo2-dev \
+              libhdf5-dev libcjson-dev libzip-dev
 TEST_PKGS  := clang libclang-rt-dev libomp-dev valgrind
 RUN_PKGS   := dataset-fashion-mnist
 BENCH_PKGS := python3-torch libtcmalloc-minimal4

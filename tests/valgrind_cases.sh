@@ -169,3 +169,16 @@ vg neuron --kind mp --data "$fx/and.csv" --target y --weights 1,1 --threshold 2
 vg neuron --kind multiclass --data "$iris" --target species --n-iter 5
 vg neuron --kind general --data "$fx/and.csv" --target y --activation tanh --cost bce
 vg neuron --kind adaline --data "$fx/and.csv" --target y --plot "$tmp/neuron.svg"
+
+# Keras files: read (.h5, .keras, .json), converted both ways, and bad ones.
+kf=$here/tests/fixtures/kerasfiles
+vg summary "$kf/rnn2.h5"
+vg summary "$kf/func.keras"
+vg summary "$kf/cnn.json"
+vg convert "$kf/func.h5" "$tmp/func.nrm"
+vg convert "$tmp/func.nrm" "$tmp/func.keras"
+vg convert "$tmp/func.nrm" "$tmp/func.h5"
+vg convert "$kf/rnn.keras" "$tmp/rnn.weights.h5"
+vg convert "$kf/mlp.weights.h5" "$tmp/bad.keras"
+head -c 20000 "$kf/mlp.h5" >"$tmp/cut.h5"
+vg summary "$tmp/cut.h5"

@@ -9,6 +9,7 @@
 #include "optim.h"
 #include "model.h"
 #include "spec.h"
+#include "keras.h"
 #include "stats.h"
 #include "plot.h"
 #include "metrics.h"

@@ -2,6 +2,7 @@
  * training, and load it back with every part verified before the caller
  * sees anything. */
 #include <string.h>
+#include "io/keras_internal.h"
 #include "io/model_file.h"
 #include "io/nrfile.h"
 #include "models/model_internal.h"
@@ -184,6 +185,8 @@ static nr_status build(const nr_nrfile *f, nr_spec **spec) {
 nr_status nr_model_load(const char *path, nr_graph **g_out, nr_model **m_out) {
     *g_out = NULL;
     *m_out = NULL;
+    nr_keras_kind kind = nr_keras_sniff(path);
+    if (kind == NR_KERAS_HDF5 || kind == NR_KERAS_ZIP) return nr_keras_load(path, 42, g_out, m_out);
     nr_nrfile *f = NULL;
     NR_TRY(nr_nrfile_open(path, &f));
     nr_spec *spec = NULL;

@@ -5,6 +5,7 @@
  * its own, not assigned) is added to the implicit Sequential, Keras's
  * model.add without the model. */
 #include <string.h>
+#include "io/keras_internal.h"
 #include "io/spec_build.h"
 
 /* A statement that is just a layer constructor (or an Input) adds it to
@@ -146,6 +147,7 @@ static nr_status read_text(const char *path, char **out) {
 nr_status nr_spec_load_file(const char *path, uint64_t seed, nr_spec **out) {
     if (!out || !path) return nr_error(NR_STATUS_BAD_ARGUMENT, "nr_spec_load_file: NULL argument");
     *out = NULL;
+    if (nr_keras_sniff(path) != NR_KERAS_NONE) return nr_keras_spec_load(path, seed, out);
     char *text = NULL;
     NR_TRY(read_text(path, &text));
     nr_status st = nr_spec_load_string(text, path, seed, out);
