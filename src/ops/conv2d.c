@@ -23,7 +23,7 @@
  * filters) or dot tiles (lanes over channels) compute y and dx, and
  * tap-major tiles dW (see tile_for and dw_by_taps). A fused ReLU (attrs.conv.relu) is applied as y is written
  * and turns dy into the pre-activation gradient before the rest.
- * When at most SPARSE_SHARE of dy is nonzero (behind a max pooling),
+ * When at most SPARSE_SHARE of dy is nonzero (behind a max pooling or ReLU),
  * dx and dW go by its nonzeros instead (conv_sparse.h).
  *
  * Strides above 1 lower each sample to GEMMs over an im2col matrix
