@@ -23,6 +23,7 @@ static const nr_spec_builtin *const *tables(void) {
         nr_spec_optim_builtins,
         nr_spec_compile_builtins,
         nr_spec_fit_builtins,
+        nr_spec_app_builtins,
         NULL,
     };
     return all;
