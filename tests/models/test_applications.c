@@ -343,7 +343,7 @@ static void check_spec(void) {
         "base = MobileNetV2(input_shape=(32, 32, 3), alpha=0.35, include_top=False, weights=None)\n"
         "base.trainable = False\n"
         "inp = Input(shape=(32, 32, 3))\n"
-        "x = base(inp)\n"
+        "x = base(inp, training=False)\n"
         "x = GlobalAveragePooling2D()(x)\n"
         "out = Dense(3, activation=\"softmax\")(x)\n"
         "model = Model(inp, out)\n";
