@@ -584,6 +584,14 @@ nr_status nr_layer_call(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym 
 nr_status nr_layer_call_outputs(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym *outs, int max_out,
                                 int *n_out);
 
+/* Keras's layer(inputs, training=False): the call (with every layer of a
+ * model called this way) runs in inference mode, also in fit():
+ * BatchNormalization uses its moving statistics (its gamma and beta still
+ * train when the layer is trainable), dropout, noise and augmentation
+ * pass their input through. The fine-tuning idiom: x = base(inputs,
+ * training=False). */
+nr_status nr_layer_call_inference(nr_layer *l, const nr_sym *inputs, int n_inputs, nr_sym *out);
+
 const char *nr_layer_name(const nr_layer *l);
 const char *nr_layer_type(const nr_layer *l);  /* "Dense" */
 void nr_layer_set_trainable(nr_layer *l, int trainable);

@@ -15,5 +15,6 @@
 #include "metrics.h"
 #include "prep.h"
 #include "neuron.h"
+#include "applications.h"
 
 #endif

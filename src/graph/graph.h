@@ -328,6 +328,7 @@ typedef struct nr_call {
     int n_extra;
     nr_sym penalty;                   /* activity-regularizer node, or NR_SYM_NONE */
     int hidden;                       /* made by replaying a nested model: not a row of its own */
+    int inference;                    /* made by a call with training=False: inference mode, also in fit() */
 } nr_call;
 
 struct nr_graph {

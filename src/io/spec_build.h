@@ -152,6 +152,7 @@ extern const nr_spec_builtin nr_spec_object_builtins[]; /* initializers, regular
 extern const nr_spec_builtin nr_spec_optim_builtins[];
 extern const nr_spec_builtin nr_spec_compile_builtins[];
 extern const nr_spec_builtin nr_spec_fit_builtins[];
+extern const nr_spec_builtin nr_spec_app_builtins[]; /* VGG16, ResNet50, MobileNetV2 ... */
 
 /* A constructor or function by name (not methods), or NULL. */
 const nr_spec_builtin *nr_spec_find_builtin(const char *name);

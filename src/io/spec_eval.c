@@ -4,6 +4,7 @@
 #include <string.h>
 #include "core/suggest.h"
 #include "io/spec_build.h"
+#include "layers/layer.h"
 
 /* Python module paths Keras code names things through; they only prefix. */
 static const char *const modules[] = {
@@ -23,6 +24,7 @@ static const nr_spec_builtin *const *tables(void) {
         nr_spec_optim_builtins,
         nr_spec_compile_builtins,
         nr_spec_fit_builtins,
+        nr_spec_app_builtins,
         NULL,
     };
     return all;
@@ -279,12 +281,18 @@ static nr_status call_layer_value(nr_spec_ctx *x, const nr_ast *call, nr_val *ca
     if (callee->kind == NR_VAL_MODEL) NR_TRY(nr_spec_model_layer(x, callee->u.model, call->line, call->col, &l));
     snprintf(what, sizeof what, "layer \"%s\"", l->name);
     NR_TRY(nr_spec_bind(x, &layer_call, what, call, NULL, &a));
-    NR_TRY(nr_spec_only_default(x, &a, "training", "the training flag is set by fit/evaluate/predict"));
+    int training = -1, first_node = x->g->n_nodes, first_call = x->g->n_calls;
+    NR_TRY(nr_spec_get_bool(x, &a, "training", &training));
+    if (training == 1)
+        return nr_spec_only_default(x, &a, "training", "training=True is set by fit(); training=False runs the call "
+                                                        "in inference mode");
     NR_TRY(nr_spec_only_default(x, &a, "mask", NULL));
     const nr_val *in = nr_spec_arg(&a, "inputs"), *states = nr_spec_arg(&a, "initial_state");
     if (!in) return nr_spec_missing(x, &a, "inputs");
-    return nr_spec_call_layer(x, l, in, states && states->kind != NR_VAL_NONE ? states : NULL, call->line, call->col,
-                              out);
+    NR_TRY(nr_spec_call_layer(x, l, in, states && states->kind != NR_VAL_NONE ? states : NULL, call->line, call->col,
+                              out));
+    if (training == 0) nr_layer_mark_inference(x->g, first_node, first_call);
+    return NR_OK;
 }
 
 /* "model.compile" when the object is a plain variable, else "compile". */

@@ -3,6 +3,7 @@
  * layer.name, ...), trainable assignment and models called as layers. */
 #include <string.h>
 #include "io/spec_build.h"
+#include "neurona/applications.h"
 
 static nr_status model_val(nr_spec_ctx *x, const nr_spec_args *a, nr_model *m, nr_val **out) {
     nr_val *v = nr_spec_new_val(x, NR_VAL_MODEL, a->line, a->col);
@@ -11,16 +12,6 @@ static nr_status model_val(nr_spec_ctx *x, const nr_spec_args *a, nr_model *m, n
     x->last_model = m;
     *out = v;
     return NR_OK;
-}
-
-/* Keras's model.trainable = False freezes every layer inside. */
-static void set_model_trainable(nr_model *m, int on, int depth) {
-    if (m->as_layer) nr_layer_set_trainable(m->as_layer, on);
-    for (int i = 0; i < nr_model_n_layers(m); i++) {
-        nr_layer *l = nr_model_layer(m, i);
-        nr_layer_set_trainable(l, on);
-        if (l->model && depth < 16) set_model_trainable(l->model, on, depth + 1);
-    }
 }
 
 nr_status nr_spec_model_layer(nr_spec_ctx *x, nr_model *m, int line, int col, nr_layer **out) {
@@ -110,7 +101,7 @@ static nr_status sequential_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
         nr_val *l = layers->u.seq.items[i];
         NR_TRY(nr_spec_sequential_add(x, m, l, l->line, l->col));
     }
-    if (!trainable) set_model_trainable(m, 0, 0);
+    if (!trainable) nr_model_set_trainable(m, 0);
     return model_val(x, a, m, out);
 }
 
@@ -147,7 +138,7 @@ static nr_status model_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     NR_TRY(nr_spec_get_bool(x, a, "trainable", &trainable));
     nr_status s = nr_model_new(x->g, in, n_in, outs, n_out, name, &m);
     if (s != NR_OK) return nr_spec_fail(x, a->line, a->col, s);
-    if (!trainable) set_model_trainable(m, 0, 0);
+    if (!trainable) nr_model_set_trainable(m, 0);
     return model_val(x, a, m, out);
 }
 
@@ -318,9 +309,9 @@ nr_status nr_spec_set_trainable(nr_spec_ctx *x, nr_val *obj, const nr_ast *targe
         return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "trainable must be True or False, got %s",
                              nr_spec_describe(v, got, sizeof got));
     if (obj->kind == NR_VAL_MODEL)
-        set_model_trainable(obj->u.model, (int)v->u.i, 0);
+        nr_model_set_trainable(obj->u.model, (int)v->u.i);
     else if (obj->u.layer->model)
-        set_model_trainable(obj->u.layer->model, (int)v->u.i, 0);
+        nr_model_set_trainable(obj->u.layer->model, (int)v->u.i);
     else
         nr_layer_set_trainable(obj->u.layer, (int)v->u.i);
     return NR_OK;

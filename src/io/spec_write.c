@@ -297,7 +297,7 @@ static nr_status func_call(writer *w, const nr_call *c) {
     for (int i = 0; i < n; i++) nr_strbuf_printf(w->sb, "%s%s", i ? ", " : "", ins[i]);
     nr_strbuf_printf(w->sb, "%s", as_list ? "]" : "");
     for (int i = n; i < c->n_in; i++) nr_strbuf_printf(w->sb, "%s%s", i == n ? ", initial_state=[" : ", ", ins[i]);
-    nr_strbuf_printf(w->sb, "%s)\n", c->n_in > n ? "]" : "");
+    nr_strbuf_printf(w->sb, "%s%s)\n", c->n_in > n ? "]" : "", c->inference ? ", training=False" : "");
     trainable_line(w, l);
     return NR_OK;
 }

@@ -43,6 +43,10 @@ void nr_strbuf_shape(nr_strbuf *sb, int ndim, const int64_t *shape);
  * default compute_mask with supports_masking = True). */
 nr_status nr_layer_mask_keep(nr_layer *l, const nr_sym *in, const nr_sym *masks, int n_in, nr_sym out, nr_sym *mask);
 
+/* Turns the nodes from first_node and the calls from first_call on into
+ * an inference-mode call (see nr_layer_call_inference). */
+void nr_layer_mark_inference(nr_graph *g, int first_node, int first_call);
+
 extern const nr_layer_class nr_input_class;
 
 /* 1 for SimpleRNN, LSTM and GRU layers. */

@@ -208,13 +208,14 @@ static nr_status check_differentiable(const nr_model *m, const unsigned char *up
     return NR_OK;
 }
 
-/* Keras runs a BatchNormalization layer that is not trainable in inference
- * mode, even in fit(); like the other trainable flags, compile reads it. */
+/* Keras runs a BatchNormalization layer that is not trainable, or called
+ * with training=False, in inference mode, even in fit(); like the other
+ * trainable flags, compile reads it. */
 static void freeze_batch_norms(nr_model *m, const unsigned char *up) {
     nr_graph *g = m->g;
     for (int c = 0; c < g->n_calls; c++) {
         nr_node *n = &g->nodes[g->calls[c].out];
-        if (up[g->calls[c].out] && n->op == NR_OP_BATCHNORM) n->a.bn.frozen = !g->calls[c].layer->trainable;
+        if (up[g->calls[c].out] && n->op == NR_OP_BATCHNORM) n->a.bn.frozen = !g->calls[c].layer->trainable || g->calls[c].inference;
     }
 }
 
