@@ -1,9 +1,10 @@
 /* Weights for an application from a file, matched by layer name: the one
  * door through which builders and SPEC's weights="path" load weights.
  * It reads neurona model files (sections "weights/LAYER/I", see
- * io/model_file.h). */
+ * io/model_file.h) and Keras weight or model files (neurona/keras.h). */
 #include <string.h>
 #include "apps/app.h"
+#include "neurona/keras.h"
 #include "io/nrfile.h"
 #include "models/model_internal.h"
 
@@ -49,10 +50,10 @@ static nr_status model_weights(const nr_nrfile *f, const nr_model *m, int copy, 
 
 nr_status nr_app_load_weights(nr_model *m, const char *path) {
     if (!m || !path) return nr_error(NR_STATUS_BAD_ARGUMENT, "nr_app_load_weights: NULL argument");
+    /* Keras's published application weights are legacy .h5 files whose
+     * layers carry the names the builders give. */
     if (ends_with(path, ".h5") || ends_with(path, ".keras"))
-        return nr_error(NR_STATUS_UNSUPPORTED,
-                        "%s: Keras weight files are not read by this build; give a neurona model file "
-                        "(nr_model_save) whose layers have the same names", path);
+        return nr_model_load_weights(m, path, &(nr_load_weights_opts){.by_name = 1});
     nr_nrfile *f = NULL;
     NR_TRY(nr_nrfile_open(path, &f));
     nr_status s = model_weights(f, m, 0, 0);

@@ -4,6 +4,8 @@
  * the fixed-length form of Keras 2 and h5py's variable-length one, and
  * float datasets checked against the shape we expect. libhdf5's error
  * stack printing is turned off; its failures become nr_status errors. */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "io/atomic.h"
 #include "io/keras_internal.h"
@@ -12,6 +14,9 @@ static void quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
 nr_status nr_h5_open(const char *path, hid_t *out) {
     quiet();
+    FILE *f = fopen(path, "rb"); /* a missing file is an I/O error, not a damaged one */
+    if (!f) return nr_error(NR_STATUS_IO, "%s: cannot open: %s", path, strerror(errno));
+    fclose(f);
     *out = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (*out < 0) return nr_error(NR_STATUS_BAD_FORMAT, "%s: not an HDF5 file, or a damaged one", path);
     return NR_OK;

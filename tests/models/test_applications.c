@@ -293,8 +293,8 @@ static void check_errors(void) {
     fails("MobileNetV2",
           &(nr_app_opts){.weights = "w.nrm", .classifier_activation = NR_ACT_SIGMOID, .has_classifier_activation = 1},
           NR_STATUS_BAD_ARGUMENT, "only None and \"softmax\"");
-    fails("MobileNetV2", &(nr_app_opts){.input_shape = {32, 32, 3}, .weights = "x.h5"}, NR_STATUS_UNSUPPORTED,
-          "Keras weight files");
+    fails("MobileNetV2", &(nr_app_opts){.input_shape = {32, 32, 3}, .weights = tmp_path("missing.h5")}, NR_STATUS_IO,
+          "missing.h5");
     fails("MobileNetV2", &(nr_app_opts){.input_shape = {32, 32, 3}, .weights = tmp_path("missing.nrm")}, NR_STATUS_IO,
           "missing.nrm");
     fails("MobileNet", NULL, NR_STATUS_BAD_ARGUMENT, "MobileNetV2");
@@ -325,6 +325,20 @@ static void check_weights(void) {
         CHECK(same_weights(full_m, base, "block_16_project_BN"));
         CHECK(same_weights(full_m, base, "Conv_1"));
     }
+    /* The same through a Keras weights file (legacy .h5, by layer name),
+     * as Keras's published application weights come. */
+    nr_graph *g4;
+    nr_model *from_keras;
+    const char *h5 = tmp_path("mbv2_weights.h5");
+    CHECK_OK(nr_model_save_weights(full_m, h5));
+    o.weights = h5;
+    if (CHECK_OK(nr_graph_new(&g4, 98)) && CHECK_OK(nr_app_mobilenet_v2(g4, &o, &from_keras))) {
+        CHECK(same_weights(full_m, from_keras, "Conv1"));
+        CHECK(same_weights(full_m, from_keras, "block_16_project_BN"));
+        CHECK(same_weights(full_m, from_keras, "Conv_1"));
+        nr_graph_free(g4);
+    }
+    o.weights = path;
     o.alpha = 1.0;
     if (CHECK_OK(nr_graph_new(&g3, 1))) {
         CHECK_STATUS(nr_app_mobilenet_v2(g3, &o, &other), NR_STATUS_BAD_SHAPE);
