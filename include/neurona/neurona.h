@@ -14,5 +14,7 @@
 #include "metrics.h"
 #include "prep.h"
 #include "neuron.h"
+#include "custom.h"
+#include "gen.h"
 
 #endif

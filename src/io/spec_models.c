@@ -13,15 +13,6 @@ static nr_status model_val(nr_spec_ctx *x, const nr_spec_args *a, nr_model *m, n
     return NR_OK;
 }
 
-/* Keras's model.trainable = False freezes every layer inside. */
-static void set_model_trainable(nr_model *m, int on, int depth) {
-    if (m->as_layer) nr_layer_set_trainable(m->as_layer, on);
-    for (int i = 0; i < nr_model_n_layers(m); i++) {
-        nr_layer *l = nr_model_layer(m, i);
-        nr_layer_set_trainable(l, on);
-        if (l->model && depth < 16) set_model_trainable(l->model, on, depth + 1);
-    }
-}
 
 nr_status nr_spec_model_layer(nr_spec_ctx *x, nr_model *m, int line, int col, nr_layer **out) {
     nr_status s = nr_model_as_layer(m, out);
@@ -110,7 +101,7 @@ static nr_status sequential_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
         nr_val *l = layers->u.seq.items[i];
         NR_TRY(nr_spec_sequential_add(x, m, l, l->line, l->col));
     }
-    if (!trainable) set_model_trainable(m, 0, 0);
+    if (!trainable) nr_model_set_trainable(m, 0);
     return model_val(x, a, m, out);
 }
 
@@ -147,7 +138,7 @@ static nr_status model_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     NR_TRY(nr_spec_get_bool(x, a, "trainable", &trainable));
     nr_status s = nr_model_new(x->g, in, n_in, outs, n_out, name, &m);
     if (s != NR_OK) return nr_spec_fail(x, a->line, a->col, s);
-    if (!trainable) set_model_trainable(m, 0, 0);
+    if (!trainable) nr_model_set_trainable(m, 0);
     return model_val(x, a, m, out);
 }
 
@@ -161,6 +152,27 @@ static nr_status add_method(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
         return nr_spec_error(x, a->line, a->col, NR_STATUS_BAD_ARGUMENT,
                              "%s: \"%s\" is a functional Model; add() is for Sequential models", a->what, m->name);
     NR_TRY(nr_spec_sequential_add(x, m, layer, a->line, a->col));
+    return (*out = nr_spec_new_val(x, NR_VAL_NONE, a->line, a->col)) ? NR_OK : NR_NOMEM();
+}
+
+/* model.add_loss(tensor, name=..., weight=...): Keras 3 adds losses from
+ * inside layers only; the functional form of Keras 2 is what a SPEC can
+ * say (name and weight are neurona's). */
+static nr_status add_loss_method(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_model *m = a->self->u.model;
+    nr_add_loss_opts o = {0};
+    char got[128];
+    const nr_val *t = nr_spec_arg(a, "loss");
+    if (!t) return nr_spec_missing(x, a, "loss");
+    if (t->kind != NR_VAL_TENSOR)
+        return nr_spec_error(x, t->line, t->col, NR_STATUS_BAD_ARGUMENT,
+                             "%s: loss must be a tensor (e.g. the output of GaussianKLDivergence), got %s", a->what,
+                             nr_spec_describe(t, got, sizeof got));
+    NR_TRY(nr_spec_get_str(x, a, "name", &o.name));
+    NR_TRY(nr_spec_get_float(x, a, "weight", &o.weight));
+    if (nr_spec_given(a, "weight") && o.weight == 0) o.weight = 1e-30f; /* a zero weight is zero, not the default */
+    nr_status s = nr_model_add_loss(m, t->u.sym, &o);
+    if (s != NR_OK) return nr_spec_fail(x, a->line, a->col, s);
     return (*out = nr_spec_new_val(x, NR_VAL_NONE, a->line, a->col)) ? NR_OK : NR_NOMEM();
 }
 
@@ -255,8 +267,8 @@ static nr_status simple_attr(nr_spec_ctx *x, const nr_ast *e, const char *name, 
 }
 
 static nr_status model_attr(nr_spec_ctx *x, nr_val *obj, const nr_ast *e, nr_val **out) {
-    static const char *const attrs[] = {"add",   "compile", "fit",    "summary", "get_layer", "layers",
-                                        "input", "inputs",  "output", "outputs", "name",      "trainable"};
+    static const char *const attrs[] = {"add",   "compile", "fit",    "summary", "get_layer", "layers",   "input",
+                                        "inputs", "output", "outputs", "name",   "trainable", "add_loss"};
     nr_model *m = obj->u.model;
     const nr_spec_builtin *method = nr_spec_find_method(e->s);
     if (method) {
@@ -272,7 +284,7 @@ static nr_status model_attr(nr_spec_ctx *x, nr_val *obj, const nr_ast *e, nr_val
         return simple_attr(x, e, m->name, m->as_layer ? m->as_layer->trainable : 1, out);
     int in = !strcmp(e->s, "input") || !strcmp(e->s, "inputs"),
         outs = !strcmp(e->s, "output") || !strcmp(e->s, "outputs");
-    if (!in && !outs) return nr_spec_unknown(x, e->line, e->col, "model attribute", e->s, attrs, 12);
+    if (!in && !outs) return nr_spec_unknown(x, e->line, e->col, "model attribute", e->s, attrs, 13);
     if (m->n_in == 0)
         return nr_spec_error(x, e->line, e->col, NR_STATUS_STATE, "model \"%s\" has no %s yet: it has no input shape",
                              m->name, e->s);
@@ -318,9 +330,9 @@ nr_status nr_spec_set_trainable(nr_spec_ctx *x, nr_val *obj, const nr_ast *targe
         return nr_spec_error(x, v->line, v->col, NR_STATUS_BAD_ARGUMENT, "trainable must be True or False, got %s",
                              nr_spec_describe(v, got, sizeof got));
     if (obj->kind == NR_VAL_MODEL)
-        set_model_trainable(obj->u.model, (int)v->u.i, 0);
+        nr_model_set_trainable(obj->u.model, (int)v->u.i);
     else if (obj->u.layer->model)
-        set_model_trainable(obj->u.layer->model, (int)v->u.i, 0);
+        nr_model_set_trainable(obj->u.layer->model, (int)v->u.i);
     else
         nr_layer_set_trainable(obj->u.layer, (int)v->u.i);
     return NR_OK;
@@ -342,5 +354,6 @@ const nr_spec_builtin nr_spec_model_builtins[] = {
 const nr_spec_builtin nr_spec_model_methods[] = {
     {"add", {"layer", "rebuild"}, ALL, add_method, 0},
     {"get_layer", {"name", "index"}, ALL, get_layer_method, 0},
+    {"add_loss", {"loss", "name", "weight"}, 1, add_loss_method, 0},
     {NULL, {0}, 0, NULL, 0},
 };
