@@ -169,3 +169,10 @@ vg neuron --kind mp --data "$fx/and.csv" --target y --weights 1,1 --threshold 2
 vg neuron --kind multiclass --data "$iris" --target species --n-iter 5
 vg neuron --kind general --data "$fx/and.csv" --target y --activation tanh --cost bce
 vg neuron --kind adaline --data "$fx/and.csv" --target y --plot "$tmp/neuron.svg"
+
+# Generative models: a GAN and a VAE on the tiny IDX folder, their pictures and models, and errors.
+vg gan "$fx/tiny_gan.nr" --data "$tmp/idx" --epochs 1 --batch-size 8 --samples 4 --out "$tmp/gan"
+vg vae "$fx/tiny_vae.nr" --data "$tmp/idx" --epochs 1 --batch-size 8 --grid 3 --out "$tmp/vae"
+vg summary "$tmp/vae/vae.nrm"
+vg gan "$fx/tiny_vae.nr" --data "$tmp/idx" --out "$tmp/gan_err"
+vg vae "$fx/tiny_vae.nr" --data "$tmp/nowhere" --out "$tmp/vae_err"

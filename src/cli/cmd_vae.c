@@ -97,6 +97,7 @@ static nr_status latent_plot(vae_run *r) {
     cli_gen_path(path, sizeof path, r->a->out, "latent.png");
     if (s == NR_OK) s = nr_figure_save(f, path);
     nr_figure_free(f);
+    nr_plot_cleanup(); /* cairo's font caches, so leak checkers see none */
     nr_free(px);
     nr_free(py);
     for (int i = 0; i < 3; i++) nr_tensor_free(out[i]);
