@@ -122,6 +122,7 @@ static nr_status train(gan_run *r) {
         if (r->a->verbose)
             printf("Epoch %d/%d - %.0fs - d_loss: %.4f - d_accuracy: %.4f - g_loss: %.4f\n", e + 1, r->a->epochs,
                    difftime(time(NULL), t0), m.d_loss, m.d_accuracy, m.g_loss);
+        fflush(stdout);
         if ((e + 1) % r->a->sample_every == 0 || e + 1 == r->a->epochs) NR_TRY(save_samples(r, e + 1));
     }
     if (fclose(r->csv) != 0) {
