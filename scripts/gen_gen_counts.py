@@ -1,6 +1,7 @@
 """Parameter counts (total, trainable, non-trainable) of the generative
-models of examples/vae_mnist.nr and examples/gan_mnist.nr as Keras 3
-reports them, for tests/models/test_gen_models.c.
+models of examples/vae_mnist.nr (latent 2), vae_mnist_16.nr,
+vae_mnist_conv.nr and gan_mnist.nr as Keras 3 reports them, for
+tests/models/test_gen_models.c.
 
 Recreate the environment and the file:
     python3 -m venv V && V/bin/pip install keras jax h5py
@@ -27,7 +28,20 @@ class Sampling(layers.Layer):
         return z_mean + keras.ops.exp(0.5 * z_log_var) * eps
 
 
-def vae(latent):
+def mlp_vae(latent):
+    x = keras.Input((28, 28, 1))
+    h = layers.Dense(512, activation="relu")(layers.Flatten()(x))
+    z_mean = layers.Dense(latent, name="z_mean")(h)
+    z_log_var = layers.Dense(latent, name="z_log_var")(h)
+    encoder = keras.Model(x, [z_mean, z_log_var, Sampling()([z_mean, z_log_var])], name="encoder")
+    lat = keras.Input((latent,))
+    out = layers.Reshape((28, 28, 1))(layers.Dense(784, activation="sigmoid")(layers.Dense(512, activation="relu")(lat)))
+    decoder = keras.Model(lat, out, name="decoder")
+    inp = keras.Input((28, 28, 1))
+    return encoder, decoder, keras.Model(inp, decoder(encoder(inp)[2]), name="vae")
+
+
+def conv_vae(latent):
     x = keras.Input((28, 28, 1))
     h = layers.Conv2D(32, 3, activation="relu", strides=2, padding="same")(x)
     h = layers.Conv2D(64, 3, activation="relu", strides=2, padding="same")(h)
@@ -73,9 +87,9 @@ def counts(m):
 
 
 rows = []
-for latent in (2, 16):
-    e, d, v = vae(latent)
-    rows += [(f"encoder{latent}", e), (f"decoder{latent}", d), (f"vae{latent}", v)]
+for tag, build in (("2", lambda: mlp_vae(2)), ("16", lambda: mlp_vae(16)), ("conv", lambda: conv_vae(2))):
+    e, d, v = build()
+    rows += [(f"encoder{tag}", e), (f"decoder{tag}", d), (f"vae{tag}", v)]
 lines = [f"{name} {' '.join(map(str, counts(m)))}" for name, m in rows]
 lines += [f"{name} {' '.join(map(str, c))}" for name, c in gan()]
 print("\n".join(lines))

@@ -45,9 +45,10 @@ static int64_t compiled_trainable(const nr_model *m) {
 }
 
 static void test_vae_counts(void) {
-    const char *files[2] = {"examples/vae_mnist.nr", "examples/vae_mnist_16.nr"};
-    const char *names[2][3] = {{"encoder2", "decoder2", "vae2"}, {"encoder16", "decoder16", "vae16"}};
-    for (int i = 0; i < 2; i++) {
+    const char *files[3] = {"examples/vae_mnist.nr", "examples/vae_mnist_16.nr", "examples/vae_mnist_conv.nr"};
+    const char *names[3][3] = {
+        {"encoder2", "decoder2", "vae2"}, {"encoder16", "decoder16", "vae16"}, {"encoderconv", "decoderconv", "vaeconv"}};
+    for (int i = 0; i < 3; i++) {
         nr_spec *s;
         nr_vae *v;
         if (!CHECK_OK(nr_spec_load_file(nr_test_path(files[i]), 1, &s))) continue;
