@@ -45,7 +45,8 @@ int64_t nr_gan_latent_dim(const nr_gan *gan);
 
 /* Figures of one step: the discriminator's loss and accuracy on the real
  * and on the fake half (and their means, as the classic loop prints
- * them), and the generator's loss in the combined model. */
+ * them), and the generator's loss in the combined model. d_accuracy is
+ * NaN when the discriminator was compiled without the accuracy metric. */
 typedef struct nr_gan_logs {
     double d_loss, d_accuracy, d_loss_real, d_loss_fake, g_loss;
 } nr_gan_logs;

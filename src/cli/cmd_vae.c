@@ -20,19 +20,20 @@ static const char about[] =
 
 static const char notes[] =
     "Prints loss, reconstruction_loss and kl_loss per epoch and writes\n"
-    "OUT/history.csv, OUT/latent.png (z_mean of the test images of an IDX folder,\n"
-    "else of the training images, coloured by class when labels are known; the\n"
-    "first two latent axes), OUT/grid.png (images decoded from a regular grid of\n"
-    "latent points over [-1, 1]^2, the other axes 0, as the example), OUT/samples.png\n"
-    "(images decoded from z ~ N(0, I)) and the models OUT/encoder.nrm,\n"
-    "OUT/decoder.nrm and OUT/vae.nrm. --epochs and --batch-size default to the\n"
-    "SPEC's fit(), else 1 and 128.";
+    "OUT/history.csv; OUT/latent.png, the z_mean of the test images of an IDX\n"
+    "folder (else of the training images), coloured by class when labels are\n"
+    "known, on the first two latent axes; OUT/grid.png, images decoded from a\n"
+    "regular grid of latent points over [-S, S]^2 (--grid-scale, default 1 as\n"
+    "the example; other axes 0); OUT/samples.png, images decoded from z ~ N(0, I);\n"
+    "and the models OUT/encoder.nrm, OUT/decoder.nrm and OUT/vae.nrm. --epochs\n"
+    "and --batch-size default to the SPEC's fit(), else 1 and 128.";
 
 static const char example[] = "neurona vae examples/vae_mnist.nr --data ../shared/data/mnist --epochs 10 --out vae";
 
 typedef struct vae_args {
     const char *spec, *data, *out;
     int epochs, batch_size, grid, seed, verbose;
+    double grid_scale;
 } vae_args;
 
 typedef struct vae_run {
@@ -115,17 +116,18 @@ static nr_status decode_grid(vae_run *r, nr_tensor *z, int cols, const char *nam
     return s;
 }
 
-/* Keras's plot_latent_space: z[0] = x from -1 to 1 left to right, z[1] =
- * y from 1 to -1 top to bottom; then draws from N(0, I). */
+/* Keras's plot_latent_space: z[0] = x from -S to S left to right, z[1] =
+ * y from S to -S top to bottom; then draws from N(0, I). */
 static nr_status pictures(vae_run *r) {
     int n = r->a->grid;
+    float sc = (float)r->a->grid_scale;
     nr_tensor *z = NULL;
     NR_TRY(nr_tensor_new(&z, 2, (int64_t[]){(int64_t)n * n, r->latent}));
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++) {
             float *v = z->data + ((int64_t)i * n + j) * r->latent;
-            v[0] = n > 1 ? -1.0f + 2.0f * (float)j / (float)(n - 1) : 0.0f;
-            v[1] = n > 1 ? 1.0f - 2.0f * (float)i / (float)(n - 1) : 0.0f;
+            v[0] = n > 1 ? sc * (-1.0f + 2.0f * (float)j / (float)(n - 1)) : 0.0f;
+            v[1] = n > 1 ? sc * (1.0f - 2.0f * (float)i / (float)(n - 1)) : 0.0f;
         }
     nr_status s = decode_grid(r, z, n, "grid.png");
     nr_tensor_free(z);
@@ -152,13 +154,14 @@ static nr_status save_models(vae_run *r) {
 }
 
 int cmd_vae(int argc, char **argv) {
-    vae_args a = {.grid = 20, .seed = 42, .verbose = 1};
+    vae_args a = {.grid = 20, .grid_scale = 1.0, .seed = 42, .verbose = 1};
     const cli_opt opts[] = {
         CLI_OPT_STR("data", &a.data, "DIR|FILE", "training images: an IDX folder or file, or a folder of images"),
         CLI_OPT_STR("out", &a.out, "DIR", "folder for the history, pictures and models (created)"),
         CLI_OPT_INT("epochs", &a.epochs, "N", 1, 1000000, "passes over the images (default: the SPEC's fit(), else 1)"),
         CLI_OPT_INT("batch-size", &a.batch_size, "N", 1, 65536, "images per step (default: the SPEC's, else 128)"),
         CLI_OPT_INT("grid", &a.grid, "N", 1, 64, "the decoded grid's side (20)"),
+        CLI_OPT_FLOAT("grid-scale", &a.grid_scale, "S", "the grid spans [-S, S] on the first two latent axes (1)"),
         CLI_OPT_INT("seed", &a.seed, "N", 0, 1 << 30, "seed of the weights, noise and shuffling (42)"),
         CLI_OPT_INT("verbose", &a.verbose, "N", 0, 1, "1: summaries and a line per epoch (default); 0: quiet"),
     };
@@ -171,6 +174,7 @@ int cmd_vae(int argc, char **argv) {
     if (rc != CLI_RUN) return rc;
     if (!a.data) return cli_usage("vae", "--data is required: the training images");
     if (!a.out) return cli_usage("vae", "--out is required: the folder for the history, pictures and models");
+    if (!(a.grid_scale > 0 && a.grid_scale < 1e6)) return cli_usage("vae", "--grid-scale must be > 0, got %g", a.grid_scale);
     a.spec = pos[0];
     vae_run r = {.a = &a};
     nr_status s = nr_spec_load_file(a.spec, (uint64_t)a.seed, &r.spec);
