@@ -80,19 +80,8 @@ nr_status nr_app_load_weights(nr_model *m, const char *path);
 
 /* --- fine-tuning --------------------------------------------------------- */
 
-/* Keras's model.trainable = flag: every layer of m (and of the models in
- * it) and m used as a layer. A BatchNormalization layer that is not
- * trainable runs in inference mode, also in fit(). Takes effect at the
- * next nr_model_compile. */
-void nr_model_set_trainable(nr_model *m, int trainable);
-
-/* Unfreezes the top of m: the layer called name and every layer after it
- * in m's order become trainable, every layer before it frozen (Keras:
- * base.trainable = True, then layer.trainable = False for
- * base.layers[:index]). An unknown name is an error with the closest
- * names. *n_trainable (may be NULL) receives how many layers are now
- * trainable. Recompile afterwards (with a lower learning rate). */
-nr_status nr_model_set_trainable_from(nr_model *m, const char *name, int *n_trainable);
+/* nr_model_set_trainable and nr_model_set_trainable_from (model.h)
+ * freeze a base and unfreeze its top. */
 
 #ifdef __cplusplus
 }

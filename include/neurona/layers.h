@@ -572,6 +572,24 @@ typedef struct nr_time_distributed_opts {
 } nr_time_distributed_opts;
 nr_status nr_time_distributed(nr_graph *g, const nr_time_distributed_opts *o, nr_layer **out);
 
+/* Sampling, the layer of Keras's VAE example: called on [z_mean,
+ * z_log_var] of one shape, it returns z_mean + exp(z_log_var / 2) eps with
+ * eps ~ N(0, 1) drawn anew every training step and every predict batch
+ * (Keras's example samples in inference too). */
+typedef struct nr_sampling_opts {
+    nr_layer_base base;
+    uint64_t seed;                    /* used when has_seed, else drawn from the graph's seed */
+    int has_seed;
+} nr_sampling_opts;
+nr_status nr_sampling(nr_graph *g, const nr_sampling_opts *o, nr_layer **out);
+
+/* GaussianKLDivergence: called on [z_mean, z_log_var] (N, D), it returns
+ * (N,) the KL divergence of N(z_mean, exp(z_log_var)) from N(0, I) per
+ * sample, -1/2 sum_j (1 + z_log_var - z_mean^2 - exp(z_log_var)): the VAE
+ * term to give nr_model_add_loss (model.h), which averages it over the
+ * batch as Keras's VAE example does. No weights. */
+nr_status nr_gaussian_kl_divergence(nr_graph *g, const nr_layer_base *o, nr_layer **out);
+
 /* The mask attached to a symbolic tensor, NR_SYM_NONE when it has none. */
 nr_sym nr_sym_mask(const nr_graph *g, nr_sym s);
 

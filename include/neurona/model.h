@@ -56,6 +56,36 @@ void nr_model_count_params(const nr_model *m, int64_t *trainable, int64_t *non_t
 /* Prints the Keras summary table. */
 nr_status nr_model_summary(const nr_model *m, FILE *f);
 
+/* Keras's model.trainable = flag: sets the flag of every layer inside,
+ * nested models included. As in Keras, a compiled model keeps training
+ * the weights that were trainable when it was compiled (so a
+ * discriminator frozen after its own compile() still trains there, and is
+ * frozen in a combined GAN model compiled afterwards); summaries count
+ * the current flags. */
+void nr_model_set_trainable(nr_model *m, int trainable);
+
+/* Unfreezes the top of m: the layer called name and every layer after it
+ * in m's order become trainable, every layer before it frozen (Keras:
+ * base.trainable = True, then layer.trainable = False for
+ * base.layers[:index]). An unknown name is an error with the closest
+ * names. *n_trainable (may be NULL) receives how many layers are now
+ * trainable. Recompile afterwards (with a lower learning rate). */
+nr_status nr_model_set_trainable_from(nr_model *m, const char *name, int *n_trainable);
+
+/* A loss computed inside the graph, added to the model's loss (Keras's
+ * add_loss, e.g. a VAE's KL term): loss is a tensor computed from the
+ * model's inputs, either an unbatched scalar, taken as it is, or a
+ * batched tensor (N, ...), reduced to the sum of its values divided by the
+ * batch rows (per-sample values averaged over the batch, as Keras's VAE
+ * example reduces its KL term). The total loss is the compiled losses
+ * plus weight times each added loss; the logs report each added loss
+ * unweighted under its name. Call before compile(); up to 8 per model. */
+typedef struct nr_add_loss_opts {
+    const char *name;                 /* the logs' name; default "added_loss", "added_loss_1", ... */
+    float weight;                     /* 0 = 1.0 */
+} nr_add_loss_opts;
+nr_status nr_model_add_loss(nr_model *m, nr_sym loss, const nr_add_loss_opts *o);
+
 /* --- compile --------------------------------------------------------- */
 
 typedef enum nr_loss_kind {

@@ -16,5 +16,7 @@
 #include "prep.h"
 #include "neuron.h"
 #include "applications.h"
+#include "custom.h"
+#include "gen.h"
 
 #endif

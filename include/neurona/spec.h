@@ -35,6 +35,11 @@
  * regularizers ("l2" = 0.01, L1(...), L2(...), L1L2(...)), and the callbacks
  * EarlyStopping, ModelCheckpoint, CSVLogger, ReduceLROnPlateau,
  * TerminateOnNaN. Activations are Keras's names plus "step" (Heaviside).
+ * Generative models: the layers Sampling and GaussianKLDivergence, and
+ * model.add_loss(tensor, name=..., weight=...) (model.h's
+ * nr_model_add_loss); several models may be bound to names (encoder,
+ * decoder, generator, discriminator, combined) for nr_spec_get_model.
+ * Lambda is refused: a SPEC cannot hold its function (custom.h).
  *
  * A bare layer line (a layer constructor or Input, not assigned) is added to
  * an implicit Sequential. Bare compile()/fit()/summary() apply to the

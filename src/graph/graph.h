@@ -11,6 +11,7 @@
 #define NR_GRAPH_H
 
 #include "core/core.h"
+#include "neurona/custom.h"
 #include "neurona/layers.h"
 
 #define NR_MAX_IN 8
@@ -52,6 +53,10 @@ typedef enum nr_op_kind {
     NR_OP_MASK_MUL, /* y[r,j] = x[r,j] m[r]: zeroes masked steps; in = {x, m}, no gradient to m */
     NR_OP_REPEAT,   /* y[n,t,f] = x[n,f] for t < attrs.repeat.n (RepeatVector) */
     NR_OP_MASKED_AVGPOOL, /* y[n,c] = sum_t x[n,t,c] m[n,t] / sum_t m[n,t]; in = {x, m} (GlobalAveragePooling1D) */
+    NR_OP_SAMPLING, /* y = mu + exp(lv / 2) eps, eps ~ N(0, 1) per element and step; in = {mu, lv} (VAE Sampling) */
+    NR_OP_GAUSS_KL, /* y[n] = -1/2 sum_j (1 + lv - mu^2 - exp(lv))[n,j]: KL(N(mu, e^lv) || N(0, 1)); in = {mu, lv} */
+    NR_OP_BATCH_MEAN, /* scalar y = sum(x) / N, N the batch rows (an added loss: per-sample values averaged) */
+    NR_OP_CUSTOM,   /* a user op from C (neurona/custom.h): attrs.custom.op's callbacks */
     NR_OP_COUNT_
 } nr_op_kind;
 
@@ -153,6 +158,8 @@ typedef union nr_op_attrs {
     /* MASK: kind is an nr_mask_kind (ops/mask.c); value for NOT_EQUAL. */
     struct { int kind; float value; } mask;
     struct { int n; } repeat;                    /* REPEAT: copies */
+    struct { uint64_t seed; } sampling;          /* SAMPLING: eps from (seed, step, element) */
+    struct { const struct nr_custom_op *op; } custom; /* CUSTOM: the layer's copy of the user's op */
 } nr_op_attrs;
 
 /* The cells of NR_OP_RNN. */
@@ -308,6 +315,8 @@ struct nr_layer {
         nr_masking_opts masking;
         nr_repeat_vector_opts repeat_vector;
         nr_time_distributed_opts time_distributed;
+        nr_sampling_opts sampling;
+        nr_lambda_opts lambda;
     } o;
     nr_sym outputs[NR_MAX_OUTPUTS];   /* the last call's outputs (several for an RNN with return_state) */
     int n_outputs;

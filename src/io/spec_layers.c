@@ -599,6 +599,36 @@ static nr_status gaussian_noise_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **ou
     return made(x, a, nr_gaussian_noise(x->g, &o, &l), &l, out);
 }
 
+static nr_status sampling_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_sampling_opts o = {0};
+    NR_TRY(base_args(x, a, &o.base));
+    NR_TRY(get_seed(x, a, &o.seed, &o.has_seed));
+    nr_layer *l = NULL;
+    return made(x, a, nr_sampling(x->g, &o, &l), &l, out);
+}
+
+static nr_status gaussian_kl_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_layer_base o = {0};
+    NR_TRY(base_args(x, a, &o));
+    nr_layer *l = NULL;
+    return made(x, a, nr_gaussian_kl_divergence(x->g, &o, &l), &l, out);
+}
+
+/* A Lambda's function is Python (or, in a saved model, a C op that only a
+ * C program can supply again). */
+static nr_status lambda_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    (void)out;
+    const nr_val *f = nr_spec_arg(a, "function");
+    const char *op = f && f->kind == NR_VAL_STR ? f->u.s : NULL;
+    if (op)
+        return nr_spec_error(x, a->line, a->col, NR_STATUS_UNSUPPORTED,
+                             "Lambda: the layer runs the C op \"%.64s\", which a SPEC cannot hold; build this model "
+                             "in C and add the op with nr_lambda (neurona/custom.h)", op);
+    return nr_spec_error(x, a->line, a->col, NR_STATUS_UNSUPPORTED,
+                         "Lambda: a SPEC cannot run Python functions; write the op in C with nr_lambda "
+                         "(neurona/custom.h), or use the built-in layers (Sampling, GaussianKLDivergence, Activation...)");
+}
+
 static nr_status spatial_dropout_new(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_dropout_opts o = {0};
     NR_TRY(base_args(x, a, &o.base));
@@ -1089,6 +1119,9 @@ const nr_spec_builtin nr_spec_layer_builtins[] = {
     {"Activation", {"activation"}, ALL, activation_new, L},
     {"Dropout", {"rate", "noise_shape", "seed"}, ALL, dropout_new, L},
     {"GaussianNoise", {"stddev", "seed"}, ALL, gaussian_noise_new, L},
+    {"Sampling", {"seed"}, ALL, sampling_new, L},
+    {"GaussianKLDivergence", {0}, 0, gaussian_kl_new, L},
+    {"Lambda", {"function", "output_shape", "mask", "arguments"}, ALL, lambda_new, L},
     {"SpatialDropout1D", {"rate", "seed"}, ALL, spatial_dropout_new, L},
     {"SpatialDropout2D", {"rate", "data_format", "seed"}, ALL, spatial_dropout_new, L},
     {"RandomFlip", {"mode", "seed", "data_format"}, ALL, random_flip_new, L},

@@ -155,6 +155,27 @@ static nr_status add_method(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     return (*out = nr_spec_new_val(x, NR_VAL_NONE, a->line, a->col)) ? NR_OK : NR_NOMEM();
 }
 
+/* model.add_loss(tensor, name=..., weight=...): Keras 3 adds losses from
+ * inside layers only; the functional form of Keras 2 is what a SPEC can
+ * say (name and weight are neurona's). */
+static nr_status add_loss_method(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
+    nr_model *m = a->self->u.model;
+    nr_add_loss_opts o = {0};
+    char got[128];
+    const nr_val *t = nr_spec_arg(a, "loss");
+    if (!t) return nr_spec_missing(x, a, "loss");
+    if (t->kind != NR_VAL_TENSOR)
+        return nr_spec_error(x, t->line, t->col, NR_STATUS_BAD_ARGUMENT,
+                             "%s: loss must be a tensor (e.g. the output of GaussianKLDivergence), got %s", a->what,
+                             nr_spec_describe(t, got, sizeof got));
+    NR_TRY(nr_spec_get_str(x, a, "name", &o.name));
+    NR_TRY(nr_spec_get_float(x, a, "weight", &o.weight));
+    if (nr_spec_given(a, "weight") && o.weight == 0) o.weight = 1e-30f; /* a zero weight is zero, not the default */
+    nr_status s = nr_model_add_loss(m, t->u.sym, &o);
+    if (s != NR_OK) return nr_spec_fail(x, a->line, a->col, s);
+    return (*out = nr_spec_new_val(x, NR_VAL_NONE, a->line, a->col)) ? NR_OK : NR_NOMEM();
+}
+
 /* The CLI prints summaries; in a SPEC the call is accepted and does nothing. */
 static nr_status summary_fn(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     nr_model *m;
@@ -246,8 +267,8 @@ static nr_status simple_attr(nr_spec_ctx *x, const nr_ast *e, const char *name, 
 }
 
 static nr_status model_attr(nr_spec_ctx *x, nr_val *obj, const nr_ast *e, nr_val **out) {
-    static const char *const attrs[] = {"add",   "compile", "fit",    "summary", "get_layer", "layers",
-                                        "input", "inputs",  "output", "outputs", "name",      "trainable"};
+    static const char *const attrs[] = {"add",   "compile", "fit",    "summary", "get_layer", "layers",   "input",
+                                        "inputs", "output", "outputs", "name",   "trainable", "add_loss"};
     nr_model *m = obj->u.model;
     const nr_spec_builtin *method = nr_spec_find_method(e->s);
     if (method) {
@@ -263,7 +284,7 @@ static nr_status model_attr(nr_spec_ctx *x, nr_val *obj, const nr_ast *e, nr_val
         return simple_attr(x, e, m->name, m->as_layer ? m->as_layer->trainable : 1, out);
     int in = !strcmp(e->s, "input") || !strcmp(e->s, "inputs"),
         outs = !strcmp(e->s, "output") || !strcmp(e->s, "outputs");
-    if (!in && !outs) return nr_spec_unknown(x, e->line, e->col, "model attribute", e->s, attrs, 12);
+    if (!in && !outs) return nr_spec_unknown(x, e->line, e->col, "model attribute", e->s, attrs, 13);
     if (m->n_in == 0)
         return nr_spec_error(x, e->line, e->col, NR_STATUS_STATE, "model \"%s\" has no %s yet: it has no input shape",
                              m->name, e->s);
@@ -333,5 +354,6 @@ const nr_spec_builtin nr_spec_model_builtins[] = {
 const nr_spec_builtin nr_spec_model_methods[] = {
     {"add", {"layer", "rebuild"}, ALL, add_method, 0},
     {"get_layer", {"name", "index"}, ALL, get_layer_method, 0},
+    {"add_loss", {"loss", "name", "weight"}, 1, add_loss_method, 0},
     {NULL, {0}, 0, NULL, 0},
 };

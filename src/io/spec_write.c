@@ -107,6 +107,12 @@ static nr_status collect_models(writer *w, const nr_model *m, int depth) {
     return NR_OK;
 }
 
+/* The tensor given to add_loss: the input of its batch mean, or the scalar. */
+static nr_sym added_tensor(const writer *w, const nr_added_loss *a) {
+    const nr_node *n = &w->g->nodes[a->node];
+    return n->op == NR_OP_BATCH_MEAN ? n->in[0] : a->node;
+}
+
 static void mark_calls(writer *w) {
     const nr_graph *g = w->g;
     for (int c = 0; c < g->n_calls; c++) w->seq_of_call[c] = -1;
@@ -120,6 +126,7 @@ static void mark_calls(writer *w) {
         }
         for (int i = 0; i < m->n_in && !m->sequential; i++) w->needed[m->in[i]] = 1;
         for (int i = 0; i < m->n_out && !m->sequential; i++) w->needed[m->out[i]] = 1;
+        for (int i = 0; i < m->n_added; i++) w->needed[added_tensor(w, &m->added[i])] = 1;
         if (m->sequential && m->n_in == 0)
             for (int i = 0; i < m->n_seq; i++) w->uses[layer_index(w, m->seq[i])]++;
     }
@@ -248,6 +255,9 @@ static nr_status define_model(writer *w, int k) {
         tensor_list(w, m->out, m->n_out);
         nr_strbuf_printf(w->sb, ", name=\"%s\")\n", m->name);
     }
+    for (int i = 0; i < m->n_added; i++)
+        nr_strbuf_printf(w->sb, "%s.add_loss(%s, name=\"%s\", weight=%.9g)\n", w->model_var[k],
+                         tensor_var(w, added_tensor(w, &m->added[i])), m->added[i].name, m->added[i].weight);
     return NR_OK;
 }
 

@@ -210,13 +210,31 @@ static nr_status check_differentiable(const nr_model *m, const unsigned char *up
 
 /* Keras runs a BatchNormalization layer that is not trainable, or called
  * with training=False, in inference mode, even in fit(); like the other
- * trainable flags, compile reads it. */
-static void freeze_batch_norms(nr_model *m, const unsigned char *up) {
+ * trainable flags, compile reads it. The flags are kept per model: a
+ * generator's BatchNormalization trains in its combined GAN model whatever
+ * another model compiled later says. */
+static nr_status freeze_batch_norms(nr_model *m, const unsigned char *up) {
     nr_graph *g = m->g;
+    int n = 0;
+    for (int c = 0; c < g->n_calls; c++) n += up[g->calls[c].out] && g->nodes[g->calls[c].out].op == NR_OP_BATCHNORM;
+    nr_free(m->bn_nodes);
+    nr_free(m->bn_frozen);
+    m->bn_nodes = nr_calloc((size_t)n + 1, sizeof *m->bn_nodes);
+    m->bn_frozen = nr_calloc((size_t)n + 1, 1);
+    m->n_bn = 0;
+    if (!m->bn_nodes || !m->bn_frozen) return NR_NOMEM();
     for (int c = 0; c < g->n_calls; c++) {
-        nr_node *n = &g->nodes[g->calls[c].out];
-        if (up[g->calls[c].out] && n->op == NR_OP_BATCHNORM) n->a.bn.frozen = !g->calls[c].layer->trainable || g->calls[c].inference;
+        nr_sym k = g->calls[c].out;
+        if (!up[k] || g->nodes[k].op != NR_OP_BATCHNORM) continue;
+        m->bn_nodes[m->n_bn] = k;
+        m->bn_frozen[m->n_bn++] = !g->calls[c].layer->trainable || g->calls[c].inference;
     }
+    nr_model_apply_bn_modes(m);
+    return NR_OK;
+}
+
+void nr_model_apply_bn_modes(nr_model *m) {
+    for (int i = 0; i < m->n_bn; i++) m->g->nodes[m->bn_nodes[i]].a.bn.frozen = m->bn_frozen[i];
 }
 
 static nr_status make_optimizer(nr_model *m) {
@@ -241,12 +259,13 @@ nr_status nr_model_prepare(nr_model *m) {
     unsigned char *up = nr_calloc((size_t)m->g->n_nodes, 1);
     if (!up) return NR_NOMEM();
     for (int i = 0; i < m->n_out; i++) up[m->out[i]] = 1;
+    for (int i = 0; i < m->n_added; i++) up[m->added[i].node] = 1;
     for (int k = m->g->n_nodes - 1; k >= 0; k--)
         if (up[k])
             for (int j = 0; j < m->g->nodes[k].n_in; j++) up[m->g->nodes[k].in[j]] = 1;
     nr_status s = check_differentiable(m, up);
     if (s == NR_OK) s = collect_vars(m, up);
-    if (s == NR_OK) freeze_batch_norms(m, up);
+    if (s == NR_OK) s = freeze_batch_norms(m, up);
     nr_free(up);
     NR_TRY(s);
     NR_TRY(make_optimizer(m));

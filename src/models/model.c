@@ -30,6 +30,8 @@ void nr_model_destroy(nr_model *m) {
     nr_prep_free(m->prep);
     nr_free(m->vars);
     nr_free(m->reg_vars);
+    nr_free(m->bn_nodes);
+    nr_free(m->bn_frozen);
     nr_free(m->calls);
     nr_free(m->seq);
     nr_free(m);
@@ -49,6 +51,7 @@ nr_status nr_model_collect_calls(nr_model *m) {
     if (!up) return NR_NOMEM();
     unsigned char *down = up + g->n_nodes;
     for (int i = 0; i < m->n_out; i++) up[m->out[i]] = 1;
+    for (int i = 0; i < m->n_added; i++) up[m->added[i].node] = 1; /* the layers of added losses belong too */
     for (int k = g->n_nodes - 1; k >= 0; k--)
         if (up[k])
             for (int j = 0; j < g->nodes[k].n_in; j++) up[g->nodes[k].in[j]] = 1;
@@ -166,9 +169,10 @@ static nr_status model_layer_call(nr_layer *l, const nr_sym *in, int n_in, nr_sy
         const nr_node *x = &g->nodes[in[0]];
         NR_TRY(nr_sequential_build(m, x->ndim - 1, x->shape + 1));
     }
-    if (n_in != m->n_in || m->n_out != 1)
-        return nr_error(NR_STATUS_BAD_ARGUMENT, "model \"%s\" used as a layer takes %d inputs and must have one output",
-                        m->name, m->n_in);
+    if (n_in != m->n_in || m->n_out > NR_MAX_OUTPUTS)
+        return nr_error(NR_STATUS_BAD_ARGUMENT,
+                        "model \"%s\" used as a layer takes %d inputs and can have up to %d outputs (it has %d)",
+                        m->name, m->n_in, NR_MAX_OUTPUTS, m->n_out);
     nr_sym *map = nr_malloc((size_t)g->n_nodes * sizeof *map);
     if (!map) return NR_NOMEM();
     for (int k = 0; k < g->n_nodes; k++) map[k] = k;
@@ -197,6 +201,10 @@ static nr_status model_layer_call(nr_layer *l, const nr_sym *in, int n_in, nr_sy
     if (s == NR_OK) {
         for (int c = first; c < g->n_calls; c++) g->calls[c].hidden = 1;
         *out = map[m->out[0]];
+        /* Several outputs (a VAE encoder's z_mean, z_log_var, z) are the
+         * call's outputs as an RNN's states are. */
+        for (int i = 0; i < m->n_out; i++) l->outputs[i] = map[m->out[i]];
+        l->n_outputs = m->n_out;
     }
     nr_free(map);
     return s;

@@ -46,6 +46,15 @@ typedef struct nr_out_state {
     int n_metrics;
 } nr_out_state;
 
+/* A loss added to a model from inside the graph (nr_model_add_loss): a
+ * scalar node, its weight in the total loss and its name in the logs. */
+#define NR_MAX_ADDED_LOSSES 8
+typedef struct nr_added_loss {
+    nr_sym node;
+    float weight;
+    char name[48];
+} nr_added_loss;
+
 typedef struct nr_var {
     nr_sym node;
     int64_t off, size;
@@ -71,6 +80,14 @@ struct nr_model {
     int prepared;                    /* loss nodes and optimizer exist */
     nr_out_state outs[NR_MAX_IO];
     nr_sym penalties[64];            /* activity regularizer nodes */
+    nr_added_loss added[NR_MAX_ADDED_LOSSES];
+    int n_added;
+    /* BatchNormalization nodes upstream of the outputs and whether each
+     * was frozen when the model was compiled; a training step applies
+     * them, since several models may share the nodes with other flags. */
+    nr_sym *bn_nodes;
+    unsigned char *bn_frozen;
+    int n_bn;
     int n_penalties;
     nr_var *vars;                    /* trainable variables at compile */
     int n_vars;
@@ -94,6 +111,9 @@ nr_status nr_model_collect_calls(nr_model *m);
 nr_status nr_sequential_build(nr_model *m, int ndim, const int64_t *shape);
 /* Adds loss/target nodes and the optimizer once the model is built. */
 nr_status nr_model_prepare(nr_model *m);
+/* Sets the BatchNormalization nodes' modes to this model's compile-time
+ * snapshot (before each training step). */
+void nr_model_apply_bn_modes(nr_model *m);
 
 void nr_graph_unique_name(const nr_graph *g, const char *base, int start_at_one, char *buf, size_t size);
 

@@ -61,6 +61,7 @@ nr_status nr_model_predict(nr_model *m, const nr_tensor *const *x, int batch_siz
     for (int64_t start = 0; start < n && s == NR_OK; start += bs) {
         int64_t rows = start + bs <= n ? bs : n - start;
         for (int i = 0; i < m->n_in; i++) p->exec.val[m->in[i]] = x[i]->data + start * nr_tensor_row_size(x[i]);
+        p->exec.step++; /* a Sampling layer draws new noise for every batch, as Keras's seed generator */
         nr_plan_forward(p, m->g, rows, 0);
         for (int i = 0; i < m->n_out; i++) {
             int64_t row = nr_tensor_row_size(outputs[i]);

@@ -131,6 +131,7 @@ static double batch_loss(const nr_model *m, const nr_plan *p, double *per_output
         total += m->outs[i].loss.weight * l;
     }
     for (int i = 0; i < m->n_penalties; i++) total += p->exec.val[m->penalties[i]][0];
+    for (int i = 0; i < m->n_added; i++) total += m->added[i].weight * p->exec.val[m->added[i].node][0];
     const float *w = m->g->params;
     for (int i = 0; i < m->n_reg_vars; i++) {
         const nr_var *v = &m->reg_vars[i];
@@ -148,6 +149,7 @@ void nr_acc_add(nr_model *m, nr_plan *p, int64_t n, nr_acc *acc) {
     double per[NR_MAX_IO];
     double l = batch_loss(m, p, per);
     acc->loss += l * (double)n;
+    for (int i = 0; i < m->n_added; i++) acc->added[i] += p->exec.val[m->added[i].node][0] * (double)n;
     for (int i = 0; i < m->n_out; i++) {
         nr_out_state *st = &m->outs[i];
         const nr_node *o = &m->g->nodes[m->out[i]];
@@ -181,6 +183,7 @@ static void logs_put(nr_logs *logs, const char *prefix, const char *out, const c
 void nr_acc_logs(const nr_model *m, const nr_acc *acc, const char *prefix, nr_logs *logs) {
     double rows = acc->rows ? (double)acc->rows : 1;
     logs_put(logs, prefix, NULL, "loss", acc->loss / rows);
+    for (int i = 0; i < m->n_added; i++) logs_put(logs, prefix, NULL, m->added[i].name, acc->added[i] / rows);
     for (int i = 0; i < m->n_out; i++) {
         const char *out = m->n_out > 1 ? output_name(m, i) : NULL;
         if (out) logs_put(logs, prefix, out, "loss", acc->out_loss[i] / rows);
@@ -199,13 +202,14 @@ nr_status nr_ensure_plan(nr_model *m, nr_plan **slot, int64_t batch, int kind) {
     if (p && p->batch >= batch && p->n_nodes == m->g->n_nodes) return NR_OK;
     nr_plan_free(p);
     *slot = NULL;
-    nr_sym roots[2 * NR_MAX_IO + 64];
+    nr_sym roots[2 * NR_MAX_IO + 64 + NR_MAX_ADDED_LOSSES];
     int n = 0;
     for (int i = 0; i < m->n_out; i++) roots[n++] = m->out[i];
     unsigned char *mask = NULL;
     if (kind != NR_PLAN_INFER) {
         for (int i = 0; i < m->n_out; i++) roots[n++] = m->outs[i].loss_node;
         for (int i = 0; i < m->n_penalties; i++) roots[n++] = m->penalties[i];
+        for (int i = 0; i < m->n_added; i++) roots[n++] = m->added[i].node;
     }
     if (kind == NR_PLAN_TRAIN) {
         mask = nr_calloc((size_t)m->g->n_nodes, 1);
@@ -234,6 +238,7 @@ static void add_reg_grads(nr_model *m) {
 nr_status nr_train_step(nr_model *m, const nr_batch *b, nr_acc *acc) {
     nr_plan *p = m->train_plan;
     p->exec.step = m->step++;
+    nr_model_apply_bn_modes(m);
     nr_fill_batch(m, p, b);
     nr_plan_forward(p, m->g, b->n, 1);
     nr_acc_add(m, p, b->n, acc);
@@ -241,6 +246,7 @@ nr_status nr_train_step(nr_model *m, const nr_batch *b, nr_acc *acc) {
         memset(m->g->grads + m->vars[i].off, 0, (size_t)m->vars[i].size * sizeof(float));
     for (int i = 0; i < m->n_out; i++) nr_plan_seed(p, m->outs[i].loss_node, m->outs[i].loss.weight);
     for (int i = 0; i < m->n_penalties; i++) nr_plan_seed(p, m->penalties[i], 1.0f);
+    for (int i = 0; i < m->n_added; i++) nr_plan_seed(p, m->added[i].node, m->added[i].weight);
     nr_plan_backward(p, m->g);
     add_reg_grads(m);
     return nr_optimizer_step(m->opt, m->g->params, m->g->grads);

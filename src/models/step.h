@@ -14,7 +14,7 @@ typedef struct nr_batch {
 
 /* Sums weighted by rows, as Keras's Mean metrics weighted by batch size. */
 typedef struct nr_acc {
-    double loss, out_loss[NR_MAX_IO];
+    double loss, out_loss[NR_MAX_IO], added[NR_MAX_ADDED_LOSSES];
     double metric[NR_MAX_IO][NR_MAX_METRICS], count[NR_MAX_IO][NR_MAX_METRICS];
     int64_t rows;
 } nr_acc;

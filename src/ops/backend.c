@@ -26,7 +26,9 @@
                 [NR_OP_RNN] = prefix##_rnn_forward, [NR_OP_SLICE] = prefix##_slice_forward, \
                 [NR_OP_EMBEDDING] = prefix##_embedding_forward, [NR_OP_MASK] = prefix##_mask_forward, \
                 [NR_OP_MASK_MUL] = prefix##_mask_mul_forward, [NR_OP_REPEAT] = prefix##_repeat_forward, \
-                [NR_OP_MASKED_AVGPOOL] = prefix##_masked_avgpool_forward}, \
+                [NR_OP_MASKED_AVGPOOL] = prefix##_masked_avgpool_forward, \
+                [NR_OP_SAMPLING] = prefix##_sampling_forward, [NR_OP_GAUSS_KL] = prefix##_gauss_kl_forward, \
+                [NR_OP_BATCH_MEAN] = prefix##_batch_mean_forward, [NR_OP_CUSTOM] = prefix##_custom_forward}, \
     .backward = {[NR_OP_LINEAR] = prefix##_linear_backward,   [NR_OP_ACT] = prefix##_act_backward, \
                  [NR_OP_SOFTMAX] = prefix##_softmax_backward, [NR_OP_DROPOUT] = prefix##_dropout_backward, \
                  [NR_OP_COPY] = prefix##_copy_backward,       [NR_OP_CONCAT] = prefix##_concat_backward, \
@@ -46,7 +48,9 @@
                  [NR_OP_RNN] = prefix##_rnn_backward, [NR_OP_SLICE] = prefix##_slice_backward, \
                  [NR_OP_EMBEDDING] = prefix##_embedding_backward, [NR_OP_MASK] = prefix##_mask_backward, \
                  [NR_OP_MASK_MUL] = prefix##_mask_mul_backward, [NR_OP_REPEAT] = prefix##_repeat_backward, \
-                 [NR_OP_MASKED_AVGPOOL] = prefix##_masked_avgpool_backward}, \
+                 [NR_OP_MASKED_AVGPOOL] = prefix##_masked_avgpool_backward, \
+                 [NR_OP_SAMPLING] = prefix##_sampling_backward, [NR_OP_GAUSS_KL] = prefix##_gauss_kl_backward, \
+                 [NR_OP_BATCH_MEAN] = prefix##_batch_mean_backward, [NR_OP_CUSTOM] = prefix##_custom_backward}, \
     .work_floats = {[NR_OP_DROPOUT] = 1, [NR_OP_MAXPOOL2D] = 1, [NR_OP_GLOBAL_MAXPOOL] = 1}, \
     .workspace = {[NR_OP_LINEAR] = nr_linear_workspace, [NR_OP_CONV2D] = nr_conv2d_workspace, \
                   [NR_OP_BATCHNORM] = nr_batchnorm_workspace, [NR_OP_LAYERNORM] = nr_layernorm_workspace, \
@@ -80,6 +84,8 @@ static const char *const op_names[NR_OP_COUNT_] = {
     [NR_OP_UPSAMPLE2D] = "upsample2d", [NR_OP_PAD2D] = "pad2d", [NR_OP_RNN] = "rnn", [NR_OP_SLICE] = "slice",
     [NR_OP_EMBEDDING] = "embedding", [NR_OP_MASK] = "mask", [NR_OP_MASK_MUL] = "mask_mul", [NR_OP_REPEAT] = "repeat",
     [NR_OP_MASKED_AVGPOOL] = "masked_avgpool",
+    [NR_OP_SAMPLING] = "sampling", [NR_OP_GAUSS_KL] = "gauss_kl", [NR_OP_BATCH_MEAN] = "batch_mean",
+    [NR_OP_CUSTOM] = "custom",
 };
 
 const char *nr_op_name(nr_op_kind op) {

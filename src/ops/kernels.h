@@ -47,6 +47,10 @@ NR_DECLARE_OP(mask)
 NR_DECLARE_OP(mask_mul)
 NR_DECLARE_OP(repeat)
 NR_DECLARE_OP(masked_avgpool)
+NR_DECLARE_OP(sampling)
+NR_DECLARE_OP(gauss_kl)
+NR_DECLARE_OP(batch_mean)
+NR_DECLARE_OP(custom)
 
 /* Packing space of a LINEAR node (floats). */
 int64_t nr_linear_workspace(const nr_node *n, const nr_node *nodes, int64_t batch);

@@ -1,7 +1,7 @@
-/* Fine-tuning: freezing a model (Keras's model.trainable) and unfreezing
- * its top from a named layer on. */
+/* model.trainable = flag, as Keras sets it: on the model (as a layer) and
+ * on every layer inside, nested models included; and fine-tuning's
+ * unfreezing of a model's top from a named layer on. */
 #include <string.h>
-#include "apps/app.h"
 #include "core/suggest.h"
 #include "models/model_internal.h"
 
