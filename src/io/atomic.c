@@ -31,10 +31,28 @@ static void release(nr_atomic_file *af) {
     af->fd = -1;
 }
 
+/* A destination that exists and is not a regular file (/dev/null, a
+ * pipe, a terminal) is written in place: renaming over it would replace
+ * the device with a file. A folder is an error. */
+static nr_status open_special(nr_atomic_file *af, const char *path, const struct stat *st) {
+    if (S_ISDIR(st->st_mode)) return nr_error(NR_STATUS_IO, "%s: is a folder, not a file", path);
+    af->path = nr_strdup(path);
+    if (!af->path) return NR_NOMEM();
+    af->fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (af->fd < 0) {
+        nr_status s = io_error(path, "cannot open", errno);
+        release(af);
+        return s;
+    }
+    return NR_OK;
+}
+
 nr_status nr_atomic_open(nr_atomic_file *af, const char *path) {
     memset(af, 0, sizeof *af);
     af->fd = -1;
     if (!path || !*path) return nr_error(NR_STATUS_BAD_ARGUMENT, "cannot save: empty path");
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return open_special(af, path, &st);
     size_t n = strlen(path);
     af->path = nr_strdup(path);
     af->tmp = nr_malloc(n + sizeof ".tmp.XXXXXX");
@@ -100,7 +118,19 @@ static nr_status sync_dir(const char *path) {
     return NR_OK;
 }
 
+/* Commit of a destination written in place (no temporary file). */
+static nr_status commit_special(nr_atomic_file *af) {
+    int err = 0;
+    if (af->f && (fflush(af->f) != 0 || ferror(af->f))) err = errno ? errno : EIO;
+    int closed = af->f ? fclose(af->f) : close(af->fd);
+    if (!err && closed != 0) err = errno;
+    nr_status s = err ? io_error(af->path, "cannot write", err) : NR_OK;
+    release(af);
+    return s;
+}
+
 nr_status nr_atomic_commit(nr_atomic_file *af) {
+    if (!af->tmp) return commit_special(af);
     int err = 0;
     const char *what = NULL;
     if (af->f && (fflush(af->f) != 0 || ferror(af->f))) { err = errno ? errno : EIO; what = "cannot write the temporary file"; }

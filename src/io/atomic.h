@@ -2,7 +2,8 @@
  * rename over the destination, fsync of the folder. A crash leaves either
  * the old file or the new one, never half of one; a failure leaves the old
  * file untouched and no temporary file behind. The one mechanism behind
- * model files, NPY files, histories and predictions. */
+ * model files, NPY files, histories and predictions. A destination that
+ * exists and is no regular file (/dev/null, a pipe) is written in place. */
 #ifndef NR_ATOMIC_H
 #define NR_ATOMIC_H
 
@@ -12,7 +13,7 @@
 typedef struct nr_atomic_file {
     int fd;                          /* the temporary file, for binary writers */
     FILE *f;                         /* the same file for text writers, after nr_atomic_stdio */
-    char *path, *tmp;
+    char *path, *tmp;                /* tmp NULL: written in place */
 } nr_atomic_file;
 
 /* Creates the temporary file; it gets the mode the old file had, or what a

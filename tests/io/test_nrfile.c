@@ -373,6 +373,18 @@ static void test_atomic_save(void) {
     CHECK(stat(sub, &st) == 0 && S_ISDIR(st.st_mode));
     CHECK(temp_files(dir) == 0);
 
+    /* A device (through a link to /dev/null, so a regression replaces the
+     * link, not the device) is written in place, not renamed over. */
+    char link[300];
+    snprintf(link, sizeof link, "%s/null", dir);
+    if (CHECK(symlink("/dev/null", link) == 0)) {
+        save_variant(link, 4.0f, NR_OK);
+        CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+        CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
+        CHECK(temp_files(dir) == 0);
+        unlink(link);
+    }
+
     char missing[300];
     snprintf(missing, sizeof missing, "%s/no/such/dir.nrm", dir);
     save_variant(missing, 3.0f, NR_STATUS_IO);
