@@ -14,5 +14,7 @@
 #include "metrics.h"
 #include "prep.h"
 #include "neuron.h"
+#include "hp.h"
+#include "tune.h"
 
 #endif
