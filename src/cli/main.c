@@ -23,6 +23,7 @@ static const command commands[] = {
     {"describe", cmd_describe, "statistics, outliers, correlations and plots of a CSV file's columns"},
     {"history", cmd_history, "draw the learning curves of a training run from its History CSV"},
     {"neuron", cmd_neuron, "run a classic neuron (McCulloch-Pitts, perceptron, ADALINE, ...) step by step"},
+    {"tune", cmd_tune, "search a SPEC's hyperparameters: random, grid, Bayesian optimization, Hyperband"},
 };
 #define N_COMMANDS ((int)(sizeof commands / sizeof *commands))
 
@@ -53,7 +54,7 @@ static int unknown_command(const char *name) {
     if (best) return cli_usage(NULL, "unknown command '%s'; did you mean '%s'?", name, best);
     return cli_usage(NULL,
                      "unknown command '%s'; commands are train, summary, evaluate, predict, prep, metrics, forecast, "
-                     "images, filters, describe, history, neuron",
+                     "images, filters, describe, history, neuron, tune",
                      name);
 }
 

@@ -14,8 +14,8 @@
 #define SQRT5 2.23606797749979
 #define LOG_LO (-4.6) /* log 0.01 */
 #define LOG_HI 4.6    /* log 100 */
-#define RESTARTS 4
-#define STEPS 80
+#define RESTARTS 3
+#define STEPS 60
 
 void nr_gp_free(nr_gp *gp) {
     nr_free(gp->x);
@@ -37,7 +37,7 @@ static double matern(double amp, double r2, double *dshape) {
 static double dist2(const nr_gp *gp, const double *a, const double *b) {
     double r2 = 0;
     for (int j = 0; j < gp->d; j++) {
-        double t = (a[j] - b[j]) * exp(-gp->log_ls[j]);
+        double t = (a[j] - b[j]) * gp->inv_ls[j];
         r2 += t * t;
     }
     return r2;
@@ -48,6 +48,7 @@ static double dist2(const nr_gp *gp, const double *a, const double *b) {
 static int factor(nr_gp *gp) {
     int n = gp->n;
     double amp = exp(gp->log_amp);
+    for (int j = 0; j < gp->d; j++) gp->inv_ls[j] = exp(-gp->log_ls[j]);
     for (double jitter = 0; jitter < 1e-3; jitter = jitter ? jitter * 100 : 1e-9) {
         double *L = gp->L;
         for (int p = 0; p < n; p++)
@@ -107,13 +108,13 @@ double nr_gp_log_likelihood(nr_gp *gp, double *grad) {
     inverse(gp);
     memset(grad, 0, (size_t)(d + 1) * sizeof *grad);
     double amp = exp(gp->log_amp);
-    for (int p = 0; p < n; p++)
-        for (int q = 0; q < n; q++) {
+    for (int p = 0; p < n; p++) /* K is symmetric: each pair once, doubled off the diagonal */
+        for (int q = 0; q <= p; q++) {
             const double *xp = gp->x + p * d, *xq = gp->x + q * d;
-            double m = gp->a[p] * gp->a[q] - gp->work[p * n + q], shape;
+            double m = (p == q ? 1 : 2) * (gp->a[p] * gp->a[q] - gp->work[p * n + q]), shape;
             grad[d] += 0.5 * m * matern(amp, dist2(gp, xp, xq), &shape);
             for (int j = 0; j < d; j++) {
-                double t = (xp[j] - xq[j]) * exp(-gp->log_ls[j]);
+                double t = (xp[j] - xq[j]) * gp->inv_ls[j];
                 grad[j] += 0.5 * m * shape * t * t;
             }
         }

@@ -15,4 +15,7 @@ double nr_hp_def_to_prob(const nr_hp_def *d, const nr_hp_value *v);
 /* Value k of the nr_hp_def_count values, in increasing order. */
 nr_hp_value nr_hp_def_grid_value(const nr_hp_def *d, int64_t k);
 
+/* For people: a FLOAT to 4 significant digits, others as nr_hp_value_str. */
+const char *nr_hp_value_brief(const nr_hp_value *v, char *buf, size_t size);
+
 #endif

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 #include "core/core.h"
-#include "neurona/hp.h"
+#include "tune/hp_internal.h"
 
 struct nr_hp_values {
     int n, cap;
@@ -53,6 +53,12 @@ const char *nr_hp_value_str(const nr_hp_value *v, char *buf, size_t size) {
     case NR_HP_TYPE_STR: snprintf(buf, size, "'%s'", v->s); break;
     default: snprintf(buf, size, "None"); break;
     }
+    return buf;
+}
+
+const char *nr_hp_value_brief(const nr_hp_value *v, char *buf, size_t size) {
+    if (v->type != NR_HP_TYPE_FLOAT) return nr_hp_value_str(v, buf, size);
+    snprintf(buf, size, "%.4g", v->f);
     return buf;
 }
 

@@ -106,6 +106,7 @@ typedef struct nr_gp {
     double mean, sd;              /* of the raw targets */
     double alpha;
     double log_ls[32], log_amp;   /* length scales (one per input) and amplitude */
+    double inv_ls[32];            /* exp(-log_ls), set by each factorization */
     double *L, *a;                /* Cholesky factor of K + alpha I, and (K + alpha I)^-1 y */
     double *work;
 } nr_gp;

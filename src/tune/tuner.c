@@ -211,8 +211,11 @@ static void log_trial(const nr_tune_state *st, const nr_trec *t) {
             (!best || nr_oracle_loss(st, c->pub.value) < nr_oracle_loss(st, best->pub.value)))
             best = c;
     }
+    int done = 0;
+    for (int i = 0; i < st->n; i++) done += st->trials[i].finished;
     fprintf(f, "Trial %d", t->pub.id);
-    if (st->o.max_trials < INT32_MAX) fprintf(f, " (%d/%d)", st->created, st->o.max_trials);
+    if (st->o.max_trials < INT32_MAX) fprintf(f, " (%d/%d)", done, st->o.max_trials);
+    else fprintf(f, " (%d done)", done);
     if (t->pub.status == NR_TRIAL_OK) fprintf(f, " %s %.6g", st->o.objective, t->pub.value);
     else fprintf(f, " FAILED");
     if (best) fprintf(f, " | best %.6g (trial %d)", best->pub.value, best->pub.id);
@@ -223,7 +226,7 @@ static void log_trial(const nr_tune_state *st, const nr_trec *t) {
     for (int i = 0; i < nr_hp_values_count(t->hp); i++) {
         char v[64];
         fprintf(f, "%s %s=%s", i ? "," : "", nr_hp_values_name(t->hp, i),
-                nr_hp_value_str(nr_hp_values_at(t->hp, i), v, sizeof v));
+                nr_hp_value_brief(nr_hp_values_at(t->hp, i), v, sizeof v));
     }
     if (t->pub.status != NR_TRIAL_OK) fprintf(f, " | %s", t->error);
     fprintf(f, "\n");
