@@ -190,9 +190,11 @@ typedef struct nr_tune_spec_opts {
     void *prepare_user;
 } nr_tune_spec_opts;
 
-/* An nr_objective_fn: user is an nr_tune_spec_opts. It loads the SPEC with the trial's values and
- * seed, trains it, reports the objective's best epoch, and saves the
- * model to best_model when it beats every execution before it. */
+/* An nr_objective_fn: user is an nr_tune_spec_opts. It loads the SPEC
+ * with the trial's values and seed, trains it, reports the objective's
+ * best epoch and keeps that epoch's weights (as Keras Tuner keeps its
+ * checkpoint), which it saves to best_model when the execution beats
+ * every one before it, and for Hyperband to trial_dir. */
 nr_status nr_tune_spec_objective(const nr_trial *t, nr_trial_result *r, void *user);
 
 #ifdef __cplusplus

@@ -1,6 +1,8 @@
 /* The objective that tunes a SPEC model: each execution loads the SPEC
  * with the trial's hyperparameters and seed, trains it as its fit() says
- * (with the search's overrides), and reports the objective's best epoch.
+ * (with the search's overrides), and reports the objective's best epoch,
+ * whose weights the model keeps (restored as EarlyStopping's
+ * restore_best_weights does) for saving.
  * Hyperband's trials save their weights so that the trials promoted from
  * them go on training from there (Keras Tuner loads the checkpoint the
  * same way); the best execution's model is saved as it appears. */
@@ -47,11 +49,12 @@ static nr_status fit_opts(const nr_trial *t, const nr_tune_spec_opts *o, const n
     f->verbose = 0;
     if (f->n_callbacks > 15) return nr_error(NR_STATUS_UNSUPPORTED, "tune: at most 15 callbacks in fit()");
     for (int i = 0; i < f->n_callbacks; i++) cbs[i] = f->callbacks[i];
-    if (o->patience > 0) {
-        NR_TRY(nr_early_stopping_new(&(nr_early_stopping_opts){.monitor = t->objective, .patience = o->patience,
-                                                              .mode = t->direction}, early));
-        cbs[f->n_callbacks++] = *early;
-    }
+    /* Always there: it keeps the best epoch's weights for the saved model
+     * (Keras Tuner checkpoints that epoch); it stops only with a patience. */
+    NR_TRY(nr_early_stopping_new(&(nr_early_stopping_opts){.monitor = t->objective, .mode = t->direction,
+                                                          .patience = o->patience > 0 ? o->patience : INT32_MAX,
+                                                          .restore_best_weights = 1}, early));
+    cbs[f->n_callbacks++] = *early;
     f->callbacks = cbs;
     return NR_OK;
 }
