@@ -122,7 +122,8 @@ void nr_hp_space_free(nr_hp_space *s);
  * step of the wrong sign, a Choice of mixed types or duplicates, a
  * default outside the range). Adding a name again is fine when the
  * definition is the same (a SPEC naming "units" twice), else an error
- * naming both; a second registration's conditions are merged in. */
+ * naming both; registered again under other conditions, it becomes
+ * unconditional (active wherever it is used). */
 nr_status nr_hp_space_add(nr_hp_space *s, const nr_hp_def *d);
 int nr_hp_space_count(const nr_hp_space *s);
 const nr_hp_def *nr_hp_space_get(const nr_hp_space *s, int i);    /* borrowed; NULL out of range */

@@ -122,6 +122,7 @@ typedef struct nr_trial_result {
     double value;                 /* the objective's best value over the epochs */
     int best_epoch;               /* its epoch, or -1 */
     nr_history *history;          /* may be NULL; the tuner takes it */
+    int stop;                     /* 1: start no more trials (a target was reached) */
 } nr_trial_result;
 
 /* Runs one execution; may run in several threads at once (one trial

@@ -6,7 +6,7 @@
  *   -1/2 y' K^-1 y - 1/2 log |K| - n/2 log 2pi
  * by iRprop- on their logarithms with the analytic gradient
  *   dL/dt = 1/2 tr((a a' - K^-1) dK/dt),   a = K^-1 y,
- * from several starting points. */
+ * from a given starting point (the last fit's) and random ones. */
 #include <math.h>
 #include <string.h>
 #include "tune/tune_internal.h"
@@ -14,7 +14,6 @@
 #define SQRT5 2.23606797749979
 #define LOG_LO (-4.6) /* log 0.01 */
 #define LOG_HI 4.6    /* log 100 */
-#define RESTARTS 3
 #define STEPS 60
 
 void nr_gp_free(nr_gp *gp) {
@@ -80,23 +79,25 @@ static int factor(nr_gp *gp) {
     return 0;
 }
 
-/* work = K^-1 from L, column by column. */
+/* The lower triangle of K^-1 = L^-T L^-1 into work, through M = L^-1
+ * (lower triangular, in the second half of work): n^3/3 flops. */
 static void inverse(nr_gp *gp) {
     int n = gp->n;
-    double *W = gp->work, *col = gp->work + (size_t)n * n;
+    double *W = gp->work, *M = gp->work + (size_t)n * n;
     for (int c = 0; c < n; c++) {
-        for (int p = 0; p < n; p++) {
-            double s = p == c;
-            for (int k = 0; k < p; k++) s -= gp->L[p * n + k] * col[k];
-            col[p] = s / gp->L[p * n + p];
+        M[c * n + c] = 1 / gp->L[c * n + c];
+        for (int p = c + 1; p < n; p++) {
+            double s = 0;
+            for (int k = c; k < p; k++) s -= gp->L[p * n + k] * M[k * n + c];
+            M[p * n + c] = s / gp->L[p * n + p];
         }
-        for (int p = n - 1; p >= 0; p--) {
-            double s = col[p];
-            for (int k = p + 1; k < n; k++) s -= gp->L[k * n + p] * col[k];
-            col[p] = s / gp->L[p * n + p];
-        }
-        for (int p = 0; p < n; p++) W[p * n + c] = col[p];
     }
+    for (int p = 0; p < n; p++)
+        for (int q = 0; q <= p; q++) {
+            double s = 0;
+            for (int k = p; k < n; k++) s += M[k * n + p] * M[k * n + q];
+            W[p * n + q] = s;
+        }
 }
 
 double nr_gp_log_likelihood(nr_gp *gp, double *grad) {
@@ -156,13 +157,14 @@ static nr_status alloc_gp(nr_gp *gp, int n, int d) {
     gp->y = nr_malloc((size_t)n * sizeof *gp->y + 1);
     gp->L = nr_malloc((size_t)n * n * sizeof *gp->L + 1);
     gp->a = nr_malloc((size_t)n * sizeof *gp->a + 1);
-    gp->work = nr_malloc(((size_t)n * n + n) * sizeof *gp->work + 1);
+    gp->work = nr_malloc((2 * (size_t)n * n + n) * sizeof *gp->work + 1);
     if (gp->x && gp->y && gp->L && gp->a && gp->work) return NR_OK;
     nr_gp_free(gp);
     return NR_NOMEM();
 }
 
-nr_status nr_gp_fit(nr_gp *gp, const double *x, const double *y, int n, int d, double alpha, nr_rng *rng) {
+nr_status nr_gp_fit(nr_gp *gp, const double *x, const double *y, int n, int d, double alpha, const double *start,
+                    int restarts, nr_rng *rng) {
     memset(gp, 0, sizeof *gp);
     if (d < 1 || d > 32 || n < 1) return nr_error(NR_STATUS_BAD_ARGUMENT, "GP: needs 1 to 32 inputs and a point");
     NR_TRY(alloc_gp(gp, n, d));
@@ -175,10 +177,11 @@ nr_status nr_gp_fit(nr_gp *gp, const double *x, const double *y, int n, int d, d
     gp->sd = var > 1e-24 ? sqrt(var) : 1;
     for (int i = 0; i < n; i++) gp->y[i] = (y[i] - mean) / gp->sd;
     double best = -INFINITY, keep[33];
-    for (int r = 0; r < RESTARTS; r++) {
+    for (int r = 0; r < restarts; r++) {
         for (int j = 0; j < d; j++)
-            gp->log_ls[j] = r == 0 ? log(0.3) : LOG_LO + (LOG_HI - LOG_LO) * 0.5 * (double)nr_rng_uniform(rng);
-        gp->log_amp = r == 0 ? 0 : -1 + 2 * (double)nr_rng_uniform(rng);
+            gp->log_ls[j] = r > 0 ? LOG_LO + (LOG_HI - LOG_LO) * 0.5 * (double)nr_rng_uniform(rng)
+                            : start ? start[j] : log(0.3);
+        gp->log_amp = r > 0 ? -1 + 2 * (double)nr_rng_uniform(rng) : start ? start[d] : 0;
         double ll = rprop(gp);
         if (ll > best) {
             best = ll;
@@ -199,7 +202,7 @@ nr_status nr_gp_fit(nr_gp *gp, const double *x, const double *y, int n, int d, d
 void nr_gp_predict(const nr_gp *gp, const double *x, double *mean, double *sd) {
     int n = gp->n;
     double amp = exp(gp->log_amp), m = 0, v = amp;
-    double *k = gp->work + (size_t)n * n; /* the spare column */
+    double *k = gp->work + 2 * (size_t)n * n; /* the spare column */
     for (int p = 0; p < n; p++) {
         k[p] = matern(amp, dist2(gp, x, gp->x + p * gp->d), NULL);
         m += k[p] * gp->a[p];

@@ -11,8 +11,8 @@
 #include <string.h>
 #include "tune/tune_internal.h"
 
-#define N_UNIFORM 1500
-#define N_LOCAL 300
+#define N_UNIFORM 1000
+#define N_LOCAL 200
 #define N_REFINE 5
 
 typedef struct bayes {
@@ -117,8 +117,21 @@ static nr_status pick(bayes *b, const cand *c, int nc, nr_hp_values **out) {
     return NR_OK;
 }
 
+/* Each fit starts from the last one's kernel and a random point (every
+ * fourth from two), so a poor optimum is left behind. */
+static nr_status fit(bayes *b, const double *x, const double *y, int n) {
+    nr_tune_state *st = b->st;
+    int warm = st->gp_fits > 0;
+    NR_TRY(nr_gp_fit(&b->gp, x, y, n, b->d, st->o.alpha, warm ? st->gp_theta : NULL,
+                     warm && st->gp_fits % 4 ? 2 : 3, &b->rng));
+    memcpy(st->gp_theta, b->gp.log_ls, (size_t)b->d * sizeof *st->gp_theta);
+    st->gp_theta[b->d] = b->gp.log_amp;
+    st->gp_fits++;
+    return NR_OK;
+}
+
 static nr_status suggest(bayes *b, const double *x, const double *y, int n, nr_hp_values **out) {
-    NR_TRY(nr_gp_fit(&b->gp, x, y, n, b->d, b->st->o.alpha, &b->rng));
+    NR_TRY(fit(b, x, y, n));
     b->best = y[0];
     for (int i = 1; i < n; i++) b->best = fmin(b->best, y[i]);
     b->xi = 0.01 * b->gp.sd;

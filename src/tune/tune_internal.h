@@ -55,6 +55,8 @@ typedef struct nr_tune_state {
     nr_status fail_status;
     char fail_msg[1024];
     double best_claim;            /* nr_trial_best_begin's bar */
+    double gp_theta[33];          /* bayesian: the last fit's kernel hyperparameters, a warm start */
+    int gp_fits;
     double t0;
     int fd;                       /* the results file, or -1 */
 } nr_tune_state;
@@ -108,12 +110,15 @@ typedef struct nr_gp {
     double log_ls[32], log_amp;   /* length scales (one per input) and amplitude */
     double inv_ls[32];            /* exp(-log_ls), set by each factorization */
     double *L, *a;                /* Cholesky factor of K + alpha I, and (K + alpha I)^-1 y */
-    double *work;
+    double *work;                 /* 2 n^2 + n: K^-1, L^-1 and a column */
 } nr_gp;
 
-/* Fits the kernel's hyperparameters by maximum likelihood (restarts from
- * rng) to x (n x d, d <= 32), y. Caller frees with nr_gp_free. */
-nr_status nr_gp_fit(nr_gp *gp, const double *x, const double *y, int n, int d, double alpha, nr_rng *rng);
+/* Fits the kernel's hyperparameters by maximum likelihood to x (n x d,
+ * d <= 32), y: from start (d length scales' logs, then the amplitude's;
+ * NULL: a default) and restarts - 1 random points of rng. Caller frees
+ * with nr_gp_free. */
+nr_status nr_gp_fit(nr_gp *gp, const double *x, const double *y, int n, int d, double alpha, const double *start,
+                    int restarts, nr_rng *rng);
 /* Posterior mean and standard deviation at x, in y's units. */
 void nr_gp_predict(const nr_gp *gp, const double *x, double *mean, double *sd);
 /* The log marginal likelihood of the standardized targets at the

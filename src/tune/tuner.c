@@ -105,7 +105,7 @@ typedef struct outcome {
     nr_status status;
     char error[512];
     double value, seconds;
-    int best_epoch;
+    int best_epoch, stop;
     nr_history *h[64];
     int n_h;
 } outcome;
@@ -130,6 +130,7 @@ static void run_executions(nr_tune_state *st, const nr_trec *rec, int threads, o
             break;
         }
         sum += r.value;
+        out->stop |= r.stop;
         if (e == 0) out->best_epoch = r.best_epoch;
         if (r.history && out->n_h < 64) out->h[out->n_h++] = r.history;
         else nr_history_free(r.history);
@@ -250,6 +251,7 @@ static nr_status record(nr_tune_state *st, int id, outcome *oc) {
     if (s == NR_OK && st->fd >= 0) s = nr_results_append(st, t);
     if (s == NR_OK) log_trial(st, t);
     st->failures = oc->status == NR_OK ? 0 : st->failures + 1;
+    st->stop |= oc->stop;
     if (st->failures >= MAX_FAILURES && s == NR_OK)
         s = nr_error(oc->status, "%d trials failed in a row; the last: %s", MAX_FAILURES, oc->error);
     return s;

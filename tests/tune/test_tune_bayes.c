@@ -25,9 +25,11 @@ static double quadratic(const nr_hp_values *v) {
     return (x - 0.3) * (x - 0.3);
 }
 
+/* The search stops once the target is reached. */
 static nr_status objective(const nr_trial *t, nr_trial_result *r, void *user) {
     const problem *p = user;
     r->value = p->f(t->hp);
+    r->stop = r->value < p->target;
     return NR_OK;
 }
 
@@ -38,8 +40,9 @@ static int evaluations(nr_hp_space *s, nr_tuner_kind kind, const problem *p, uin
     if (!CHECK_OK(nr_tune(s, &(nr_tuner_opts){.kind = kind, .objective = "loss", .max_trials = BUDGET, .seed = seed},
                           objective, (void *)p, &r)))
         return found;
-    for (int i = 0; i < nr_tune_n_trials(r) && found > BUDGET; i++)
-        if (nr_tune_trial_at(r, i)->value < p->target) found = i + 1;
+    const nr_tune_trial *last = nr_tune_trial_at(r, nr_tune_n_trials(r) - 1);
+    if (last && last->value < p->target) found = nr_tune_n_trials(r);
+    CHECK(nr_tune_n_trials(r) == found || found == BUDGET + 1);
     nr_tune_result_free(r);
     return found;
 }
@@ -78,7 +81,7 @@ static void test_gradient(void) {
     for (int i = 0; i < 24; i++) x[i] = (double)nr_rng_uniform(&rng);
     for (int i = 0; i < 12; i++) y[i] = sin(6 * x[2 * i]) + x[2 * i + 1];
     nr_gp gp;
-    if (!CHECK_OK(nr_gp_fit(&gp, x, y, 12, 2, 1e-4, &rng))) return;
+    if (!CHECK_OK(nr_gp_fit(&gp, x, y, 12, 2, 1e-4, NULL, 3, &rng))) return;
     /* The fitted GP interpolates its points. */
     double mu, sd;
     nr_gp_predict(&gp, x + 6, &mu, &sd);
