@@ -172,10 +172,9 @@ vg neuron --kind adaline --data "$fx/and.csv" --target y --plot "$tmp/neuron.svg
 
 # Hyperparameter search: parallel trials, Hyperband's saved weights, a resume, the plot, errors.
 digits=$here/data/digits.csv.gz
-vg tune "$here/examples/digits_tune.nr" --data "$digits" --target -1 --test-split 0.2 --max-trials 3 --parallel 2 \
+vg tune "$here/examples/digits_tune.nr" --data "$digits" --target -1 --max-trials 3 --parallel 2 \
   --epochs 1 --out "$tmp/tune" --plot "$tmp/tune/trials.png"
-vg tune "$here/examples/digits_tune.nr" --data "$digits" --target -1 --test-split 0.2 --max-trials 4 --epochs 1 \
-  --out "$tmp/tune"
+vg tune "$here/examples/digits_tune.nr" --data "$digits" --target -1 --max-trials 4 --epochs 1 --out "$tmp/tune"
 vg tune "$here/examples/digits_tune.nr" --data "$digits" --target -1 --tuner hyperband --max-epochs 3 --parallel 2 \
   --out "$tmp/tune_hb"
 vg tune "$here/examples/digits_tune.nr" --data "$digits" --target -1 --tuner grid --out "$tmp/tune_grid"

@@ -270,6 +270,7 @@ static nr_status plot(const tune_run *r) {
     if (s == NR_OK) printf("Saved the plot of the trials to %s\n", r->a->plot);
     nr_figure_free(f);
     nr_free(x);
+    nr_plot_cleanup(); /* cairo's font caches, so leak checkers see none */
     return s;
 }
 

@@ -354,7 +354,7 @@ static void run_workers(nr_tune_state *st) {
     for (int i = 0; i < p; i++) {
         w[i] = (worker){.st = st, .threads = per};
         if (p == 1) work(&w[i]);
-        else if (pthread_create(&w[i].tid, NULL, work, &w[i]) == 0) started++;
+        else if (pthread_create(&w[started].tid, NULL, work, &w[i]) == 0) started++;
     }
     for (int i = 0; i < started; i++) pthread_join(w[i].tid, NULL);
     if (p > 1 && started == 0) fail(st, nr_error(NR_STATUS_STATE, "tuner: no worker thread could start"));

@@ -19,24 +19,24 @@ static int lines_of(const char *path) {
 static void test_search(void) {
     char out[512];
     snprintf(out, sizeof out, "%s", tmp_path("t"));
-    cli_result r = cli_run("tune " EXAMPLE " " DIGITS " --test-split 0.2 --tuner random --max-trials 4 --parallel 2 "
-                           "--epochs 3 --out '%s' --plot '%s/trials.png'", out, out);
+    cli_result r = cli_run("tune " EXAMPLE " " DIGITS " --test-split 0.2 --tuner random --max-trials 3 --parallel 2 "
+                           "--epochs 1 --out '%s' --plot '%s/trials.png'", out, out);
     CHECK(r.rc == 0);
     CHECK(strstr(r.out, "Search space of") && strstr(r.out, "units2") && strstr(r.out, "when second in [True]"));
     CHECK(strstr(r.out, "Trial 0 (") && strstr(r.out, "Best trials (val_loss, min)"));
     CHECK(strstr(r.out, "test loss:") && strstr(r.out, "accuracy:"));
     if (r.rc) fprintf(stderr, "%s%s", r.out, r.err);
-    CHECK(lines_of(tmp_path("t/results.jsonl")) == 5);
+    CHECK(lines_of(tmp_path("t/results.jsonl")) == 4);
     CHECK(access(tmp_path("t/best.nrm"), F_OK) == 0 && access(tmp_path("t/trials.png"), F_OK) == 0);
     free(r.out), free(r.err);
 
     /* The same search again: everything is in the results file. */
-    r = cli_run("tune " EXAMPLE " " DIGITS " --test-split 0.2 --tuner random --max-trials 4 --epochs 3 --out '%s'", out);
-    CHECK(r.rc == 0 && !strstr(r.out, "Trial 0 (") && strstr(r.out, "4 trials; best model saved"));
-    CHECK(lines_of(tmp_path("t/results.jsonl")) == 5);
+    r = cli_run("tune " EXAMPLE " " DIGITS " --test-split 0.2 --tuner random --max-trials 3 --epochs 1 --out '%s'", out);
+    CHECK(r.rc == 0 && !strstr(r.out, "Trial 0 (") && strstr(r.out, "3 trials; best model saved"));
+    CHECK(lines_of(tmp_path("t/results.jsonl")) == 4);
     free(r.out), free(r.err);
 
-    r = cli_run("tune " EXAMPLE " " DIGITS " --max-trials 4 --seed 7 --out '%s'", out);
+    r = cli_run("tune " EXAMPLE " " DIGITS " --max-trials 3 --seed 7 --out '%s'", out);
     CHECK(r.rc == 1 && strstr(r.err, "written by a search with seed 42") != NULL);
     free(r.out), free(r.err);
 

@@ -13,7 +13,7 @@ static const char *spec =
     "Dense(10, activation=\"softmax\")\n"
     "compile(optimizer=Adam(learning_rate=hp.Float(\"lr\", 1e-4, 3e-2, sampling=\"log\")),\n"
     "        loss=\"sparse_categorical_crossentropy\", metrics=[\"accuracy\"])\n"
-    "fit(epochs=6, batch_size=32, validation_split=0.25)\n";
+    "fit(epochs=5, batch_size=32, validation_split=0.25)\n";
 
 static int load_digits(nr_tensor **x, nr_tensor **y) {
     nr_csv *csv;
@@ -35,7 +35,7 @@ static void test_random(const nr_tensor *x, const nr_tensor *y, const char *dir)
     CHECK(nr_hp_space_count(s) == 2);
     nr_tune_spec_opts so = {.spec = spec, .spec_name = "digits.nr", .x = x, .y = y, .best_model = best};
     nr_tune_result *r = NULL;
-    if (CHECK_OK(nr_tune(s, &(nr_tuner_opts){.kind = NR_TUNER_RANDOM, .objective = "val_accuracy", .max_trials = 6,
+    if (CHECK_OK(nr_tune(s, &(nr_tuner_opts){.kind = NR_TUNER_RANDOM, .objective = "val_accuracy", .max_trials = 5,
                                              .parallel = 2, .seed = 11},
                          nr_tune_spec_objective, &so, &r))) {
         const nr_tune_trial *first = nr_tune_trial_at(r, 0), *top = nr_tune_best(r, 0);
@@ -43,7 +43,7 @@ static void test_random(const nr_tensor *x, const nr_tensor *y, const char *dir)
         printf("first trial val_accuracy %.4f, best %.4f (trial %d)\n", first->value, top->value, top->id);
         CHECK(top->value > first->value);
         CHECK(top->value > 0.9);
-        CHECK(top->n_curve == 6 && top->curve[top->best_epoch] == top->value);
+        CHECK(top->n_curve == 5 && top->curve[top->best_epoch] == top->value);
         /* The saved model is the best trial's. */
         nr_graph *g = NULL;
         nr_model *m = NULL;
