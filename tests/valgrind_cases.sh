@@ -188,3 +188,11 @@ vg vae "$fx/tiny_vae.nr" --data "$tmp/idx" --epochs 1 --batch-size 8 --grid 3 --
 vg summary "$tmp/vae/vae.nrm"
 vg gan "$fx/tiny_vae.nr" --data "$tmp/idx" --out "$tmp/gan_err"
 vg vae "$fx/tiny_vae.nr" --data "$tmp/nowhere" --out "$tmp/vae_err"
+# Hyperparameter search: parallel trials, Hyperband's saved weights, a resume, the plot, errors.
+digits=$here/data/digits.csv.gz
+vg tune "$here/examples/digits_tune.nr" --data "$digits" --target -1 --max-trials 3 --parallel 2 \
+  --epochs 1 --out "$tmp/tune" --plot "$tmp/tune/trials.png"
+vg tune "$here/examples/digits_tune.nr" --data "$digits" --target -1 --max-trials 4 --epochs 1 --out "$tmp/tune"
+vg tune "$here/examples/digits_tune.nr" --data "$digits" --target -1 --tuner hyperband --max-epochs 3 --parallel 2 \
+  --out "$tmp/tune_hb"
+vg tune "$here/examples/digits_tune.nr" --data "$digits" --target -1 --tuner grid --out "$tmp/tune_grid"

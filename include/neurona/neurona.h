@@ -18,5 +18,7 @@
 #include "applications.h"
 #include "custom.h"
 #include "gen.h"
+#include "hp.h"
+#include "tune.h"
 
 #endif

@@ -52,6 +52,28 @@
  * (Keras's "auto"). validation_data, sample_weight and steps_per_epoch are
  * refused (NR_STATUS_UNSUPPORTED): the CLI takes validation data and weights.
  *
+ * Hyperparameters (Keras Tuner's, see hp.h) go anywhere a value goes:
+ *
+ *   Dense(hp.Int("units", 16, 256, step=16), activation=hp.Choice("act", ["relu", "tanh"]))
+ *   Dropout(hp.Float("rate", 0.0, 0.5, step=0.1)) if hp.Boolean("dropout") else None
+ *   Dense(hp.Int("units2", 8, 64)) if hp.Int("layers", 1, 3) >= 2 else None
+ *   compile(optimizer=Adam(learning_rate=hp.Float("lr", 1e-4, 1e-1, sampling="log")), ...)
+ *
+ * hp.Int(name, min_value, max_value, step=None, sampling="linear",
+ * default=None, parent_name=None, parent_values=None), hp.Float (the
+ * same), hp.Choice(name, values, ordered=None, default=None, ...),
+ * hp.Boolean(name, default=False, ...), hp.Fixed(name, value, ...). A
+ * call gives the trial's value, else its default (min_value, the first
+ * choice, False); with parent_name it gives None while the parent's value
+ * is not among parent_values, as Keras Tuner does. "X if COND else Y" is
+ * Python's conditional expression (COND may compare with == != < <= > >=,
+ * in, not in); a bare line whose value is None adds nothing. When COND
+ * reads one hyperparameter with a few values (a Boolean, a Choice, an
+ * Int, directly or through a variable), the hp calls of the branch taken
+ * are conditional on the parent values that take it, as in Keras Tuner's
+ * conditional_scope: they are active only then, and grid search and the
+ * tuners leave them out otherwise.
+ *
  * Errors start with "FILE:LINE:COL: " and, for unknown names (constructors,
  * arguments, activations, losses, variables...), give the closest valid
  * ones. NR_STATUS_PARSE: syntax errors and unknown names; BAD_ARGUMENT: a
@@ -64,6 +86,7 @@
 #ifndef NEURONA_SPEC_H
 #define NEURONA_SPEC_H
 
+#include "hp.h"
 #include "model.h"
 
 #ifdef __cplusplus
@@ -76,6 +99,28 @@ typedef struct nr_spec nr_spec;
  * with nr_spec_free (which frees the graph unless taken). */
 nr_status nr_spec_load_file(const char *path, uint64_t seed, nr_spec **out);
 nr_status nr_spec_load_string(const char *text, const char *filename, uint64_t seed, nr_spec **out);
+
+/* Loading with hyperparameters. seed: the graph's; hp: the trial's
+ * values (NULL: every hp call gives its default, so a tunable SPEC
+ * trains as it is); space: when not NULL, every hp call met is added to
+ * it, with the conditions of its scope. */
+typedef struct nr_spec_load_opts {
+    uint64_t seed;
+    const nr_hp_values *hp;      /* borrowed */
+    nr_hp_space *space;          /* borrowed */
+} nr_spec_load_opts;
+
+/* As nr_spec_load_file/_string; o may be NULL. */
+nr_status nr_spec_load_file_opts(const char *path, const nr_spec_load_opts *o, nr_spec **out);
+nr_status nr_spec_load_string_opts(const char *text, const char *filename, const nr_spec_load_opts *o,
+                                   nr_spec **out);
+
+/* The whole search space of a SPEC's hp calls, added to space: the SPEC
+ * is loaded with the defaults, then again with parent values that take
+ * each branch of a conditional expression not taken yet (at most 64
+ * loads), so hyperparameters behind a condition are found too. */
+nr_status nr_spec_search_space_file(const char *path, nr_hp_space *space);
+nr_status nr_spec_search_space_string(const char *text, const char *filename, nr_hp_space *space);
 
 /* The model the SPEC defines: the variable "model" if there is one, else
  * the last model built (the implicit Sequential of bare layer lines).

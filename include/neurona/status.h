@@ -56,6 +56,9 @@ void nr_set_alloc_hooks(const nr_alloc_hooks *hooks);
  * OpenMP and OpenBLAS share this one budget so they never oversubscribe. */
 int nr_num_threads(void);
 void nr_set_num_threads(int n);
+/* The calling thread's own budget, for threads that each train a model
+ * side by side (the tuner's trials); n <= 0 returns to the process's. */
+void nr_set_thread_num_threads(int n);
 
 /* Name of the OpenBLAS kernel in use (e.g. "Haswell", "Zen"). */
 const char *nr_blas_corename(void);

@@ -26,6 +26,7 @@ static const command commands[] = {
     {"convert", cmd_convert, "convert a model between neurona's files and Keras's .keras, .h5, .weights.h5, .json"},
     {"gan", cmd_gan, "train a GAN (generator, discriminator, combined model) with sample grids and step losses"},
     {"vae", cmd_vae, "train a variational autoencoder, plot its latent space and decode a grid of it"},
+    {"tune", cmd_tune, "search a SPEC's hyperparameters: random, grid, Bayesian optimization, Hyperband"},
 };
 #define N_COMMANDS ((int)(sizeof commands / sizeof *commands))
 
@@ -56,7 +57,7 @@ static int unknown_command(const char *name) {
     if (best) return cli_usage(NULL, "unknown command '%s'; did you mean '%s'?", name, best);
     return cli_usage(NULL,
                      "unknown command '%s'; commands are train, summary, evaluate, predict, prep, metrics, forecast, "
-                     "images, filters, describe, history, neuron, convert, gan, vae",
+                     "images, filters, describe, history, neuron, convert, gan, vae, tune",
                      name);
 }
 

@@ -10,6 +10,8 @@ extern void openblas_set_num_threads(int);
 extern char *openblas_get_corename(void);
 
 static int budget;
+/* A thread's own budget (0: the process's), for trials trained side by side. */
+static _Thread_local int own_budget;
 
 static int threads_from_env(void) {
     const char *s = getenv("NEURONA_NUM_THREADS");
@@ -25,8 +27,14 @@ void nr_threads_init(void) {
 }
 
 int nr_num_threads(void) {
+    if (own_budget) return own_budget;
     nr_threads_init();
     return budget;
+}
+
+void nr_set_thread_num_threads(int n) {
+    own_budget = n > 0 ? n : 0;
+    omp_set_num_threads(nr_num_threads());
 }
 
 void nr_set_num_threads(int n) {

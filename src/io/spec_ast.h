@@ -8,7 +8,9 @@
  *   statement := 'import' ... | 'from' ... 'import' ...   (skipped)
  *              | target '=' expr | expr
  *   target    := NAME | postfix '.' NAME
- *   expr      := ('-' | '+') expr | postfix
+ *   expr      := compare ['if' compare 'else' expr]
+ *   compare   := unary [('==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not' 'in') unary]
+ *   unary     := ('-' | '+') unary | postfix
  *   postfix   := primary { '(' [args] ')' | '.' NAME | '[' expr ']' }
  *   args      := arg { ',' arg } [',']      arg := NAME '=' expr | expr
  *   primary   := NAME | INT | FLOAT | STRING | True | False | None
@@ -62,13 +64,14 @@ typedef enum nr_tok_kind {
     NR_TOK_EQUALS,
     NR_TOK_COLON,
     NR_TOK_MINUS,
-    NR_TOK_PLUS
+    NR_TOK_PLUS,
+    NR_TOK_CMP /* == != < <= > >=: text is the operator */
 } nr_tok_kind;
 
 typedef struct nr_token {
     nr_tok_kind kind;
     int line, col;
-    const char *text; /* NAME: the name; STRING: the decoded value (arena) */
+    const char *text; /* NAME: the name; STRING: the decoded value (arena); CMP: the operator */
     int64_t i; /* INT */
     double f; /* FLOAT */
 } nr_token;
@@ -96,7 +99,9 @@ typedef enum nr_ast_kind {
     NR_AST_CALL, /* obj(args) */
     NR_AST_ATTR, /* obj.s */
     NR_AST_INDEX, /* obj[index] */
-    NR_AST_NEG /* -obj, for a non-literal operand */
+    NR_AST_NEG, /* -obj, for a non-literal operand */
+    NR_AST_CMP, /* obj OP index: s is "==", "!=", "<", "<=", ">", ">=", "in" or "not in" */
+    NR_AST_IF /* obj if index else orelse */
 } nr_ast_kind;
 
 typedef struct nr_ast nr_ast;
@@ -113,8 +118,9 @@ struct nr_ast {
     const char *s; /* NAME, STR, ATTR's attribute */
     int64_t i; /* INT, BOOL */
     double f; /* FLOAT */
-    nr_ast *obj; /* CALL's callee, ATTR's and INDEX's object, NEG's operand */
-    nr_ast *index; /* INDEX */
+    nr_ast *obj; /* CALL's callee, ATTR's and INDEX's object, NEG's operand, CMP's left side, IF's value */
+    nr_ast *index; /* INDEX; CMP's right side; IF's condition */
+    nr_ast *orelse; /* IF */
     int n; /* items, dict entries or arguments */
     nr_ast **items; /* TUPLE, LIST; DICT keys */
     nr_ast **values; /* DICT values */

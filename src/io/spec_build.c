@@ -19,9 +19,18 @@ static nr_status bare_layer(nr_spec_ctx *x, const nr_stmt *st, nr_val *v) {
     return nr_spec_sequential_add(x, x->implicit, v, st->line, st->col);
 }
 
-static nr_status exec_expr(nr_spec_ctx *x, const nr_stmt *st) {
-    const nr_ast *e = st->value;
+/* A statement's value: "Dense(8) if hp.Boolean("wide") else None" runs
+ * the branch its condition picks, so a bare layer may exist or not. */
+static nr_status exec_value(nr_spec_ctx *x, const nr_stmt *st, const nr_ast *e) {
     nr_val *v;
+    if (e->kind == NR_AST_IF) {
+        const nr_ast *branch;
+        int scoped;
+        NR_TRY(nr_spec_hp_choose(x, e, &branch, &scoped));
+        nr_status s = exec_value(x, st, branch);
+        if (scoped) nr_spec_hp_pop(x);
+        return s;
+    }
     if (e->kind != NR_AST_CALL) return nr_spec_eval(x, e, &v);
     nr_val *callee;
     NR_TRY(nr_spec_eval_callee(x, e->obj, &callee));
@@ -30,6 +39,8 @@ static nr_status exec_expr(nr_spec_ctx *x, const nr_stmt *st) {
         return bare_layer(x, st, v);
     return NR_OK;
 }
+
+static nr_status exec_expr(nr_spec_ctx *x, const nr_stmt *st) { return exec_value(x, st, st->value); }
 
 static nr_status assign_name(nr_spec_ctx *x, const nr_ast *target, nr_val *v) {
     const char *name = target->s;
@@ -84,14 +95,14 @@ static nr_status finish(nr_spec_ctx *x) {
     return NR_OK;
 }
 
-nr_status nr_spec_load_string(const char *text, const char *filename, uint64_t seed, nr_spec **out) {
+nr_status nr_spec_load_hp(const char *text, const char *filename, uint64_t seed, nr_spec_hp *hp, nr_spec **out) {
     if (!out) return nr_error(NR_STATUS_BAD_ARGUMENT, "nr_spec_load_string: out is NULL");
     *out = NULL;
     if (!text) return nr_error(NR_STATUS_BAD_ARGUMENT, "nr_spec_load_string: text is NULL");
     nr_spec *s = nr_calloc(1, sizeof *s);
     if (!s) return NR_NOMEM();
     s->owns_graph = 1;
-    nr_spec_ctx x = {.spec = s, .file = filename ? filename : "<spec>"};
+    nr_spec_ctx x = {.spec = s, .file = filename ? filename : "<spec>", .hp = hp};
     nr_spec_program prog;
     nr_status st = nr_graph_new(&s->g, seed);
     x.g = s->g;
@@ -106,6 +117,23 @@ nr_status nr_spec_load_string(const char *text, const char *filename, uint64_t s
     }
     *out = s;
     return NR_OK;
+}
+
+/* Without a space from the caller the load checks its hp calls in its own. */
+nr_status nr_spec_load_string_opts(const char *text, const char *filename, const nr_spec_load_opts *o,
+                                   nr_spec **out) {
+    nr_spec_load_opts none = {0};
+    if (!o) o = &none;
+    nr_spec_hp hp = {.values = o->hp, .space = o->space};
+    nr_status s = hp.space ? NR_OK : nr_hp_space_new(&hp.space);
+    if (s == NR_OK) s = nr_spec_load_hp(text, filename, o->seed, &hp, out);
+    if (!o->space) nr_hp_space_free(hp.space);
+    nr_spec_hp_done(&hp);
+    return s;
+}
+
+nr_status nr_spec_load_string(const char *text, const char *filename, uint64_t seed, nr_spec **out) {
+    return nr_spec_load_string_opts(text, filename, &(nr_spec_load_opts){.seed = seed}, out);
 }
 
 /* A SPEC is a few kilobytes; the cap keeps a wrong path from being read whole. */
@@ -144,13 +172,26 @@ static nr_status read_text(const char *path, char **out) {
     return NR_OK;
 }
 
-nr_status nr_spec_load_file(const char *path, uint64_t seed, nr_spec **out) {
+nr_status nr_spec_load_file_opts(const char *path, const nr_spec_load_opts *o, nr_spec **out) {
     if (!out || !path) return nr_error(NR_STATUS_BAD_ARGUMENT, "nr_spec_load_file: NULL argument");
     *out = NULL;
-    if (nr_keras_sniff(path) != NR_KERAS_NONE) return nr_keras_spec_load(path, seed, out);
+    if (nr_keras_sniff(path) != NR_KERAS_NONE) return nr_keras_spec_load(path, o ? o->seed : 0, out);
     char *text = NULL;
     NR_TRY(read_text(path, &text));
-    nr_status st = nr_spec_load_string(text, path, seed, out);
+    nr_status st = nr_spec_load_string_opts(text, path, o, out);
+    nr_free(text);
+    return st;
+}
+
+nr_status nr_spec_load_file(const char *path, uint64_t seed, nr_spec **out) {
+    return nr_spec_load_file_opts(path, &(nr_spec_load_opts){.seed = seed}, out);
+}
+
+nr_status nr_spec_search_space_file(const char *path, nr_hp_space *space) {
+    if (!path || !space) return nr_error(NR_STATUS_BAD_ARGUMENT, "nr_spec_search_space_file: NULL argument");
+    char *text = NULL;
+    NR_TRY(read_text(path, &text));
+    nr_status st = nr_spec_search_space_string(text, path, space);
     nr_free(text);
     return st;
 }

@@ -13,6 +13,7 @@
 #define NR_SPEC_BUILD_H
 
 #include "io/spec_ast.h"
+#include "io/spec_hp.h"
 #include "models/model_internal.h"
 #include "neurona/spec.h"
 
@@ -71,6 +72,7 @@ typedef struct nr_val nr_val;
 struct nr_val {
     nr_val_kind kind;
     int line, col; /* where it was written */
+    const char *hp; /* the hyperparameter this value came from, or NULL */
     union {
         int64_t i; /* INT, BOOL */
         double f;
@@ -103,7 +105,7 @@ typedef struct nr_spec_var {
     nr_val *v;
 } nr_spec_var;
 
-typedef struct nr_spec_ctx {
+struct nr_spec_ctx {
     nr_spec *spec;
     nr_graph *g;
     const char *file;
@@ -113,7 +115,8 @@ typedef struct nr_spec_ctx {
     nr_model *implicit; /* the Sequential of bare layer lines */
     nr_model *last_model;
     int depth;
-} nr_spec_ctx;
+    nr_spec_hp *hp; /* the trial's hyperparameters and what the load records of them */
+};
 
 /* Arguments of one call, matched to the builtin's parameters. */
 typedef struct nr_spec_args {
@@ -153,6 +156,7 @@ extern const nr_spec_builtin nr_spec_optim_builtins[];
 extern const nr_spec_builtin nr_spec_compile_builtins[];
 extern const nr_spec_builtin nr_spec_fit_builtins[];
 extern const nr_spec_builtin nr_spec_app_builtins[]; /* VGG16, ResNet50, MobileNetV2 ... */
+extern const nr_spec_builtin nr_spec_hp_builtins[]; /* hp.Int, hp.Float, ... (spec_hp.c) */
 
 /* A constructor or function by name (not methods), or NULL. */
 const nr_spec_builtin *nr_spec_find_builtin(const char *name);
@@ -173,6 +177,9 @@ nr_status nr_spec_eval_callee(nr_spec_ctx *x, const nr_ast *e, nr_val **out);
 /* Calls an evaluated callee with the call's arguments. */
 nr_status nr_spec_call(nr_spec_ctx *x, const nr_ast *call, nr_val *callee, nr_val **out);
 nr_val *nr_spec_new_val(nr_spec_ctx *x, nr_val_kind kind, int line, int col);
+/* a == b, a < b, a in [...]: Python's comparisons of numbers, strings,
+ * booleans and None (spec_compare.c). */
+nr_status nr_spec_eval_compare(nr_spec_ctx *x, const nr_ast *e, nr_val **out);
 nr_val *nr_spec_lookup(const nr_spec_ctx *x, const char *name);
 nr_status nr_spec_set_var(nr_spec_ctx *x, const char *name, nr_val *v);
 

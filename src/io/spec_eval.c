@@ -9,7 +9,8 @@
 /* Python module paths Keras code names things through; they only prefix. */
 static const char *const modules[] = {
     "keras",   "tf",        "tensorflow",   "layers",       "models",      "optimizers", "schedules", "losses",
-    "metrics", "callbacks", "initializers", "regularizers", "activations", "nn",         NULL,
+    "metrics", "callbacks", "initializers", "regularizers", "activations", "nn",         "hp",
+    NULL,
 };
 
 /* Evaluation recurses on call and attribute chains, which the parser does
@@ -25,6 +26,7 @@ static const nr_spec_builtin *const *tables(void) {
         nr_spec_compile_builtins,
         nr_spec_fit_builtins,
         nr_spec_app_builtins,
+        nr_spec_hp_builtins,
         NULL,
     };
     return all;
@@ -113,7 +115,8 @@ static nr_status eval_name(nr_spec_ctx *x, const nr_ast *e, int as_callee, nr_va
         /* A shallow copy that carries this use's position, for messages. */
         if (!(*out = nr_spec_new_val(x, v->kind, e->line, e->col))) return NR_NOMEM();
         (*out)->u = v->u;
-        return NR_OK;
+        (*out)->hp = v->hp;
+        return v->hp ? nr_spec_hp_name_use(x, *out, out) : NR_OK;
     }
     const nr_spec_builtin *b = nr_spec_find_builtin(e->s);
     if (b || is_module(e->s)) {
@@ -261,6 +264,8 @@ nr_status nr_spec_eval(nr_spec_ctx *x, const nr_ast *e, nr_val **out) {
     case NR_AST_ATTR: s = eval_attr(x, e, out); break;
     case NR_AST_INDEX: s = eval_index(x, e, out); break;
     case NR_AST_NEG: s = eval_neg(x, e, out); break;
+    case NR_AST_CMP: s = nr_spec_eval_compare(x, e, out); break;
+    case NR_AST_IF: s = nr_spec_eval_if(x, e, out); break;
     default: s = eval_literal(x, e, out); break;
     }
     x->depth--;

@@ -199,6 +199,14 @@ static nr_status close_bracket(lexer *x, nr_tok_kind kind) {
     return push(x, kind, x->line, col, NULL);
 }
 
+/* A comparison operator at p, or NULL: "==", "!=", "<", "<=", ">", ">=". */
+static const char *lex_compare(const char *p) {
+    static const char *const ops[] = {"==", "!=", "<=", ">=", "<", ">"};
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+        if (!strncmp(p, ops[i], strlen(ops[i]))) return ops[i];
+    return NULL;
+}
+
 static nr_status lex_punct(lexer *x) {
     static const struct {
         char c;
@@ -208,6 +216,16 @@ static nr_status lex_punct(lexer *x) {
         {':', NR_TOK_COLON}, {'-', NR_TOK_MINUS}, {'+', NR_TOK_PLUS},
     };
     char c = *x->p;
+    if (c == '=' || c == '!' || c == '<' || c == '>') {
+        const char *op = lex_compare(x->p);
+        if (op) {
+            nr_token *t;
+            NR_TRY(push(x, NR_TOK_CMP, x->line, col_of(x, x->p), &t));
+            t->text = op;
+            x->p += strlen(op);
+            return NR_OK;
+        }
+    }
     if (c == '(') return open_bracket(x, NR_TOK_LPAREN);
     if (c == '[') return open_bracket(x, NR_TOK_LBRACK);
     if (c == '{') return open_bracket(x, NR_TOK_LBRACE);
@@ -216,8 +234,6 @@ static nr_status lex_punct(lexer *x) {
     if (c == '}') return close_bracket(x, NR_TOK_RBRACE);
     for (size_t i = 0; i < sizeof simple / sizeof *simple; i++)
         if (c == simple[i].c) {
-            /* '==' is not '=' twice: name it rather than fail later. */
-            if (c == '=' && x->p[1] == '=') return lex_error(x, x->line, col_of(x, x->p), "unexpected '%s'", "==");
             x->p++;
             return push(x, simple[i].k, x->line, col_of(x, x->p - 1), NULL);
         }
@@ -313,12 +329,14 @@ const char *nr_tok_describe(const nr_token *t, char *buf, size_t size) {
         [NR_TOK_COMMA] = "','",       [NR_TOK_DOT] = "'.'",
         [NR_TOK_EQUALS] = "'='",      [NR_TOK_COLON] = "':'",
         [NR_TOK_MINUS] = "'-'",       [NR_TOK_PLUS] = "'+'",
+        [NR_TOK_CMP] = "a comparison",
     };
     switch (t->kind) {
     case NR_TOK_NAME: snprintf(buf, size, "name '%.40s'", t->text); break;
     case NR_TOK_INT: snprintf(buf, size, "number %lld", (long long)t->i); break;
     case NR_TOK_FLOAT: snprintf(buf, size, "number %g", t->f); break;
     case NR_TOK_STRING: snprintf(buf, size, "string \"%.40s\"", t->text); break;
+    case NR_TOK_CMP: snprintf(buf, size, "'%s'", t->text); break;
     default: snprintf(buf, size, "%s", names[t->kind]); break;
     }
     return buf;

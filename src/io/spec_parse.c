@@ -38,6 +38,7 @@ static nr_ast *node(parser *p, nr_ast_kind kind, const nr_token *where) {
 }
 
 static nr_status parse_expr(parser *p, nr_ast **out);
+static nr_status parse_unary(parser *p, nr_ast **out);
 
 /* expr {',' expr} [','] up to the closing token. */
 static nr_status parse_items(parser *p, nr_tok_kind close, const char *what, nr_ast *e) {
@@ -229,14 +230,14 @@ static nr_status parse_postfix(parser *p, nr_ast **out) {
     return NR_OK;
 }
 
-static nr_status parse_expr(parser *p, nr_ast **out) {
+static nr_status parse_unary(parser *p, nr_ast **out) {
     const nr_token *t = peek(p);
     if (t->kind != NR_TOK_MINUS && t->kind != NR_TOK_PLUS) return parse_postfix(p, out);
     if (++p->depth > NR_SPEC_MAX_DEPTH)
         return nr_error(NR_STATUS_PARSE, "%s:%d:%d: too many signs in a row", p->file, t->line, t->col);
     next(p);
     nr_ast *e;
-    NR_TRY(parse_expr(p, &e));
+    NR_TRY(parse_unary(p, &e));
     p->depth--;
     if (t->kind == NR_TOK_PLUS) {
         *out = e;
@@ -260,6 +261,58 @@ static nr_status parse_expr(parser *p, nr_ast **out) {
     if (!neg) return NR_NOMEM();
     neg->obj = e;
     *out = neg;
+    return NR_OK;
+}
+
+static int at_name(const parser *p, int ahead, const char *name) {
+    const nr_token *t = &p->t[p->pos + ahead < p->n ? p->pos + ahead : p->n - 1];
+    return t->kind == NR_TOK_NAME && !strcmp(t->text, name);
+}
+
+/* unary [OP unary]: one comparison, Python's chains (a < b < c) left out. */
+static nr_status parse_compare(parser *p, nr_ast **out) {
+    nr_ast *left;
+    NR_TRY(parse_unary(p, &left));
+    const nr_token *t = peek(p);
+    const char *op = t->kind == NR_TOK_CMP ? t->text : at_name(p, 0, "in") ? "in"
+                     : at_name(p, 0, "not") && at_name(p, 1, "in") ? "not in" : NULL;
+    if (!op) {
+        *out = left;
+        return NR_OK;
+    }
+    p->pos += strcmp(op, "not in") ? 1 : 2;
+    nr_ast *e = node(p, NR_AST_CMP, t);
+    if (!e) return NR_NOMEM();
+    e->s = op;
+    e->line = left->line, e->col = left->col;
+    e->obj = left;
+    NR_TRY(parse_unary(p, &e->index));
+    *out = e;
+    return NR_OK;
+}
+
+/* compare ['if' compare 'else' expr]: Python's conditional expression. */
+static nr_status parse_expr(parser *p, nr_ast **out) {
+    nr_ast *value;
+    NR_TRY(parse_compare(p, &value));
+    if (!at_name(p, 0, "if")) {
+        *out = value;
+        return NR_OK;
+    }
+    const nr_token *t = next(p);
+    if (++p->depth > NR_SPEC_MAX_DEPTH)
+        return nr_error(NR_STATUS_PARSE, "%s:%d:%d: conditional expressions nested too deeply", p->file, t->line,
+                        t->col);
+    nr_ast *e = node(p, NR_AST_IF, t);
+    if (!e) return NR_NOMEM();
+    e->line = value->line, e->col = value->col;
+    e->obj = value;
+    NR_TRY(parse_compare(p, &e->index));
+    if (!at_name(p, 0, "else")) return parse_error(p, peek(p), "'else' in 'X if CONDITION else Y'");
+    next(p);
+    NR_TRY(parse_expr(p, &e->orelse));
+    p->depth--;
+    *out = e;
     return NR_OK;
 }
 

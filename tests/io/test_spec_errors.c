@@ -35,7 +35,10 @@ static const error_case cases[] = {
     {"Dense(1)(x) = 2\n", NR_STATUS_PARSE, "t.nr:1:13: cannot assign to this expression*"},
     {"for i in x:\n", NR_STATUS_PARSE, "t.nr:1:1: 'for' is Python, not SPEC*"},
     {"x = 'a\\0b'\n", NR_STATUS_PARSE, "t.nr:1:5: a string cannot hold a NUL character (\\0)"},
-    {"x == 2\n", NR_STATUS_PARSE, "t.nr:1:3: unexpected '=='"},
+    {"x = 1 ==\n", NR_STATUS_PARSE, "t.nr:1:9: expected a value*"},
+    {"Dense(8) if True\n", NR_STATUS_PARSE, "t.nr:1:17: expected 'else'*"},
+    {"x = 1 < \"a\"\n", NR_STATUS_BAD_ARGUMENT, "t.nr:1:5: cannot compare int 1 < string*"},
+    {"x = 1 in 2\n", NR_STATUS_BAD_ARGUMENT, "t.nr:1:10: 'in' needs a list or tuple*"},
     {"model.\n", NR_STATUS_PARSE, "t.nr:1:7: expected an attribute name after '.', got end of line"},
     /* unknown names, with the closest valid ones */
     {"Input(shape=(4,))\nDense2(3)\n", NR_STATUS_PARSE,
