@@ -14,5 +14,6 @@
 #include "metrics.h"
 #include "prep.h"
 #include "neuron.h"
+#include "autoencoder.h"
 
 #endif

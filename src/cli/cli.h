@@ -27,6 +27,8 @@ int cmd_history(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_prep(int argc, char **argv);
 int cmd_neuron(int argc, char **argv);
+int cmd_reconstruct(int argc, char **argv);
+int cmd_anomaly(int argc, char **argv);
 
 /* Prints "neurona: " + nr_last_error() (the status name when the message
  * is empty) and returns CLI_EXIT_FAIL. */

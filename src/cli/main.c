@@ -23,6 +23,8 @@ static const command commands[] = {
     {"describe", cmd_describe, "statistics, outliers, correlations and plots of a CSV file's columns"},
     {"history", cmd_history, "draw the learning curves of a training run from its History CSV"},
     {"neuron", cmd_neuron, "run a classic neuron (McCulloch-Pitts, perceptron, ADALINE, ...) step by step"},
+    {"reconstruct", cmd_reconstruct, "an autoencoder's test reconstruction loss and a grid of its reconstructions"},
+    {"anomaly", cmd_anomaly, "anomaly detection by an autoencoder's reconstruction error: threshold, F1, PR-AUC"},
 };
 #define N_COMMANDS ((int)(sizeof commands / sizeof *commands))
 
@@ -34,7 +36,7 @@ static void print_help(void) {
            "written in Keras call syntax, data are CSV files (tables or time series),\n"
            "MNIST-style IDX files or folders of PNG/JPEG images.\n\n"
            "Commands:\n");
-    for (int i = 0; i < N_COMMANDS; i++) printf("  %-10s  %s\n", commands[i].name, commands[i].what);
+    for (int i = 0; i < N_COMMANDS; i++) printf("  %-11s  %s\n", commands[i].name, commands[i].what);
     printf("\nOptions:\n"
            "  -h, --help      show this help and exit\n"
            "  --version       print the version and exit\n\n"
@@ -53,7 +55,7 @@ static int unknown_command(const char *name) {
     if (best) return cli_usage(NULL, "unknown command '%s'; did you mean '%s'?", name, best);
     return cli_usage(NULL,
                      "unknown command '%s'; commands are train, summary, evaluate, predict, prep, metrics, forecast, "
-                     "images, filters, describe, history, neuron",
+                     "images, filters, describe, history, neuron, reconstruct, anomaly",
                      name);
 }
 

@@ -112,6 +112,7 @@ typedef struct nr_spec_ctx {
     int n_vars, cap_vars;
     nr_model *implicit; /* the Sequential of bare layer lines */
     nr_model *last_model;
+    nr_model *compiled; /* the last model compile() was called on */
     int depth;
 } nr_spec_ctx;
 
