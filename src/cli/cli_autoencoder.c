@@ -22,10 +22,9 @@ nr_status cli_ae_targets(const nr_model *m, const nr_tensor *x, nr_tensor **y) {
     for (int i = 1; i < ndim; i++) row *= shape[i];
     if (row != nr_tensor_row_size(x)) {
         char a[96], b[96];
-        return nr_error(NR_STATUS_BAD_SHAPE, "model \"%s\" outputs %s (%lld values per sample) but takes %s: an "
-                        "autoencoder's output must hold as many values as its input", nr_model_name(m),
-                        cli_batched_str(a, sizeof a, ndim, shape), (long long)row,
-                        cli_batched_str(b, sizeof b, x->ndim, x->shape));
+        return nr_error(NR_STATUS_BAD_SHAPE, "model \"%s\" outputs %s but takes %s: an autoencoder's output must "
+                        "hold as many values per sample as its input", nr_model_name(m),
+                        cli_batched_str(a, sizeof a, ndim, shape), cli_batched_str(b, sizeof b, x->ndim, x->shape));
     }
     NR_TRY(nr_tensor_clone(y, x));
     shape[0] = x->shape[0];

@@ -88,6 +88,7 @@ static nr_status load_data(anomaly_run *r) {
     cli_data *d = &r->d;
     cli_data_args da = a->data;
     da.prep_apply = nr_model_prep(r->m);
+    da.classes = 1;
     NR_TRY(cli_load_train(&da, r->m, d));
     if (!d->x_test && a->test_split <= 0)
         return nr_error(NR_STATUS_BAD_ARGUMENT, "%s holds no test set: give --test FILE or --test-split F, the share "
