@@ -226,6 +226,7 @@ static int run(const anomaly_args *a) {
     cli_data_free(&r.d);
     if (r.spec) nr_spec_free(r.spec);
     nr_graph_free(r.g);
+    if (a->pr_curve || a->histogram) nr_plot_cleanup();   /* cairo's font caches, so leak checkers see none */
     return rc;
 }
 
