@@ -537,6 +537,59 @@ LSTM(32)
 RepeatVector(7)
 LSTM(32, return_sequences=True)
 TimeDistributed(Dense(1))
+"""),    ("ae_blog_dense_nested", """\
+inp = Input(shape=(784,))
+code = Dense(32, activation="relu")(inp)
+encoder = Model(inp, code, name="encoder")
+code_in = Input(shape=(32,))
+decoder = Model(code_in, Dense(784, activation="sigmoid")(code_in), name="decoder")
+ae_in = Input(shape=(784,))
+model = Model(ae_in, decoder(encoder(ae_in)), name="autoencoder")
+"""),
+    ("ae_blog_deep_dense", """\
+Input(shape=(784,))
+Dense(128, activation="relu")
+Dense(64, activation="relu")
+Dense(32, activation="relu")
+Dense(64, activation="relu")
+Dense(128, activation="relu")
+Dense(784, activation="sigmoid")
+"""),
+    ("ae_blog_denoising_conv", """\
+inp = Input(shape=(28, 28, 1))
+x = Conv2D(32, (3, 3), activation="relu", padding="same")(inp)
+x = MaxPooling2D((2, 2), padding="same")(x)
+x = Conv2D(32, (3, 3), activation="relu", padding="same")(x)
+encoded = MaxPooling2D((2, 2), padding="same")(x)
+x = Conv2D(32, (3, 3), activation="relu", padding="same")(encoded)
+x = UpSampling2D((2, 2))(x)
+x = Conv2D(32, (3, 3), activation="relu", padding="same")(x)
+x = UpSampling2D((2, 2))(x)
+decoded = Conv2D(1, (3, 3), activation="sigmoid", padding="same")(x)
+model = Model(inp, decoded)
+"""),
+    ("ae_dense_flatten_reshape", """\
+inp = Input(shape=(28, 28, 1))
+x = Flatten()(inp)
+x = Dense(128, activation="relu")(x)
+code = Dense(32, activation="relu")(x)
+x = Dense(128, activation="relu")(code)
+x = Dense(784, activation="sigmoid")(x)
+out = Reshape((28, 28, 1))(x)
+model = Model(inp, out, name="anomaly_autoencoder")
+"""),
+    ("ae_conv_transpose_bn", """\
+encoder = Sequential([Input(shape=(28, 28, 1)), Conv2D(16, 3, strides=2, padding="same", activation="relu"), BatchNormalization(), Conv2D(8, 3, strides=2, padding="same", activation="relu")], name="encoder")
+decoder = Sequential([Input(shape=(7, 7, 8)), Conv2DTranspose(8, 3, strides=2, padding="same", activation="relu"), BatchNormalization(), Conv2DTranspose(16, 3, strides=2, padding="same", activation="relu"), Conv2D(1, 3, padding="same", activation="sigmoid")], name="decoder")
+inp = Input(shape=(28, 28, 1))
+model = Model(inp, decoder(encoder(inp)), name="conv_autoencoder")
+"""),
+    ("ae_frozen_encoder", """\
+encoder = Sequential([Input(shape=(28, 28, 1)), Conv2D(16, 3, strides=2, padding="same", activation="relu"), BatchNormalization(), Flatten(), Dense(16)], name="encoder")
+encoder.trainable = False
+decoder = Sequential([Input(shape=(16,)), Dense(784, activation="relu"), Reshape((14, 14, 4)), Conv2DTranspose(1, 3, strides=2, padding="same", activation="sigmoid")], name="decoder")
+inp = Input(shape=(28, 28, 1))
+model = Model(inp, decoder(encoder(inp)))
 """),
 ]
 

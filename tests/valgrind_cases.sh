@@ -196,3 +196,18 @@ vg tune "$here/examples/digits_tune.nr" --data "$digits" --target -1 --max-trial
 vg tune "$here/examples/digits_tune.nr" --data "$digits" --target -1 --tuner hyperband --max-epochs 3 --parallel 2 \
   --out "$tmp/tune_hb"
 vg tune "$here/examples/digits_tune.nr" --data "$digits" --target -1 --tuner grid --out "$tmp/tune_grid"
+# Autoencoders: a denoising one with fresh noise and its encoder saved,
+# its reconstructions drawn, anomaly detection, and an error path.
+cat >"$tmp/ae.nr" <<'SPEC'
+inp = Input(shape=(4, 4, 1))
+code = Dense(3, activation="relu")(Flatten()(inp))
+encoder = Model(inp, code)
+autoencoder = Model(inp, Reshape((4, 4, 1))(Dense(16, activation="sigmoid")(code)))
+autoencoder.compile(optimizer="adam", loss="mse")
+SPEC
+vg train "$tmp/ae.nr" --data "$tmp/idx" --noise 0.5 --fresh-noise --epochs 2 --out "$tmp/ae.nrm" \
+  --save-model encoder="$tmp/enc.nrm"
+vg reconstruct "$tmp/ae.nrm" --data "$tmp/idx" --noise 0.5 --out "$tmp/rec.png"
+vg anomaly "$tmp/ae.nr" --data "$tmp/idx" --anomaly-class 1 --rate 0.5 --epochs 2 --pr-curve "$tmp/pr.png" \
+  --histogram "$tmp/hist.png" --scores "$tmp/scores.csv"
+vg anomaly "$tmp/ae.nrm" --data "$tmp/idx" --anomaly-class 7

@@ -20,5 +20,6 @@
 #include "gen.h"
 #include "hp.h"
 #include "tune.h"
+#include "autoencoder.h"
 
 #endif

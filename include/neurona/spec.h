@@ -123,8 +123,9 @@ nr_status nr_spec_search_space_file(const char *path, nr_hp_space *space);
 nr_status nr_spec_search_space_string(const char *text, const char *filename, nr_hp_space *space);
 
 /* The model the SPEC defines: the variable "model" if there is one, else
- * the last model built (the implicit Sequential of bare layer lines).
- * Borrowed from the spec's graph. */
+ * the last model compile() was called on, else the last model built (the
+ * implicit Sequential of bare layer lines). Borrowed from the spec's
+ * graph. */
 nr_model *nr_spec_model(const nr_spec *s);
 /* A model by variable name, or NULL. */
 nr_model *nr_spec_get_model(const nr_spec *s, const char *name);

@@ -31,6 +31,8 @@ int cmd_convert(int argc, char **argv);
 int cmd_gan(int argc, char **argv);
 int cmd_vae(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
+int cmd_reconstruct(int argc, char **argv);
+int cmd_anomaly(int argc, char **argv);
 
 /* Prints "neurona: " + nr_last_error() (the status name when the message
  * is empty) and returns CLI_EXIT_FAIL. */

@@ -263,7 +263,7 @@ nr_status cli_load_train(const cli_data_args *a, nr_model *m, cli_data *d) {
     if (format == CLI_FORMAT_IDX) s = load_idx_train(a, d);
     else if (format == CLI_FORMAT_IMAGES) s = cli_images_train(a, m, d);
     else if ((s = need_target(a)) == NR_OK)
-        s = load_csv_train(a, cli_loss_is_classification(nr_model_loss(m, 0).kind), d);
+        s = load_csv_train(a, a->classes || cli_loss_is_classification(nr_model_loss(m, 0).kind), d);
     if (s != NR_OK) cli_data_free(d);
     return s;
 }

@@ -38,6 +38,7 @@ typedef struct cli_data_args {
     const char *train_images, *train_labels, *test_images, *test_labels;
     nr_prep *prep_fit;         /* preparation steps fitted on the first CSV file read, then applied */
     const nr_prep *prep_apply; /* fitted steps applied to every CSV file (a model's) */
+    int classes;               /* the CSV target holds classes, whatever the model's loss */
 } cli_data_args;
 
 typedef struct cli_data {

@@ -1,15 +1,13 @@
 /* neurona summary: Keras's model.summary() for a SPEC file or a saved
  * model, told apart by the model file's magic bytes (or its .nrm name, so
  * that a damaged model file gets the model loader's diagnosis). */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "cli/cli.h"
 #include "cli/cli_args.h"
 #include "cli/cli_prep.h"
+#include "cli/cli_spec.h"
 #include "core/core.h"
-#include "io/nrfile.h"
 
 static const char about[] =
     "Prints the layers, output shapes and parameter counts of the model that a\n"
@@ -19,21 +17,6 @@ static const char about[] =
 static const char example[] =
     "neurona summary examples/iris_mlp.nr\n"
     "neurona summary iris.nrm";
-
-static nr_status is_model_file(const char *path, int *yes) {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return nr_error(NR_STATUS_IO, "%s: is a directory, not a SPEC or model file", path);
-    FILE *f = fopen(path, "rb");
-    if (!f) return nr_error(NR_STATUS_IO, "%s: cannot open: %s", path, strerror(errno));
-    char magic[8] = {0};
-    size_t n = fread(magic, 1, sizeof magic, f);
-    fclose(f);
-    size_t len = strlen(path);
-    *yes = (n == sizeof magic && memcmp(magic, NR_NRFILE_MAGIC, sizeof magic) == 0) ||
-           (len > 4 && strcmp(path + len - 4, ".nrm") == 0);
-    return NR_OK;
-}
 
 static void print_names(const char *what, const char *const *names, int n) {
     printf("%s", what);
@@ -96,7 +79,7 @@ int cmd_summary(int argc, char **argv) {
     int n_pos, model = 0;
     int rc = cli_parse(&c, argc, argv, pos, &n_pos);
     if (rc != CLI_RUN) return rc;
-    nr_status s = is_model_file(pos[0], &model);
+    nr_status s = cli_is_model_file(pos[0], &model);
     if (s == NR_OK) s = model ? summarize_model(pos[0]) : summarize_spec(pos[0]);
     return s == NR_OK ? CLI_EXIT_OK : cli_fail(s);
 }

@@ -7,10 +7,12 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "cli/cli_args.h"
+#include "cli/cli_autoencoder.h"
 #include "cli/cli_data.h"
 #include "cli/cli_pipeline.h"
 #include "cli/cli_prep.h"
 #include "cli/cli_series.h"
+#include "cli/cli_spec.h"
 #include "core/core.h"
 
 /* Fixed by default so that a run can be repeated; --seed changes it. */
@@ -27,6 +29,11 @@ typedef struct train_args {
     int seed;
     const char *out, *history;
     cli_steps steps;           /* data preparation, fitted on --data */
+    const char *model;         /* --model: which model of the SPEC, or NULL */
+    cli_steps saves;           /* --save-model NAME=FILE */
+    int autoencoder;           /* targets are the inputs */
+    double noise;              /* --noise: stddev of the inputs' Gaussian noise, 0: none */
+    int fresh_noise;           /* new noise every epoch */
 } train_args;
 
 /* Everything a run holds, freed in one place. */
@@ -40,6 +47,8 @@ typedef struct train_run {
     nr_fit_opts fit;
     nr_history *history;
     nr_prep *prep;             /* the steps, fitted while loading --data */
+    nr_callback *fresh;        /* --fresh-noise */
+    nr_callback **callbacks;   /* the SPEC's and fresh */
 } train_run;
 
 static const char usage[] =
@@ -47,7 +56,8 @@ static const char usage[] =
     "SPEC --data DIR [--test DIR | --test-split F] [options]\n"
     "SPEC --train-images FILE --train-labels FILE [--test-images FILE --test-labels FILE] [options]\n"
     "SPEC --series FILE.csv --target COL[,COL...] [--columns COL[,COL...]] --window N [--horizon N]\n"
-    "     [--stride N] [--split 0.7,0.15,0.15] [options]";
+    "     [--stride N] [--split 0.7,0.15,0.15] [options]\n"
+    "SPEC --data FILE.csv|DIR --autoencoder [--noise F [--fresh-noise]] [--model NAME] [options]";
 
 static const char about[] =
     "Trains the model that SPEC defines (its layers, compile() and optional fit()),\n"
@@ -80,6 +90,16 @@ static const char notes[] =
     "The scaler is fitted on the training steps. fit() validates on the\n"
     "validation windows; the test line is in scaled units, 'neurona forecast'\n"
     "gives errors in the data's units.\n"
+    "Autoencoders (--autoencoder): the targets are the inputs, as the model\n"
+    "takes them (scaled, shaped to its output); labels are not read (CSV: every\n"
+    "column but --target, if given). --noise F trains a denoising autoencoder:\n"
+    "the inputs get Gaussian noise of standard deviation F (clipped to [0, 1]\n"
+    "for images, as the Keras blog's x + F * normal() clipped), the targets\n"
+    "stay clean; the noise is drawn once from --seed, as in the blog, or anew\n"
+    "every epoch with --fresh-noise. The test set gets noise the same way.\n"
+    "--model NAME trains the SPEC's model NAME (default: the variable 'model',\n"
+    "else the model compiled); --save-model NAME=FILE also saves another\n"
+    "model of the SPEC, such as the encoder inside the autoencoder.\n"
     "--epochs, --batch-size and --verbose override the SPEC's fit() values.\n"
     "--seed drives the initial weights, dropout, shuffling and --test-split.\n"
     "Preparation steps (--drop-missing, --fill, --bins, --onehot, --ordinal,\n"
@@ -92,7 +112,8 @@ static const char example[] =
     "    --test-split 0.2 --out iris.nrm --history iris_history.csv\n"
     "neurona train examples/fashion_mlp.nr --data /usr/share/datasets/fashion-mnist\n"
     "neurona train cnn.nr --data photos/train --test photos/test --image-size 64x64\n"
-    "neurona train temp.nr --series daily-min-temperatures.csv --target Temp --window 30 --horizon 1";
+    "neurona train temp.nr --series daily-min-temperatures.csv --target Temp --window 30 --horizon 1\n"
+    "neurona train examples/mnist_denoising.nr --data mnist --autoencoder --noise 0.5 --save-model encoder=enc.nrm";
 
 /* "examples/iris_mlp.nr" -> "iris_mlp.nrm", in the current folder. */
 static void default_out(const char *spec, char *buf, size_t size) {
@@ -108,7 +129,7 @@ static int check_format(const train_args *a, cli_format format) {
     const cli_data_args *d = &a->data;
     if (a->test_split > 0 && (d->test || (format == CLI_FORMAT_IDX && d->data) || d->test_images))
         return cli_usage("train", "--test-split cannot be combined with --test or with IDX test files");
-    if (format == CLI_FORMAT_CSV && !d->target)
+    if (format == CLI_FORMAT_CSV && !d->target && !a->autoencoder)
         return cli_usage("train", "train: CSV data needs --target COL (a column name or index)");
     if (format != CLI_FORMAT_CSV && d->target)
         return cli_usage("train", "--target is for CSV data; IDX files and image folders hold their labels");
@@ -146,7 +167,10 @@ static int check_args(const train_args *a) {
     const cli_series_args *ser = &a->series;
     if (d->header && d->no_header) return cli_usage("train", "--header and --no-header exclude each other");
     if (ser->path && a->steps.n) return cli_usage("train", "preparation steps are for --data FILE.csv, not --series");
+    if (ser->path && a->autoencoder) return cli_usage("train", "--autoencoder and --noise are for --data, not --series");
     if (ser->path) return check_series(a);
+    if (a->fresh_noise && !a->noise) return cli_usage("train", "--fresh-noise goes with --noise F");
+    if (a->noise < 0) return cli_usage("train", "--noise: expected a standard deviation > 0, got %g", a->noise);
     if (ser->columns || ser->window || ser->horizon || ser->stride || ser->split)
         return cli_usage("train", "--columns, --window, --horizon, --stride and --split go with --series FILE.csv");
     if (!d->data && !d->train_images) return cli_usage("train", "train: missing --data FILE.csv|DIR");
@@ -168,15 +192,10 @@ static const char *scale_kind(const train_run *r) {
 }
 
 static nr_status load_spec(train_run *r) {
-    NR_TRY(nr_spec_load_file(r->a->spec, (uint64_t)r->a->seed, &r->spec));
-    r->m = nr_spec_model(r->spec);
-    if (!r->m) return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: the SPEC defines no model", r->a->spec);
-    if (!nr_spec_compiled(r->spec))
-        return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: the SPEC never calls compile(); add a line such as "
-                        "compile(optimizer=\"adam\", loss=\"sparse_categorical_crossentropy\", metrics=[\"accuracy\"])",
-                        r->a->spec);
+    NR_TRY(cli_spec_load(r->a->spec, r->a->seed, r->a->model, &r->spec, &r->m));
     r->loss = nr_model_loss(r->m, 0).kind;
-    return cli_check_single_io(r->m);
+    NR_TRY(cli_check_single_io(r->m));
+    return r->a->autoencoder ? cli_ae_check_loss(r->m, r->a->spec) : NR_OK;
 }
 
 /* Holds out a test set, stratified by class for classification. */
@@ -184,7 +203,7 @@ static nr_status split(train_run *r) {
     cli_data *d = &r->d;
     if (r->a->test_split <= 0 || d->x_test) return NR_OK;
     nr_tensor *xtr, *xte, *ytr, *yte;
-    int stratify = cli_loss_is_classification(r->loss);
+    int stratify = cli_loss_is_classification(r->loss) && d->y;
     NR_TRY(nr_train_test_split(d->x, d->y, (float)r->a->test_split, (uint64_t)r->a->seed, stratify, &xtr, &xte, &ytr,
                                &yte));
     nr_tensor_free(d->x);
@@ -209,6 +228,46 @@ static nr_status prepare(train_run *r) {
     return d->y_test ? cli_shape_targets(r->m, r->loss, &d->y_test) : NR_OK;
 }
 
+/* An autoencoder's inputs, labels dropped: the IDX files' images, else
+ * CSV features (every column but --target) or every image below a folder,
+ * of --data and of --test. */
+static nr_status load_ae_inputs(train_run *r, cli_data_args *da) {
+    cli_data *d = &r->d;
+    cli_format format;
+    NR_TRY(cli_data_format(da, &format));
+    if (format == CLI_FORMAT_IDX) NR_TRY(cli_load_train(da, r->m, d));
+    else NR_TRY(cli_load_features(da, r->m, d));
+    nr_tensor_free(d->y);
+    nr_tensor_free(d->y_test);
+    nr_labels_free(d->labels);
+    d->y = d->y_test = NULL, d->labels = NULL;
+    if (format == CLI_FORMAT_IDX || !da->test) return NR_OK;
+    cli_data t;
+    da->data = da->test;
+    nr_status s = cli_load_features(da, r->m, &t);
+    if (s == NR_OK) d->x_test = t.x, t.x = NULL;
+    cli_data_free(&t);
+    return s;
+}
+
+/* Inputs fitted to the model and scaled, targets copied from them, then
+ * the noise of a denoising autoencoder. */
+static nr_status prepare_ae(train_run *r) {
+    cli_data *d = &r->d;
+    const cli_data_args *a = &r->a->data;
+    const char *src = a->data ? a->data : a->train_images;
+    NR_TRY(cli_fit_input(r->m, d->x, src, NULL));
+    if (d->x_test) NR_TRY(cli_fit_input(r->m, d->x_test, a->test ? a->test : src, NULL));
+    NR_TRY(cli_fit_scaler(r->m, scale_kind(r), d->x, d->x_test));
+    NR_TRY(cli_ae_targets(r->m, d->x, &d->y));
+    if (d->x_test) NR_TRY(cli_ae_targets(r->m, d->x_test, &d->y_test));
+    if (!r->a->noise) return NR_OK;
+    cli_noise n = {.stddev = r->a->noise, .images = d->images, .seed = (uint64_t)r->a->seed};
+    NR_TRY(cli_ae_add_noise(&n, d->x, 0));
+    if (d->x_test) NR_TRY(cli_ae_add_noise(&n, d->x_test, 1));
+    return r->a->fresh_noise ? cli_ae_fresh_noise(&n, d->x, d->y, &r->fresh) : NR_OK;
+}
+
 /* A series' windows: training and test parts go where CSV rows would,
  * the validation part stays in r->sd for fit(). */
 static nr_status load_series(train_run *r) {
@@ -226,25 +285,28 @@ static nr_status load_data(train_run *r) {
     cli_data_args da = r->a->data;
     if (r->a->steps.n) NR_TRY(cli_prep_build(&r->a->steps, &r->prep));
     da.prep_fit = r->prep;
-    NR_TRY(cli_load_train(&da, r->m, &r->d));
+    NR_TRY(r->a->autoencoder ? load_ae_inputs(r, &da) : cli_load_train(&da, r->m, &r->d));
     if (r->prep) NR_TRY(nr_model_set_prep(r->m, r->prep));
     NR_TRY(split(r));
-    return prepare(r);
+    return r->a->autoencoder ? prepare_ae(r) : prepare(r);
 }
 
 /* The SPEC's fit() with the command line's overrides. Without either,
  * verbose is 1, Keras's default (a SPEC's fit() defaults to it too). */
-static void fit_opts(train_run *r) {
-    const nr_fit_opts *spec = nr_spec_fit_opts(r->spec);
-    r->fit = spec ? *spec : (nr_fit_opts){.verbose = 1};
-    if (r->a->epochs > 0) r->fit.epochs = r->a->epochs;
-    if (r->a->batch_size > 0) r->fit.batch_size = r->a->batch_size;
-    if (r->a->verbose >= 0) r->fit.verbose = r->a->verbose;
-    r->fit.out = stdout;
+static nr_status fit_opts(train_run *r) {
+    r->fit = cli_spec_fit_opts(r->spec, r->a->epochs, r->a->batch_size, r->a->verbose);
     if (r->sd.x[1]) {
         r->fit.validation_x = (const nr_tensor *const *)&r->sd.x[1];
         r->fit.validation_y = (const nr_tensor *const *)&r->sd.y[1];
     }
+    if (!r->fresh) return NR_OK;
+    int n = r->fit.n_callbacks;
+    if (!(r->callbacks = nr_malloc((size_t)(n + 1) * sizeof *r->callbacks))) return NR_NOMEM();
+    for (int i = 0; i < n; i++) r->callbacks[i] = r->fit.callbacks[i];
+    r->callbacks[n] = r->fresh;
+    r->fit.callbacks = r->callbacks;
+    r->fit.n_callbacks = n + 1;
+    return NR_OK;
 }
 
 static void print_series_plan(const train_run *r) {
@@ -273,10 +335,16 @@ static void print_plan(const train_run *r) {
     if (d->x_test) printf(", %lld test samples", (long long)d->x_test->shape[0]);
     if (d->labels) printf(", %d classes", nr_labels_count(d->labels));
     printf("; scaling: %s; seed: %d\n", scale_kind(r), r->a->seed);
+    if (!r->a->autoencoder) return;
+    printf("Autoencoder: the targets are the inputs");
+    if (r->a->noise)
+        printf("; the inputs get Gaussian noise of stddev %g%s, drawn %s", r->a->noise,
+               r->d.images ? " clipped to [0, 1]" : "", r->a->fresh_noise ? "anew every epoch" : "once");
+    printf("\n");
 }
 
 static nr_status train(train_run *r) {
-    fit_opts(r);
+    NR_TRY(fit_opts(r));
     if (r->fit.verbose) {
         NR_TRY(nr_model_summary(r->m, stdout));
         print_plan(r);
@@ -307,7 +375,7 @@ static nr_status save(train_run *r) {
         NR_TRY(nr_history_save_csv(r->history, r->a->history));
         printf("Saved history to %s\n", r->a->history);
     }
-    return NR_OK;
+    return cli_spec_save_named(r->spec, r->a->spec, &r->a->saves);
 }
 
 static int run(const train_args *a) {
@@ -322,6 +390,8 @@ static int run(const train_args *a) {
     cli_data_free(&r.d);
     cli_series_data_free(&r.sd);
     nr_prep_free(r.prep);
+    nr_callback_free(r.fresh);
+    nr_free(r.callbacks);
     if (r.spec) nr_spec_free(r.spec);
     return rc;
 }
@@ -361,6 +431,11 @@ int cmd_train(int argc, char **argv) {
         CLI_OPT_STR("out", &a.out, "MODEL", "where to save the model (default: SPEC's name with .nrm, here)"),
         CLI_OPT_STR("history", &a.history, "FILE.csv", "save the per-epoch loss and metrics as CSV"),
         CLI_PREP_OPTS(&a.steps),
+        CLI_OPT_FLAG("autoencoder", &a.autoencoder, "the targets are the inputs (labels, if any, are not read)"),
+        CLI_OPT_FLOAT("noise", &a.noise, "F", "denoising: Gaussian noise of stddev F on the inputs (implies --autoencoder)"),
+        CLI_OPT_FLAG("fresh-noise", &a.fresh_noise, "draw the noise anew every epoch (default: once, as the Keras blog)"),
+        CLI_OPT_STR("model", &a.model, "NAME", "train the SPEC's model NAME (default: 'model', else the one compiled)"),
+        CLI_SAVE_MODEL_OPT(&a.saves),
     };
     const cli_command c = {.name = "train", .usage = usage, .about = about, .opts = opts,
                            .n_opts = (int)(sizeof opts / sizeof *opts), .min_pos = 1, .max_pos = 1,
@@ -370,6 +445,7 @@ int cmd_train(int argc, char **argv) {
     int rc = cli_parse(&c, argc, argv, pos, &n_pos);
     if (rc != CLI_RUN) return rc;
     a.spec = pos[0];
+    a.autoencoder |= a.noise != 0;
     if ((rc = check_args(&a)) != CLI_RUN) return rc;
     return run(&a);
 }

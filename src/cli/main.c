@@ -27,6 +27,8 @@ static const command commands[] = {
     {"gan", cmd_gan, "train a GAN (generator, discriminator, combined model) with sample grids and step losses"},
     {"vae", cmd_vae, "train a variational autoencoder, plot its latent space and decode a grid of it"},
     {"tune", cmd_tune, "search a SPEC's hyperparameters: random, grid, Bayesian optimization, Hyperband"},
+    {"reconstruct", cmd_reconstruct, "an autoencoder's test reconstruction loss and a grid of its reconstructions"},
+    {"anomaly", cmd_anomaly, "anomaly detection by an autoencoder's reconstruction error: threshold, F1, PR-AUC"},
 };
 #define N_COMMANDS ((int)(sizeof commands / sizeof *commands))
 
@@ -38,7 +40,7 @@ static void print_help(void) {
            "written in Keras call syntax, data are CSV files (tables or time series),\n"
            "MNIST-style IDX files or folders of PNG/JPEG images.\n\n"
            "Commands:\n");
-    for (int i = 0; i < N_COMMANDS; i++) printf("  %-10s  %s\n", commands[i].name, commands[i].what);
+    for (int i = 0; i < N_COMMANDS; i++) printf("  %-11s  %s\n", commands[i].name, commands[i].what);
     printf("\nOptions:\n"
            "  -h, --help      show this help and exit\n"
            "  --version       print the version and exit\n\n"
@@ -57,7 +59,7 @@ static int unknown_command(const char *name) {
     if (best) return cli_usage(NULL, "unknown command '%s'; did you mean '%s'?", name, best);
     return cli_usage(NULL,
                      "unknown command '%s'; commands are train, summary, evaluate, predict, prep, metrics, forecast, "
-                     "images, filters, describe, history, neuron, convert, gan, vae, tune",
+                     "images, filters, describe, history, neuron, convert, gan, vae, tune, reconstruct, anomaly",
                      name);
 }
 

@@ -78,11 +78,13 @@ static nr_status run(nr_spec_ctx *x, const nr_spec_program *p) {
     return NR_OK;
 }
 
-/* The models the SPEC named, and the one it defines. */
+/* The models the SPEC named, and the one it defines: "model", else the
+ * one it compiled (Keras scripts build the encoder and decoder after the
+ * autoencoder they train), else the last one built. */
 static nr_status finish(nr_spec_ctx *x) {
     nr_spec *s = x->spec;
     const nr_val *model = nr_spec_lookup(x, "model");
-    s->model = model && model->kind == NR_VAL_MODEL ? model->u.model : x->last_model;
+    s->model = model && model->kind == NR_VAL_MODEL ? model->u.model : x->compiled ? x->compiled : x->last_model;
     int n = 0;
     for (int i = 0; i < x->n_vars; i++) n += x->vars[i].v->kind == NR_VAL_MODEL;
     s->named = nr_calloc((size_t)n + 1, sizeof *s->named);

@@ -114,6 +114,7 @@ struct nr_spec_ctx {
     int n_vars, cap_vars;
     nr_model *implicit; /* the Sequential of bare layer lines */
     nr_model *last_model;
+    nr_model *compiled; /* the last model compile() was called on */
     int depth;
     nr_spec_hp *hp; /* the trial's hyperparameters and what the load records of them */
 };

@@ -247,6 +247,7 @@ static nr_status compile_fn(nr_spec_ctx *x, nr_spec_args *a, nr_val **out) {
     NR_TRY(ignored_args(x, a));
     nr_status s = nr_model_compile(m, &c);
     if (s != NR_OK) return nr_spec_fail(x, a->line, a->col, s);
+    x->compiled = m;
     return (*out = nr_spec_new_val(x, NR_VAL_NONE, a->line, a->col)) ? NR_OK : NR_NOMEM();
 }
 
