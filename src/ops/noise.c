@@ -10,23 +10,12 @@
 #include <math.h>
 #include "core/rng.h"
 #include "ops/kernels.h"
+#include "ops/normal.h"
 #include "ops/vmath.h"
 
 static int noisy(const nr_exec *x, const nr_node *n) { return x->training && n->a.noise.stddev > 0; }
 
 static uint64_t key_of(const nr_exec *x, const nr_node *n) { return n->a.noise.seed ^ nr_splitmix64(x->step); }
-
-/* The two standard normals of pair k, in float: libm's float log and
- * sincos cost half the double ones, and u1 keeps its smallest value 2^-32
- * (float rounds only values near 1, where r is near 0). */
-static void normal_pair(uint64_t key, uint64_t k, float *z0, float *z1) {
-    uint64_t h = nr_splitmix64(key ^ (k * 0xD1B54A32D192ED03ull));
-    float u1 = ((float)(h >> 32) + 1.0f) * (1.0f / 4294967296.0f);
-    float u2 = (float)(h & 0xFFFFFFFFull) * (1.0f / 4294967296.0f);
-    float r = sqrtf(-2.0f * logf(u1)), t = 6.28318531f * u2;
-    *z0 = r * cosf(t);
-    *z1 = r * sinf(t);
-}
 
 /* x: any shape, numel K; y: same shape. No scratch: dx = dy. */
 void nr_ref_gaussian_noise_forward(const nr_exec *x, const nr_node *n) {
@@ -41,7 +30,7 @@ void nr_ref_gaussian_noise_forward(const nr_exec *x, const nr_node *n) {
     const uint64_t key = key_of(x, n);
     for (int64_t i = 0; i < K; i++) {
         float z[2];
-        normal_pair(key, (uint64_t)i / 2, &z[0], &z[1]);
+        nr_normal_pair(key, (uint64_t)i / 2, &z[0], &z[1]);
         y[i] = in[i] + s * z[i % 2];
     }
 }
@@ -60,7 +49,7 @@ void nr_cpu_gaussian_noise_forward(const nr_exec *x, const nr_node *n) {
 #pragma omp parallel for num_threads((K > NR_PAR_MIN / 16) ? nr_num_threads() : 1)
     for (int64_t k = 0; k < pairs; k++) {
         float z0, z1;
-        normal_pair(key, (uint64_t)k, &z0, &z1);
+        nr_normal_pair(key, (uint64_t)k, &z0, &z1);
         y[2 * k] = in[2 * k] + s * z0;
         if (2 * k + 1 < K) y[2 * k + 1] = in[2 * k + 1] + s * z1;
     }

@@ -8,7 +8,10 @@
 #include <math.h>
 #include "core/rng.h"
 
-/* u1 = (hi + 1) 2^-32 in (0, 1], u2 = lo 2^-32; r = sqrt(-2 ln u1). */
+/* u1 = (hi + 1) 2^-32 in (0, 1], u2 = lo 2^-32; r = sqrt(-2 ln u1). In
+ * float: libm's float log and sincos cost half the double ones, and u1
+ * keeps its smallest value 2^-32 (float rounds only values near 1, where r
+ * is near 0). Also GAUSSIAN_NOISE's stream. */
 static inline void nr_normal_pair(uint64_t key, uint64_t k, float *z0, float *z1) {
     uint64_t h = nr_splitmix64(key ^ (k * 0xD1B54A32D192ED03ull));
     float u1 = ((float)(h >> 32) + 1.0f) * (1.0f / 4294967296.0f);
