@@ -175,3 +175,7 @@ void cli_print_help(const cli_command *c) {
     printf("\nExample%s:\n", strchr(c->example, '\n') ? "s" : "");
     print_indented(c->example, "  ");
 }
+
+int cli_check_header(const char *cmd, int header, int no_header) {
+    return header && no_header ? cli_usage(cmd, "--header and --no-header exclude each other") : CLI_RUN;
+}

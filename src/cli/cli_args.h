@@ -59,6 +59,10 @@ typedef struct cli_command {
 /* What cli_parse returns when the command should go on and run. */
 #define CLI_RUN (-1)
 
+/* The usage error of --header given with --no-header (cli_usage's exit
+ * code), or CLI_RUN. */
+int cli_check_header(const char *cmd, int header, int no_header);
+
 /* Parses argv[1..argc) (argv[0] is the command's name) into the options'
  * destinations and pos[0..*n_pos), which must hold max_pos entries.
  * Returns CLI_RUN, or an exit code: 0 after printing --help, 2 after a

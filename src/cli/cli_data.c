@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "cli/cli.h"
+#include "cli/cli_args.h"
 #include "cli/cli_data.h"
 #include "cli/cli_images.h"
 #include "cli/cli_pipeline.h"
@@ -26,6 +28,13 @@ void cli_data_free(cli_data *d) {
 static int is_dir(const char *path) {
     struct stat st;
     return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int cli_check_image_size(const char *cmd, const char *image_size) {
+    int h, w;
+    if (image_size && !cli_parse_image_size(image_size, &h, &w))
+        return cli_usage(cmd, "--image-size: expected HxW (height x width), e.g. 28x28, got '%s'", image_size);
+    return CLI_RUN;
 }
 
 int cli_parse_image_size(const char *s, int *h, int *w) {

@@ -77,6 +77,10 @@ nr_status cli_load_images(const cli_data_args *a, cli_data *d);
  * is not one of these with sides from 1 to 65535. */
 int cli_parse_image_size(const char *s, int *h, int *w);
 
+/* The usage error of an --image-size (may be NULL) that is not HxW:
+ * cli_usage's exit code, or CLI_RUN (cli_args.h). */
+int cli_check_image_size(const char *cmd, const char *image_size);
+
 /* Features only into d->x: a CSV file without the --target column (if
  * given), the test images of IDX data, or every image below a folder
  * (d->files names them) at the size and colour mode m's input asks for. */

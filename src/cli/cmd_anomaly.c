@@ -247,11 +247,8 @@ static int check_args(const anomaly_args *a) {
     if (a->test_split != 0 && !(a->test_split > 0 && a->test_split < 1))
         return cli_usage("anomaly", "--test-split: expected a fraction between 0 and 1, got %g", a->test_split);
     if (a->test_split > 0 && d->test) return cli_usage("anomaly", "--test-split cannot be combined with --test");
-    if (d->header && d->no_header) return cli_usage("anomaly", "--header and --no-header exclude each other");
-    int h, w;
-    if (d->image_size && !cli_parse_image_size(d->image_size, &h, &w))
-        return cli_usage("anomaly", "--image-size: expected HxW (height x width), e.g. 28x28, got '%s'", d->image_size);
-    return CLI_RUN;
+    int rc = cli_check_header("anomaly", d->header, d->no_header);
+    return rc != CLI_RUN ? rc : cli_check_image_size("anomaly", d->image_size);
 }
 
 int cmd_anomaly(int argc, char **argv) {

@@ -94,7 +94,7 @@ int cmd_describe(int argc, char **argv) {
     int rc = cli_parse(&c, argc, argv, pos, &n_pos);
     if (rc != CLI_RUN) return rc;
     a.file = pos[0];
-    if (a.header && a.no_header) return cli_usage("describe", "--header and --no-header exclude each other");
+    if ((rc = cli_check_header("describe", a.header, a.no_header)) != CLI_RUN) return rc;
     if ((a.format || a.scatter) && !a.plots) return cli_usage("describe", "--format and --scatter need --plots DIR");
     nr_describe_opts o = {0};
     if (a.method && nr_quantile_method_parse(a.method, &o.method) != NR_OK)

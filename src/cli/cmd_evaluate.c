@@ -120,11 +120,9 @@ int cmd_evaluate(int argc, char **argv) {
     a.model = pos[0];
     a.report |= a.rep.plots != NULL; /* the plots come with the report's figures */
     if (!d->data && !d->test_images) return cli_usage("evaluate", "evaluate: missing --data FILE.csv|DIR");
-    if (d->header && d->no_header) return cli_usage("evaluate", "--header and --no-header exclude each other");
+    if ((rc = cli_check_header("evaluate", d->header, d->no_header)) != CLI_RUN) return rc;
     if (d->test_images && !d->test_labels) return cli_usage("evaluate", "--test-images needs --test-labels");
-    int h, w;
-    if (d->image_size && !cli_parse_image_size(d->image_size, &h, &w))
-        return cli_usage("evaluate", "--image-size: expected HxW (height x width), e.g. 28x28, got '%s'", d->image_size);
+    if ((rc = cli_check_image_size("evaluate", d->image_size)) != CLI_RUN) return rc;
     cli_format format;
     nr_status s = cli_data_format(d, &format);
     if (s != NR_OK) return cli_fail(s);

@@ -67,7 +67,7 @@ int cmd_forecast(int argc, char **argv) {
     if (rc != CLI_RUN) return rc;
     a.model = pos[0];
     if (!a.series) return cli_usage("forecast", "forecast: missing --series FILE.csv");
-    if (a.header && a.no_header) return cli_usage("forecast", "--header and --no-header exclude each other");
+    if ((rc = cli_check_header("forecast", a.header, a.no_header)) != CLI_RUN) return rc;
     size_t n = a.plot ? strlen(a.plot) : 0;
     if (a.plot && (n < 5 || (strcasecmp(a.plot + n - 4, ".png") != 0 && strcasecmp(a.plot + n - 4, ".svg") != 0)))
         return cli_usage("forecast", "--plot: the file name must end in .png or .svg, got '%s'", a.plot);

@@ -33,11 +33,10 @@ int cmd_images(int argc, char **argv) {
                            .n_opts = (int)(sizeof opts / sizeof *opts), .min_pos = 2, .max_pos = 2,
                            .pos_name = "DATA and OUT.png", .notes = notes, .example = example};
     const char *pos[2];
-    int n_pos, h, w;
+    int n_pos;
     int rc = cli_parse(&c, argc, argv, pos, &n_pos);
     if (rc != CLI_RUN) return rc;
-    if (d.image_size && !cli_parse_image_size(d.image_size, &h, &w))
-        return cli_usage("images", "--image-size: expected HxW (height x width), e.g. 28x28, got '%s'", d.image_size);
+    if ((rc = cli_check_image_size("images", d.image_size)) != CLI_RUN) return rc;
     d.data = pos[0];
     cli_data data;
     nr_status s = cli_load_images(&d, &data);

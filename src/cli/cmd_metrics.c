@@ -355,7 +355,7 @@ int cmd_metrics(int argc, char **argv) {
     a.file = pos[0];
     if (!a.truth) return cli_usage("metrics", "metrics: missing --true COL");
     if (!a.pred && !a.score) return cli_usage("metrics", "metrics: give --pred COL, --score COL[,COL...] or both");
-    if (a.header && a.no_header) return cli_usage("metrics", "--header and --no-header exclude each other");
+    if ((rc = cli_check_header("metrics", a.header, a.no_header)) != CLI_RUN) return rc;
     if (a.threshold && strcmp(a.threshold, "youden") != 0) {
         char *end;
         double t = strtod(a.threshold, &end);

@@ -230,9 +230,7 @@ int cmd_predict(int argc, char **argv) {
     if (rc != CLI_RUN) return rc;
     a.model = pos[0];
     if (!d->data) return cli_usage("predict", "predict: missing --data FILE.csv|DIR");
-    if (d->header && d->no_header) return cli_usage("predict", "--header and --no-header exclude each other");
-    int h, w;
-    if (d->image_size && !cli_parse_image_size(d->image_size, &h, &w))
-        return cli_usage("predict", "--image-size: expected HxW (height x width), e.g. 28x28, got '%s'", d->image_size);
+    if ((rc = cli_check_header("predict", d->header, d->no_header)) != CLI_RUN) return rc;
+    if ((rc = cli_check_image_size("predict", d->image_size)) != CLI_RUN) return rc;
     return run(&a);
 }

@@ -51,7 +51,7 @@ int cmd_prep(int argc, char **argv) {
     int n_pos;
     int rc = cli_parse(&c, argc, argv, pos, &n_pos);
     if (rc != CLI_RUN) return rc;
-    if (header && no_header) return cli_usage("prep", "--header and --no-header exclude each other");
+    if ((rc = cli_check_header("prep", header, no_header)) != CLI_RUN) return rc;
     if (!steps.n) return cli_usage("prep", "prep: give at least one step (--fill, --bins, --onehot, ...)");
     nr_prep *prep = NULL;
     nr_csv *csv = NULL;

@@ -171,11 +171,8 @@ int cmd_reconstruct(int argc, char **argv) {
     if (rc != CLI_RUN) return rc;
     a.model = pos[0];
     if (!d->data) return cli_usage("reconstruct", "reconstruct: missing --data FILE.csv|DIR");
-    if (d->header && d->no_header) return cli_usage("reconstruct", "--header and --no-header exclude each other");
+    if ((rc = cli_check_header("reconstruct", d->header, d->no_header)) != CLI_RUN) return rc;
     if (a.noise < 0) return cli_usage("reconstruct", "--noise: expected a standard deviation > 0, got %g", a.noise);
-    int h, w;
-    if (d->image_size && !cli_parse_image_size(d->image_size, &h, &w))
-        return cli_usage("reconstruct", "--image-size: expected HxW (height x width), e.g. 28x28, got '%s'",
-                         d->image_size);
+    if ((rc = cli_check_image_size("reconstruct", d->image_size)) != CLI_RUN) return rc;
     return run(&a);
 }

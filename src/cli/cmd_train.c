@@ -165,7 +165,8 @@ static int check_series(const train_args *a) {
 static int check_args(const train_args *a) {
     const cli_data_args *d = &a->data;
     const cli_series_args *ser = &a->series;
-    if (d->header && d->no_header) return cli_usage("train", "--header and --no-header exclude each other");
+    int rc = cli_check_header("train", d->header, d->no_header);
+    if (rc != CLI_RUN) return rc;
     if (ser->path && a->steps.n) return cli_usage("train", "preparation steps are for --data FILE.csv, not --series");
     if (ser->path && a->autoencoder) return cli_usage("train", "--autoencoder and --noise are for --data, not --series");
     if (ser->path) return check_series(a);
@@ -179,9 +180,7 @@ static int check_args(const train_args *a) {
     if (!d->train_images != !d->train_labels || !d->test_images != !d->test_labels)
         return cli_usage("train", "IDX files come in pairs: --train-images with --train-labels, "
                          "--test-images with --test-labels");
-    int h, w;
-    if (d->image_size && !cli_parse_image_size(d->image_size, &h, &w))
-        return cli_usage("train", "--image-size: expected HxW (height x width), e.g. 28x28, got '%s'", d->image_size);
+    if ((rc = cli_check_image_size("train", d->image_size)) != CLI_RUN) return rc;
     cli_format format;
     nr_status s = cli_data_format(d, &format);
     return s == NR_OK ? check_format(a, format) : cli_fail(s);
