@@ -141,13 +141,34 @@ static nr_status check_v3_layer(hid_t f, const nr_layer *l, const char *base, co
     return NR_OK;
 }
 
-static nr_status read_v3_model(nr_model *m, hid_t f, const char *prefix, const nr_load_weights_opts *o);
+/* Calls visit(layer, base) for each layer of m in Keras's order, base
+ * being PREFIXlayers/NAME with the names Keras 3's .weights.h5 gives. */
+typedef nr_status (*v3_visit)(nr_layer *l, hid_t f, const char *base, const void *ctx);
 
-static nr_status read_v3_layer(nr_layer *l, hid_t f, const char *base, const nr_load_weights_opts *o) {
+static nr_status each_v3_layer(const nr_model *m, hid_t f, const char *prefix, v3_visit visit, const void *ctx) {
+    nr_layer **v;
+    int n;
+    NR_TRY(nr_keras_layers(m, &v, &n));
+    namer nm;
+    nr_status s = namer_new(&nm, n);
+    char name[96], base[MAX_PATH];
+    for (int i = 0; s == NR_OK && i < n; i++) {
+        next_name(&nm, v[i], name, sizeof name);
+        path_fmt(base, "%slayers/%s", prefix, name);
+        s = visit(v[i], f, base, ctx);
+    }
+    if (nm.names) namer_free(&nm);
+    nr_free(v);
+    return s;
+}
+
+static nr_status read_v3_layer(nr_layer *l, hid_t f, const char *base, const void *ctx) {
+    const nr_load_weights_opts *o = ctx;
+    if (nr_layer_n_weights(l) == 0 && !l->model) return NR_OK;
     if (l->model) {
         char sub[MAX_PATH];
         path_fmt(sub, "%s/", base);
-        return read_v3_model(l->model, f, sub, o);
+        return each_v3_layer(l->model, f, sub, read_v3_layer, o);
     }
     var_group v[2];
     int nv = var_groups(l, v), skipped = 0;
@@ -163,24 +184,6 @@ static nr_status read_v3_layer(nr_layer *l, hid_t f, const char *base, const nr_
             if (s != NR_OK) return nr_error_prefix(s, "layer \"%s\" (%s)", l->name, nr_keras_class(l));
         }
     return NR_OK;
-}
-
-static nr_status read_v3_model(nr_model *m, hid_t f, const char *prefix, const nr_load_weights_opts *o) {
-    nr_layer **v;
-    int n;
-    NR_TRY(nr_keras_layers(m, &v, &n));
-    namer nm;
-    nr_status s = namer_new(&nm, n);
-    char name[96], base[MAX_PATH];
-    for (int i = 0; s == NR_OK && i < n; i++) {
-        next_name(&nm, v[i], name, sizeof name);
-        path_fmt(base, "%slayers/%s", prefix, name);
-        if (nr_layer_n_weights(v[i]) == 0 && !v[i]->model) continue;
-        s = read_v3_layer(v[i], f, base, o);
-    }
-    if (nm.names) namer_free(&nm);
-    nr_free(v);
-    return s;
 }
 
 /* --- reading, legacy layout ------------------------------------------------ */
@@ -301,7 +304,7 @@ nr_status nr_keras_weights_read(nr_model *m, hid_t f, const nr_load_weights_opts
     } else if (H5Aexists(f, "layer_names") > 0) {
         s = read_legacy(m, f, o);
     } else if (nr_h5_exists(f, "layers") || nr_h5_exists(f, "vars")) {
-        s = read_v3_model(m, f, "", o);
+        s = each_v3_layer(m, f, "", read_v3_layer, o);
     } else {
         return nr_error(NR_STATUS_BAD_FORMAT,
                         "%s: holds no Keras weights (neither layers/... of Keras 3 nor layer_names of the legacy "
@@ -320,15 +323,13 @@ static nr_status named_group(hid_t f, const char *path, const char *name) {
     return s;
 }
 
-static nr_status write_v3_model(const nr_model *m, hid_t f, const char *prefix);
-
-static nr_status write_v3_layer(const nr_layer *l, hid_t f, const char *base) {
+static nr_status write_v3_layer(nr_layer *l, hid_t f, const char *base, const void *ctx) {
     char path[MAX_PATH];
     path_fmt(path, "%s/vars", base);
     NR_TRY(named_group(f, path, l->model ? l->model->name : l->name));
     if (l->model) {
         path_fmt(path, "%s/", base);
-        return write_v3_model(l->model, f, path);
+        return each_v3_layer(l->model, f, path, write_v3_layer, ctx);
     }
     var_group v[2];
     int nv = var_groups(l, v);
@@ -347,29 +348,13 @@ static nr_status write_v3_layer(const nr_layer *l, hid_t f, const char *base) {
     return NR_OK;
 }
 
-static nr_status write_v3_model(const nr_model *m, hid_t f, const char *prefix) {
-    nr_layer **v;
-    int n;
-    NR_TRY(nr_keras_layers(m, &v, &n));
-    namer nm;
-    nr_status s = namer_new(&nm, n);
-    char name[96], base[MAX_PATH];
-    for (int i = 0; s == NR_OK && i < n; i++) {
-        next_name(&nm, v[i], name, sizeof name);
-        path_fmt(base, "%slayers/%s", prefix, name);
-        s = write_v3_layer(v[i], f, base);
-    }
-    if (nm.names) namer_free(&nm);
-    nr_free(v);
-    return s;
-}
 
 nr_status nr_keras_weights_write_v3(const nr_model *m, hid_t f) {
     NR_TRY(named_group(f, "vars", m->name));
     hid_t g;
     NR_TRY(nr_h5_group(f, "layers", &g));
     H5Gclose(g);
-    return write_v3_model(m, f, "");
+    return each_v3_layer(m, f, "", write_v3_layer, NULL);
 }
 
 /* One layer's group: weight_names "LAYER/WEIGHT" as Keras 2 names them
