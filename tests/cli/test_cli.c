@@ -133,39 +133,6 @@ static void test_regression(void) {
     cli_result_free(&r);
 }
 
-/* An uncompressed IDX file: magic, big-endian dims, bytes. */
-static void write_idx(const char *path, int ndim, const int *dims, const unsigned char *data) {
-    FILE *f = fopen(path, "wb");
-    unsigned char head[4] = {0, 0, 0x08, (unsigned char)ndim};
-    size_t n = 1;
-    fwrite(head, 1, 4, f);
-    for (int i = 0; i < ndim; i++) {
-        unsigned char be[4] = {(unsigned char)(dims[i] >> 24), (unsigned char)(dims[i] >> 16),
-                               (unsigned char)(dims[i] >> 8), (unsigned char)dims[i]};
-        fwrite(be, 1, 4, f);
-        n *= (size_t)dims[i];
-    }
-    fwrite(data, 1, n, f);
-    fclose(f);
-}
-
-/* n 4x4 images whose top (class 0) or bottom (class 1) half is bright. */
-static void write_tiny_set(const char *images, const char *labels, int n, unsigned seed) {
-    unsigned char *px = malloc((size_t)n * 16), *lab = malloc((size_t)n);
-    for (int i = 0; i < n; i++) {
-        lab[i] = (unsigned char)(i % 2);
-        for (int p = 0; p < 16; p++) {
-            seed = seed * 1103515245u + 12345u;
-            int bright = (p < 8) == (lab[i] == 0);
-            px[i * 16 + p] = (unsigned char)((bright ? 160 : 0) + (seed >> 16) % 90);
-        }
-    }
-    write_idx(images, 3, (int[]){n, 4, 4}, px);
-    write_idx(labels, 1, (int[]){n}, lab);
-    free(px);
-    free(lab);
-}
-
 /* IDX data: a folder, explicit files, and the five ways a model can take
  * (N, 4, 4, 1) images (its own shape, built from the data, flat, without
  * the channel axis, into a Conv2D). */
@@ -173,8 +140,8 @@ static void test_idx(void) {
     char dir[512];
     snprintf(dir, sizeof dir, "%s", tmp_path("idx"));
     if (!CHECK(mkdir(dir, 0755) == 0)) return;
-    write_tiny_set(tmp_path("idx/train-images-idx3-ubyte"), tmp_path("idx/train-labels-idx1-ubyte"), 64, 1);
-    write_tiny_set(tmp_path("idx/t10k-images-idx3-ubyte"), tmp_path("idx/t10k-labels-idx1-ubyte"), 20, 2);
+    cli_write_tiny_set(tmp_path("idx/train-images-idx3-ubyte"), tmp_path("idx/train-labels-idx1-ubyte"), 64, 1);
+    cli_write_tiny_set(tmp_path("idx/t10k-images-idx3-ubyte"), tmp_path("idx/t10k-labels-idx1-ubyte"), 20, 2);
     const char *specs[5] = {FIXTURE("tiny_images.nr"), FIXTURE("tiny_images_unbuilt.nr"), FIXTURE("tiny_images_784.nr"),
                             FIXTURE("tiny_images_hw.nr"), FIXTURE("tiny_images_cnn.nr")};
     for (int i = 0; i < 5; i++) {

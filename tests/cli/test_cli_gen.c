@@ -5,44 +5,17 @@
 #include <sys/stat.h>
 #include "cli/test_cli_run.h"
 
-static void write_idx(const char *path, int ndim, const int *dims, const unsigned char *data) {
-    FILE *f = fopen(path, "wb");
-    unsigned char head[4] = {0, 0, 0x08, (unsigned char)ndim};
-    size_t n = 1;
-    fwrite(head, 1, 4, f);
-    for (int i = 0; i < ndim; i++) {
-        unsigned char be[4] = {(unsigned char)(dims[i] >> 24), (unsigned char)(dims[i] >> 16),
-                               (unsigned char)(dims[i] >> 8), (unsigned char)dims[i]};
-        fwrite(be, 1, 4, f);
-        n *= (size_t)dims[i];
-    }
-    fwrite(data, 1, n, f);
-    fclose(f);
-}
-
-/* The four MNIST-style files of n 4x4 images: a bright top (class 0) or bottom half. */
+/* The four MNIST-style files of n 4x4 images: a bright top (class 0) or
+ * bottom half, the same images for training and testing. */
 static void write_mnist_like(const char *dir, int n) {
-    unsigned char *px = malloc((size_t)n * 16), *lab = malloc((size_t)n);
-    unsigned seed = 7;
-    for (int i = 0; i < n; i++) {
-        lab[i] = (unsigned char)(i % 2);
-        for (int p = 0; p < 16; p++) {
-            seed = seed * 1103515245u + 12345u;
-            px[i * 16 + p] = (unsigned char)((((p < 8) == (lab[i] == 0)) ? 160 : 0) + (seed >> 16) % 90);
-        }
-    }
-    char path[600];
+    char images[600], labels[600];
     mkdir(dir, 0755);
-    const char *names[2][2] = {{"train-images-idx3-ubyte", "train-labels-idx1-ubyte"},
-                               {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}};
+    const char *stems[2] = {"train", "t10k"};
     for (int k = 0; k < 2; k++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[k][0]);
-        write_idx(path, 3, (int[]){n, 4, 4}, px);
-        snprintf(path, sizeof path, "%s/%s", dir, names[k][1]);
-        write_idx(path, 1, (int[]){n}, lab);
+        snprintf(images, sizeof images, "%s/%s-images-idx3-ubyte", dir, stems[k]);
+        snprintf(labels, sizeof labels, "%s/%s-labels-idx1-ubyte", dir, stems[k]);
+        cli_write_tiny_set(images, labels, n, 7);
     }
-    free(px);
-    free(lab);
 }
 
 static int exists(const char *path) {

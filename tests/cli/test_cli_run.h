@@ -87,6 +87,39 @@ static inline int count_lines(const char *s) {
     return n;
 }
 
+/* An uncompressed IDX file: magic, big-endian dims, bytes. */
+static inline void cli_write_idx(const char *path, int ndim, const int *dims, const unsigned char *data) {
+    FILE *f = fopen(path, "wb");
+    unsigned char head[4] = {0, 0, 0x08, (unsigned char)ndim};
+    size_t n = 1;
+    fwrite(head, 1, 4, f);
+    for (int i = 0; i < ndim; i++) {
+        unsigned char be[4] = {(unsigned char)(dims[i] >> 24), (unsigned char)(dims[i] >> 16),
+                               (unsigned char)(dims[i] >> 8), (unsigned char)dims[i]};
+        fwrite(be, 1, 4, f);
+        n *= (size_t)dims[i];
+    }
+    fwrite(data, 1, n, f);
+    fclose(f);
+}
+
+/* n 4x4 images whose top (class 0) or bottom (class 1) half is bright. */
+static inline void cli_write_tiny_set(const char *images, const char *labels, int n, unsigned seed) {
+    unsigned char *px = malloc((size_t)n * 16), *lab = malloc((size_t)n);
+    for (int i = 0; i < n; i++) {
+        lab[i] = (unsigned char)(i % 2);
+        for (int p = 0; p < 16; p++) {
+            seed = seed * 1103515245u + 12345u;
+            int bright = (p < 8) == (lab[i] == 0);
+            px[i * 16 + p] = (unsigned char)((bright ? 160 : 0) + (seed >> 16) % 90);
+        }
+    }
+    cli_write_idx(images, 3, (int[]){n, 4, 4}, px);
+    cli_write_idx(labels, 1, (int[]){n}, lab);
+    free(px);
+    free(lab);
+}
+
 /* Checks the exit code and that stderr holds want; shows both otherwise. */
 #define CHECK_FAILS(r, code, want) check_fails((r), (code), (want), __FILE__, __LINE__)
 static inline void check_fails(const cli_result *r, int code, const char *want, const char *file, int line) {
