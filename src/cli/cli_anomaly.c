@@ -133,12 +133,7 @@ static void write_rows(FILE *f, const char *set, const cli_errors *e, double thr
 
 nr_status cli_anomaly_scores_csv(const char *path, const cli_errors *val, const cli_errors *test, double threshold) {
     nr_atomic_file af;
-    NR_TRY(nr_atomic_open(&af, path));
-    nr_status s = nr_atomic_stdio(&af);
-    if (s != NR_OK) {
-        nr_atomic_abort(&af);
-        return s;
-    }
+    NR_TRY(nr_atomic_open_stdio(&af, path));
     fputs("set,error,anomaly,flagged\n", af.f);
     write_rows(af.f, "validation", val, threshold);
     write_rows(af.f, "test", test, threshold);

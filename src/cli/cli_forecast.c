@@ -185,12 +185,7 @@ static void write_rows(FILE *f, const cli_forecast *fc) {
 
 static nr_status write_csv(const cli_forecast *fc, const char *path) {
     nr_atomic_file af;
-    NR_TRY(nr_atomic_open(&af, path));
-    nr_status s = nr_atomic_stdio(&af);
-    if (s != NR_OK) {
-        nr_atomic_abort(&af);
-        return s;
-    }
+    NR_TRY(nr_atomic_open_stdio(&af, path));
     write_header(af.f, fc);
     write_rows(af.f, fc);
     NR_TRY(nr_atomic_commit(&af));

@@ -137,12 +137,7 @@ static nr_status output(const predict_args *a, const nr_model *m, const nr_tenso
         return NR_OK;
     }
     nr_atomic_file af;
-    NR_TRY(nr_atomic_open(&af, a->out));
-    nr_status s = nr_atomic_stdio(&af);
-    if (s != NR_OK) {
-        nr_atomic_abort(&af);
-        return s;
-    }
+    NR_TRY(nr_atomic_open_stdio(&af, a->out));
     write_csv(af.f, m, p, files);
     return nr_atomic_commit(&af);
 }

@@ -117,9 +117,8 @@ static void draw(const grid *g, const nr_tensor *t, const nr_image_grid_opts *o,
 
 static nr_status write_file(const char *path, const nr_img8 *img) {
     nr_atomic_file af;
-    NR_TRY(nr_atomic_open(&af, path));
-    nr_status s = nr_atomic_stdio(&af);
-    if (s == NR_OK) s = nr_png_encode(af.f, path, img);
+    NR_TRY(nr_atomic_open_stdio(&af, path));
+    nr_status s = nr_png_encode(af.f, path, img);
     if (s != NR_OK) {
         nr_atomic_abort(&af);
         return s;

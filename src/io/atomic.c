@@ -78,6 +78,13 @@ nr_status nr_atomic_stdio(nr_atomic_file *af) {
     return af->f ? NR_OK : io_error(af->path, "cannot open the temporary file", errno);
 }
 
+nr_status nr_atomic_open_stdio(nr_atomic_file *af, const char *path) {
+    NR_TRY(nr_atomic_open(af, path));
+    nr_status s = nr_atomic_stdio(af);
+    if (s != NR_OK) nr_atomic_abort(af);
+    return s;
+}
+
 int nr_write_all(int fd, const void *p, size_t n) {
     const unsigned char *c = p;
     while (n > 0) {

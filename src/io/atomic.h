@@ -21,6 +21,8 @@ typedef struct nr_atomic_file {
 nr_status nr_atomic_open(nr_atomic_file *af, const char *path);
 /* A FILE* over the temporary file (for fprintf writers). */
 nr_status nr_atomic_stdio(nr_atomic_file *af);
+/* nr_atomic_open then nr_atomic_stdio; on failure nothing is left open. */
+nr_status nr_atomic_open_stdio(nr_atomic_file *af, const char *path);
 /* Writes n bytes, retrying short writes; returns 0 or the errno (ENOSPC
  * for a write that makes no progress). */
 int nr_write_all(int fd, const void *p, size_t n);

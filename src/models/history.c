@@ -73,12 +73,7 @@ const double *nr_history_values(const nr_history *h, const char *key) {
 
 nr_status nr_history_save_csv(const nr_history *h, const char *path) {
     nr_atomic_file af;
-    NR_TRY(nr_atomic_open(&af, path));
-    nr_status s = nr_atomic_stdio(&af);
-    if (s != NR_OK) {
-        nr_atomic_abort(&af);
-        return s;
-    }
+    NR_TRY(nr_atomic_open_stdio(&af, path));
     fprintf(af.f, "epoch");
     for (int i = 0; i < h->n_keys; i++) fprintf(af.f, ",%s", h->keys[i]);
     fprintf(af.f, "\n");

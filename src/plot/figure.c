@@ -85,9 +85,8 @@ nr_status nr_figure_save(nr_figure *f, const char *path) {
         return nr_error(NR_STATUS_BAD_ARGUMENT, "%s: a plot's file name must end in .png or .svg",
                         path ? path : "(null)");
     nr_atomic_file af;
-    NR_TRY(nr_atomic_open(&af, path));
-    nr_status s = nr_atomic_stdio(&af);
-    if (s == NR_OK) s = render(f, path, af.f);
+    NR_TRY(nr_atomic_open_stdio(&af, path));
+    nr_status s = render(f, path, af.f);
     if (s != NR_OK) {
         nr_atomic_abort(&af);
         return s;

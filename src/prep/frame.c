@@ -164,12 +164,7 @@ static void write_csv(const nr_frame *f, FILE *out) {
 
 nr_status nr_frame_save_csv(const nr_frame *f, const char *path) {
     nr_atomic_file af;
-    NR_TRY(nr_atomic_open(&af, path));
-    nr_status s = nr_atomic_stdio(&af);
-    if (s != NR_OK) {
-        nr_atomic_abort(&af);
-        return s;
-    }
+    NR_TRY(nr_atomic_open_stdio(&af, path));
     write_csv(f, af.f);
     return nr_atomic_commit(&af);
 }
