@@ -167,3 +167,15 @@ double nr_test_digits_accuracy(const char *spec, int ndim, int scaled, int epoch
     nr_csv_free(csv);
     return acc;
 }
+
+char *nr_test_next_line(char **p) {
+    if (!*p || !**p) return NULL;
+    char *line = *p, *nl = strchr(line, '\n');
+    if (nl) {
+        *nl = 0;
+        *p = nl + 1;
+    } else {
+        *p = line + strlen(line);
+    }
+    return line;
+}

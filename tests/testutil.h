@@ -47,6 +47,10 @@ int nr_test_run(const char *cmd, const char *out_path);
 /* Reads a whole file (caller frees with free). NULL on failure. */
 char *nr_test_read_file(const char *path, size_t *len);
 
+/* The next line of *p, NUL-terminated in place (*p moves past it); NULL
+ * at the end. */
+char *nr_test_next_line(char **p);
+
 /* The text of nr_model_summary (caller frees with free). */
 char *nr_test_summary(const nr_model *m);
 /* Checks that the summary holds want (printing it when not); returns 1 if so. */

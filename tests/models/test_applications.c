@@ -26,18 +26,6 @@ static const char *tmp_path(const char *name) {
     return buf;
 }
 
-static char *next_line(char **p) {
-    if (!*p || !**p) return NULL;
-    char *line = *p, *nl = strchr(line, '\n');
-    if (nl) {
-        *nl = 0;
-        *p = nl + 1;
-    } else {
-        *p = line + strlen(line);
-    }
-    return line;
-}
-
 /* Up to max integers from s into d; the count, or -1 on stray text. */
 static int read_dims(const char *s, int64_t *d, int max) {
     int n = 0;
@@ -119,7 +107,7 @@ static void check_layers(const char *head, char **p) {
     if (ok && !CHECK(nr_model_n_layers(m) == n))
         fprintf(stderr, "  %s: %d layers, Keras %d\n", app, nr_model_n_layers(m), n);
     for (int i = 0; i < n; i++) {
-        char *line = next_line(p), name[64], cls[64];
+        char *line = nr_test_next_line(p), name[64], cls[64];
         long long params;
         int used = 0;
         int64_t shape[NR_MAX_DIMS];
@@ -141,7 +129,7 @@ static void check_counts_file(void) {
     char *text = nr_test_read_file(nr_test_path("tests/fixtures/apps/counts.txt"), NULL), *p = text, *line;
     int counts = 0, tables = 0;
     if (!CHECK(text != NULL)) return;
-    while ((line = next_line(&p))) {
+    while ((line = nr_test_next_line(&p))) {
         if (!strncmp(line, "count ", 6)) {
             check_count(line);
             counts++;
@@ -203,28 +191,28 @@ static void check_forward(const char *file) {
     nr_graph *g = NULL;
     nr_model *m = NULL;
     nr_tensor *x = NULL, *y = NULL;
-    if (!CHECK(text != NULL) || !CHECK((line = next_line(&p)) != NULL) ||
+    if (!CHECK(text != NULL) || !CHECK((line = nr_test_next_line(&p)) != NULL) ||
         !CHECK(sscanf(line, "app %31s %d %lld %lld %lld %7s %d %lf %d", app, &top, &h, &w, &c, pool, &classes, &alpha,
                       &batch) == 9) ||
-        !CHECK((line = next_line(&p)) && sscanf(line, "tensors %d", &n) == 1))
+        !CHECK((line = nr_test_next_line(&p)) && sscanf(line, "tensors %d", &n) == 1))
         goto done;
     nr_app_opts o = {.no_top = !top, .input_shape = {h, w, c}, .pooling = pooling_of(pool), .classes = classes,
                      .alpha = alpha};
     if (!build(app, &o, &g, &m)) goto done;
     for (int t = 0; t < n; t++)
-        if (!(line = next_line(&p)) || !set_weight(m, line, (uint64_t)t)) goto done;
+        if (!(line = nr_test_next_line(&p)) || !set_weight(m, line, (uint64_t)t)) goto done;
     int64_t xs[4] = {batch, h, w, c}, ys[NR_MAX_DIMS];
     if (!CHECK_OK(nr_tensor_new(&x, 4, xs))) goto done;
     fill(x->data, nr_tensor_numel(x), 1000000, 0, 255);
     if (!CHECK_OK(nr_app_preprocess(app, x)) ||
         !CHECK_OK(nr_model_predict(m, (const nr_tensor *[]){x}, 32, &y)))
         goto done;
-    int ndim = (line = next_line(&p)) ? read_dims(line + strlen("output "), ys, NR_MAX_DIMS) : -1;
+    int ndim = (line = nr_test_next_line(&p)) ? read_dims(line + strlen("output "), ys, NR_MAX_DIMS) : -1;
     if (!CHECK(ndim == ys[0] + 1 && y->ndim == ndim - 1 && memcmp(y->shape, ys + 1, (size_t)y->ndim * 8) == 0))
         goto done;
     int64_t count = nr_tensor_numel(y), got = 0;
     float *want = malloc((size_t)count * sizeof *want), peak = 0;
-    while (want && got < count && (line = next_line(&p)))
+    while (want && got < count && (line = nr_test_next_line(&p)))
         for (char *s = line, *end; got < count; s = end) {
             want[got] = strtof(s, &end);
             if (end == s) break;

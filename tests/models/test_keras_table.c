@@ -25,19 +25,6 @@ typedef struct keras_model {
     int64_t total, trainable, frozen;
 } keras_model;
 
-/* The next line of *p, NUL-terminated in place; NULL at the end. */
-static char *next_line(char **p) {
-    if (!*p || !**p) return NULL;
-    char *line = *p, *nl = strchr(line, '\n');
-    if (nl) {
-        *nl = 0;
-        *p = nl + 1;
-    } else {
-        *p = line + strlen(line);
-    }
-    return line;
-}
-
 /* "layer <name> <class> <params> <d1> <d2> ..." */
 static int parse_layer(const char *line, keras_layer *l) {
     int used = 0;
@@ -62,7 +49,7 @@ static int parse_layer(const char *line, keras_layer *l) {
 static int parse_spec(char **p, int n, char **spec) {
     *spec = *p;
     for (int i = 0; i < n; i++) {
-        char *line = next_line(p);
+        char *line = nr_test_next_line(p);
         if (!line) return 0;
         if (i + 1 < n) line[strlen(line)] = '\n';
     }
@@ -74,18 +61,18 @@ static int parse_model(char **p, const char *first, keras_model *m) {
     int n = 0;
     char *line;
     if (sscanf(first, "model %63s", m->name) != 1) return 0;
-    if (!(line = next_line(p)) || sscanf(line, "spec %d", &n) != 1 || n < 1) return 0;
+    if (!(line = nr_test_next_line(p)) || sscanf(line, "spec %d", &n) != 1 || n < 1) return 0;
     if (!parse_spec(p, n, &m->spec)) return 0;
-    if (!(line = next_line(p)) || sscanf(line, "layers %d", &m->n_layers) != 1) return 0;
+    if (!(line = nr_test_next_line(p)) || sscanf(line, "layers %d", &m->n_layers) != 1) return 0;
     if (m->n_layers < 1 || m->n_layers > MAX_LAYERS) return 0;
     for (int i = 0; i < m->n_layers; i++)
-        if (!(line = next_line(p)) || !parse_layer(line, &m->layers[i])) return 0;
+        if (!(line = nr_test_next_line(p)) || !parse_layer(line, &m->layers[i])) return 0;
     long long t, tr, f;
-    if (!(line = next_line(p)) || sscanf(line, "totals %lld %lld %lld", &t, &tr, &f) != 3) return 0;
+    if (!(line = nr_test_next_line(p)) || sscanf(line, "totals %lld %lld %lld", &t, &tr, &f) != 3) return 0;
     m->total = t;
     m->trainable = tr;
     m->frozen = f;
-    return (line = next_line(p)) && strcmp(line, "end") == 0;
+    return (line = nr_test_next_line(p)) && strcmp(line, "end") == 0;
 }
 
 static int find_layer(const nr_model *m, const char *name) {
@@ -172,7 +159,7 @@ int main(void) {
     char *p = text, *line;
     int n_models = 0;
     static keras_model k;
-    while ((line = next_line(&p))) {
+    while ((line = nr_test_next_line(&p))) {
         if (line[0] == '#' || line[0] == 0) continue;
         memset(&k, 0, sizeof k);
         if (!CHECK(parse_model(&p, line, &k))) {
